@@ -1,0 +1,42 @@
+"""Root typer app: global options, then one sub-module per command group."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from msi_agent.cli.config_cmd import show_config
+from msi_agent.cli.context import state
+
+app = typer.Typer(
+    name="msi-agent",
+    help="LLM agents in household simulators that learn multi-scale insights from experience.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+
+
+@app.callback()
+def main(
+    ctx: typer.Context,
+    config: Path | None = typer.Option(None, "--config", help="TOML config file (default ./msi.toml)"),
+    workspace: Path | None = typer.Option(None, "--workspace", help="workspace folder (MSI_WORKSPACE)"),
+    llm: str | None = typer.Option(None, "--llm", help="LLM spec: local, openai:MODEL, provider:model"),
+    base_url: str | None = typer.Option(None, "--base-url", help="OpenAI-compatible endpoint"),
+    store: str | None = typer.Option(None, "--store", help="insight store spec: chroma, memory, chroma+http://h:p"),
+    no_cache: bool = typer.Option(False, "--no-cache", help="bypass the LLM response cache"),
+) -> None:
+    st = state(ctx)
+    st.config_file = config
+    st.flags = {
+        "workspace": workspace,
+        "llm.spec": llm,
+        "llm.base_url": base_url,
+        "store.spec": store,
+        "llm.cache": False if no_cache else None,
+    }
+
+
+app.command("config")(show_config)

@@ -1,0 +1,215 @@
+"""Typed records shared by every layer: tasks, steps, episodes, insights and insight operations.
+
+One pydantic model per concept so that everything the framework stores or exchanges has a JSON schema
+and round-trips losslessly. ``SCHEMA_VERSION`` is bumped whenever a stored shape changes.
+"""
+
+from __future__ import annotations
+
+import math
+import uuid
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+SCHEMA_VERSION = 1
+MAX_INSIGHT_CHARS = 2000
+MAX_KEY_CHARS = 40
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def new_id() -> str:
+    """A short random id; collisions are negligible at the sizes we store (< 10^7 records)."""
+    return uuid.uuid4().hex[:16]
+
+
+class Record(BaseModel):
+    """Base: forbid unknown fields so typos in stored or user-given data fail loudly."""
+
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+    schema_version: int = SCHEMA_VERSION
+
+
+class Split(StrEnum):
+    TRAIN = "train"
+    VALID_SEEN = "valid_seen"
+    VALID_UNSEEN = "valid_unseen"
+
+
+class EnvCategory(StrEnum):
+    """Room types; the environment scale of insights is keyed by these."""
+
+    KITCHEN = "Kitchen"
+    LIVING_ROOM = "LivingRoom"
+    BEDROOM = "Bedroom"
+    BATHROOM = "Bathroom"
+
+
+class Task(Record):
+    id: str
+    family: str
+    environment: EnvCategory
+    scene: str
+    instruction: str
+    params: dict[str, Any] = Field(default_factory=dict)
+    split: Split = Split.TRAIN
+    seed: int = 0
+
+
+class TokenUsage(Record):
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    calls: int = 0
+    cached_calls: int = 0
+
+    def __add__(self, other: TokenUsage) -> TokenUsage:
+        return TokenUsage(
+            prompt_tokens=self.prompt_tokens + other.prompt_tokens,
+            completion_tokens=self.completion_tokens + other.completion_tokens,
+            calls=self.calls + other.calls,
+            cached_calls=self.cached_calls + other.cached_calls,
+        )
+
+
+class Step(Record):
+    thought: str = ""
+    action: str
+    observation: str
+    admissible_count: int = 0
+    tokens: TokenUsage = Field(default_factory=TokenUsage)
+    raw_output: str | None = None
+    mapped: bool = False
+    error: str | None = None
+
+
+class Source(StrEnum):
+    AGENT = "agent"
+    EXPERT = "expert"
+
+
+class Episode(Record):
+    id: str = Field(default_factory=new_id)
+    task: Task
+    steps: list[Step] = Field(default_factory=list)
+    success: bool = False
+    gc_satisfied: int = 0
+    gc_total: int = 0
+    path_length: int = 0
+    reference_length: int | None = None
+    failure_reason: str | None = None
+    llm: str | None = None
+    usage: TokenUsage = Field(default_factory=TokenUsage)
+    source: Source = Source.AGENT
+    created: datetime = Field(default_factory=_now)
+
+    @model_validator(mode="after")
+    def _gc_in_range(self) -> Episode:
+        if not 0 <= self.gc_satisfied <= max(self.gc_total, 0):
+            raise ValueError(
+                f"gc_satisfied={self.gc_satisfied} must be between 0 and gc_total={self.gc_total}"
+            )
+        return self
+
+
+class Scale(StrEnum):
+    GENERAL = "general"
+    ENVIRONMENT = "environment"
+    SUBTASK = "subtask"
+
+
+class Provenance(Record):
+    """Why an insight changed: the seed experiences and the LLM call behind the operation."""
+
+    experience_ids: list[str] = Field(default_factory=list)
+    llm_call_id: str | None = None
+    llm: str | None = None
+    note: str | None = None
+
+
+class Insight(Record):
+    id: str = Field(default_factory=new_id)
+    text: str
+    scale: Scale
+    key: str | None = None
+    score: float = 2.0
+    created: datetime = Field(default_factory=_now)
+    updated: datetime = Field(default_factory=_now)
+    provenance: Provenance = Field(default_factory=Provenance)
+
+    @field_validator("text")
+    @classmethod
+    def _text_ok(cls, v: str) -> str:
+        v = v.strip()
+        if not v:
+            raise ValueError("insight text is empty; give the rule as a sentence")
+        if len(v) > MAX_INSIGHT_CHARS:
+            raise ValueError(f"insight text has {len(v)} characters; the limit is {MAX_INSIGHT_CHARS}")
+        return v
+
+    @field_validator("score")
+    @classmethod
+    def _score_ok(cls, v: float) -> float:
+        if math.isnan(v) or math.isinf(v) or v < 0:
+            raise ValueError(f"score must be a finite number >= 0, got {v}")
+        return v
+
+    @model_validator(mode="after")
+    def _key_matches_scale(self) -> Insight:
+        if self.scale is Scale.GENERAL and self.key:
+            raise ValueError("a general insight has no key; drop the key or choose scale environment/subtask")
+        if self.scale is not Scale.GENERAL:
+            if not self.key or not self.key.strip():
+                raise ValueError(f"a {self.scale.value} insight needs a key (room type or subtask name)")
+            if len(self.key) > MAX_KEY_CHARS:
+                raise ValueError(f"key {self.key!r} is longer than {MAX_KEY_CHARS} characters")
+        return self
+
+
+class OpKind(StrEnum):
+    ADD = "ADD"
+    EDIT = "EDIT"
+    REMOVE = "REMOVE"
+    AGREE = "AGREE"
+    MOVE = "MOVE"
+
+
+class InsightOp(Record):
+    """One operation proposed by the insight generator, resolved to a stored insight id (``target``)."""
+
+    kind: OpKind
+    target: str | None = None
+    text: str | None = None
+    scale: Scale | None = None
+    key: str | None = None
+    provenance: Provenance = Field(default_factory=Provenance)
+
+    @model_validator(mode="after")
+    def _fields_for_kind(self) -> InsightOp:
+        needs_target = self.kind is not OpKind.ADD
+        needs_text = self.kind in (OpKind.ADD, OpKind.EDIT, OpKind.MOVE)
+        if needs_target and not self.target:
+            raise ValueError(f"{self.kind.value} needs the id of the insight it changes (target)")
+        if needs_text and not (self.text and self.text.strip()):
+            raise ValueError(f"{self.kind.value} needs the new rule text")
+        if self.kind in (OpKind.ADD, OpKind.MOVE) and self.scale is None:
+            raise ValueError(f"{self.kind.value} needs a scale (general, environment or subtask)")
+        return self
+
+
+class HistoryEntry(Record):
+    """One applied operation in an insight's history, with the score it left behind."""
+
+    insight_id: str
+    op: OpKind
+    text: str | None = None
+    score_after: float
+    at: datetime = Field(default_factory=_now)
+    provenance: Provenance = Field(default_factory=Provenance)
+
+
+RecordKind = Literal["task", "step", "episode", "insight", "insight_op"]
