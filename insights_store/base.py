@@ -13,6 +13,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
+from langchain_core.embeddings import Embeddings
+
 from msi_agent.records import HistoryEntry, Insight, InsightOp, Scale
 
 DEFAULT_NAMESPACE = "default"
@@ -75,6 +77,11 @@ class StoreStats:
 @runtime_checkable
 class InsightStore(Protocol):
     """A persistent, namespaced set of scored insights with similarity search and history."""
+
+    @property
+    def embeddings(self) -> Embeddings:
+        """The embedder the store searches with (LangChain ``Embeddings``); the pipeline reuses it."""
+        ...
 
     def add(self, insight: Insight, *, namespace: str = DEFAULT_NAMESPACE) -> str: ...
 
