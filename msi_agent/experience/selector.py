@@ -1,0 +1,102 @@
+"""The experience selector: which episodes become seeds of the insight generator (REFERENCE §1).
+
+- ``success``: each successful episode alone.
+- ``pair`` (the paper's best for MSI): each success with the failure of a *different* task whose instruction
+  embedding is most cosine-similar — contrast across tasks, not retries.
+- ``same-task`` (ExpeL): each success with a failure of the same task.
+A success without any failure to pair with is kept as a lone seed, so no success is wasted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+
+import numpy as np
+from langchain_core.embeddings import Embeddings
+
+from msi_agent.records import EnvCategory, Episode, Source
+
+
+class SelectorMode(StrEnum):
+    SUCCESS = "success"
+    PAIR = "pair"
+    SAME_TASK = "same-task"
+
+
+class SeedFrom(StrEnum):
+    """Where successes come from: the agent's own, the simulator expert's demonstrations, or both."""
+
+    AGENT = "agent"
+    EXPERT = "expert"
+    BOTH = "both"
+
+
+@dataclass(frozen=True, slots=True)
+class Seed:
+    """One unit of insight generation: a success, optionally contrasted with a failure."""
+
+    success: Episode
+    failure: Episode | None = None
+
+    @property
+    def episodes(self) -> list[Episode]:
+        return [self.success] if self.failure is None else [self.success, self.failure]
+
+    @property
+    def experience_ids(self) -> list[str]:
+        return [ep.id for ep in self.episodes]
+
+    @property
+    def category(self) -> EnvCategory:
+        """The room type whose environment insights the update may touch: the success's."""
+        return self.success.task.environment
+
+
+def select_seeds(
+    episodes: Sequence[Episode],
+    mode: SelectorMode | str = SelectorMode.PAIR,
+    *,
+    seed_from: SeedFrom | str = SeedFrom.BOTH,
+    embeddings: Embeddings | None = None,
+) -> list[Seed]:
+    """Seeds in a stable order (by task id, then episode id); the generator shuffles them if asked."""
+    mode, seed_from = SelectorMode(mode), SeedFrom(seed_from)
+    allowed = {SeedFrom.AGENT: {Source.AGENT}, SeedFrom.EXPERT: {Source.EXPERT},
+               SeedFrom.BOTH: {Source.AGENT, Source.EXPERT}}[seed_from]
+    ordered = sorted(episodes, key=lambda ep: (ep.task.id, ep.id))
+    successes = [ep for ep in ordered if ep.success and ep.source in allowed]
+    failures = [ep for ep in ordered if not ep.success]
+    if mode is SelectorMode.SUCCESS:
+        return [Seed(ep) for ep in successes]
+    if mode is SelectorMode.SAME_TASK:
+        by_task: dict[str, Episode] = {}
+        for ep in failures:
+            by_task.setdefault(ep.task.id, ep)
+        return [Seed(ep, by_task.get(ep.task.id)) for ep in successes]
+    if embeddings is None:
+        raise ValueError("pair mode compares instructions by embedding; pass the store's `embeddings`")
+    return _pair_across_tasks(successes, failures, embeddings)
+
+
+def _pair_across_tasks(successes: list[Episode], failures: list[Episode], embeddings: Embeddings) -> list[Seed]:
+    if not successes or not failures:
+        return [Seed(ep) for ep in successes]
+    instructions = sorted({ep.task.instruction for ep in successes + failures})
+    vectors = _unit(np.asarray(embeddings.embed_documents(instructions), dtype=np.float64))
+    row = {text: i for i, text in enumerate(instructions)}
+    fail_vecs = vectors[[row[ep.task.instruction] for ep in failures]]
+    fail_tasks = np.array([ep.task.id for ep in failures])
+    seeds = []
+    for ep in successes:
+        sims = fail_vecs @ vectors[row[ep.task.instruction]]
+        sims[fail_tasks == ep.task.id] = -np.inf
+        best = int(np.argmax(sims))
+        seeds.append(Seed(ep, failures[best] if np.isfinite(sims[best]) else None))
+    return seeds
+
+
+def _unit(m: np.ndarray) -> np.ndarray:
+    norms = np.linalg.norm(m, axis=1, keepdims=True)
+    return m / np.where(norms == 0, 1.0, norms)

@@ -1,0 +1,59 @@
+"""The numbered rule list the insight generator shows the LLM, and the map from numbers back to insights.
+
+MSI numbers continuously across the three scales: all general rules, then the environment rules of the seed's
+room type, then all subtask rules (grouped by name). The ExpeL variant shows one flat list (all general).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from insights_store.base import InsightStore
+from msi_agent.records import EnvCategory, Insight, Scale
+
+
+@dataclass(frozen=True, slots=True)
+class NumberedRules:
+    entries: tuple[tuple[int, Insight], ...]
+    subtask_names: tuple[str, ...]
+    category: EnvCategory
+
+    @classmethod
+    def from_store(
+        cls, store: InsightStore, *, namespace: str, category: EnvCategory, flat: bool = False
+    ) -> NumberedRules:
+        general = store.list(scale=Scale.GENERAL, namespace=namespace)
+        if flat:
+            return cls(tuple(enumerate(general, 1)), (), category)
+        environment = store.list(scale=Scale.ENVIRONMENT, key=category.value, namespace=namespace)
+        names = tuple(sorted(store.keys(Scale.SUBTASK, namespace=namespace), key=str.lower))
+        subtask = [ins for name in names for ins in store.list(scale=Scale.SUBTASK, key=name, namespace=namespace)]
+        return cls(tuple(enumerate(general + environment + subtask, 1)), names, category)
+
+    def get(self, number: int | None) -> Insight | None:
+        if number is None or not 1 <= number <= len(self.entries):
+            return None
+        return self.entries[number - 1][1]
+
+    @property
+    def insights(self) -> list[Insight]:
+        return [ins for _, ins in self.entries]
+
+    def render(self, *, flat: bool = False) -> str:
+        """The list as the prompt shows it; empty parts say so, so the LLM knows it may ADD there."""
+        if flat:
+            return "\n".join(f"{n}. {ins.text}" for n, ins in self.entries) or "(no rules yet)"
+        parts = {
+            Scale.GENERAL: "General rules (apply to every task):",
+            Scale.ENVIRONMENT: f"Environment rules (apply in every {self.category.value}):",
+            Scale.SUBTASK: "Subtask rules (apply to one kind of subtask, named in brackets):",
+        }
+        lines: list[str] = []
+        for scale, title in parts.items():
+            lines.append(title)
+            rows = [(n, ins) for n, ins in self.entries if ins.scale is scale]
+            for n, ins in rows:
+                lines.append(f"{n}. [{ins.key}] {ins.text}" if scale is Scale.SUBTASK else f"{n}. {ins.text}")
+            if not rows:
+                lines.append("(none yet)")
+        return "\n".join(lines)
