@@ -1,0 +1,212 @@
+"""``LLMClient``: the one door through which the agent, the insight generator and the selector reach an LLM.
+
+It wraps a LangChain ``BaseChatModel`` with the response cache, one retry policy for every backend, token
+accounting and error capture. The model's or the network's failures come back as a ``Completion`` with ``error``
+set and empty text (the caller records a failed step and goes on); rejected credentials raise ``LLMAuthError``,
+since every later call would fail the same way.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import BaseMessage
+from pydantic import BaseModel, ConfigDict, SecretStr
+
+from msi_agent.config import LLMSettings
+from msi_agent.llm.accounting import Ledger, PriceTable, cost, price_for
+from msi_agent.llm.actions import action_grammar, map_to_admissible, parse_reply
+from msi_agent.llm.backends import chat_model
+from msi_agent.llm.cache import CACHE_FILE, CachedResponse, ResponseCache, cache_key
+from msi_agent.llm.errors import LLMAuthError, describe, is_auth_error
+from msi_agent.llm.retry import GaveUp, Retrier, RetryPolicy
+from msi_agent.llm.scripted import message_text
+from msi_agent.records import TokenUsage, new_id
+
+
+class Completion(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    text: str
+    usage: TokenUsage
+    call_id: str
+    """Id of the LLM call that produced ``text`` (on a cache hit: the original call), for provenance."""
+    cached: bool = False
+    error: str | None = None
+    attempts: int = 0
+    """HTTP/model requests made for this call, retries included (0 on a cache hit)."""
+
+
+class ActionChoice(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    thought: str
+    command: str
+    """Always one of the admissible commands."""
+    raw: str
+    mapped: bool
+    """True when ``command`` is not verbatim what the model wrote (see ``actions.map_to_admissible``)."""
+    usage: TokenUsage
+    call_id: str
+    cached: bool = False
+    error: str | None = None
+
+
+def _secrets_of(model: BaseChatModel) -> list[str]:
+    """Every SecretStr a model holds (API keys), so no error message we build can leak one."""
+    values = (getattr(model, name, None) for name in type(model).model_fields)
+    return [v.get_secret_value() for v in values if isinstance(v, SecretStr) and v.get_secret_value()]
+
+
+def _usage_of(message: BaseMessage) -> tuple[int, int]:
+    meta = getattr(message, "usage_metadata", None) or {}
+    return int(meta.get("input_tokens", 0)), int(meta.get("output_tokens", 0))
+
+
+class LLMClient:
+    def __init__(
+        self,
+        model: BaseChatModel,
+        *,
+        name: str | None = None,
+        cache: ResponseCache | None = None,
+        retry: RetryPolicy | None = None,
+        prices: PriceTable | None = None,
+        temperature: float | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        """``temperature`` defaults to the model's own; answers are cached only when it is 0.
+
+        A model without a ``temperature`` field is taken as deterministic (e.g. ``ScriptedChatModel``).
+        """
+        self.model = model
+        self.name = name or model._llm_type
+        self.cache = cache
+        self.prices = prices or {}
+        self.temperature = temperature if temperature is not None else getattr(model, "temperature", 0.0)
+        self._retrier = Retrier(retry or RetryPolicy(), sleep=sleep)
+        self._secrets = _secrets_of(model)
+        self._ledger = Ledger()
+
+    @classmethod
+    def from_settings(
+        cls,
+        llm: LLMSettings,
+        workspace: Path | None,
+        *,
+        spec: str | None = None,
+        prices: PriceTable | None = None,
+        retry: RetryPolicy | None = None,
+        **options: Any,
+    ) -> LLMClient:
+        """Client for ``spec`` (default ``llm.spec``), caching in ``workspace/llm-cache.sqlite`` if ``llm.cache``.
+
+        The SDK's own retries are turned off (``max_retries=0`` to the backend) so that only this client's
+        policy (default: ``llm.max_retries`` with exponential backoff) applies and no call is retried twice over.
+        """
+        spec = spec or llm.spec
+        model = chat_model(spec, settings=llm.model_copy(update={"max_retries": 0}), **options)
+        cache = ResponseCache(Path(workspace) / CACHE_FILE) if llm.cache and workspace is not None else None
+        retry = retry or RetryPolicy(max_retries=llm.max_retries)
+        return cls(model, name=spec, cache=cache, retry=retry, prices=prices)
+
+    @property
+    def caching(self) -> bool:
+        return self.cache is not None and self.temperature == 0
+
+    @property
+    def usage(self) -> TokenUsage:
+        """Running total over every call made through this client."""
+        return self._ledger.total
+
+    def usage_by_purpose(self) -> dict[str, TokenUsage]:
+        return self._ledger.by_purpose()
+
+    def cost(self) -> float | None:
+        """USD estimate for the running total, or None when the price table has no entry for this model."""
+        price = price_for(self.name, self.prices)
+        return cost(self.usage, price) if price else None
+
+    def complete(self, messages: list[BaseMessage], *, purpose: str = "") -> Completion:
+        return self._complete(messages, purpose, {})
+
+    def choose_action(
+        self, messages: list[BaseMessage], admissible: list[str], *, purpose: str = "action"
+    ) -> ActionChoice:
+        """The next command, always admissible: grammar-constrained where the backend can, else parsed and mapped.
+
+        The prompt should ask for ``actions.REPLY_FORMAT``. On a failed call ``error`` is set and ``command`` is a
+        harmless fallback (``look``/``inventory`` when admissible) so the caller may still step or stop.
+        """
+        if not admissible:
+            raise ValueError("choose_action needs at least one admissible command")
+        extra = {"grammar": action_grammar(admissible)} if getattr(self.model, "supports_grammar", False) else {}
+        done = self._complete(messages, purpose, extra)
+        parsed = parse_reply(done.text)
+        choice = map_to_admissible(parsed.action, admissible, context=done.text)
+        return ActionChoice(
+            thought=parsed.thought,
+            command=choice.command,
+            raw=done.text,
+            mapped=choice.mapped,
+            usage=done.usage,
+            call_id=done.call_id,
+            cached=done.cached,
+            error=done.error,
+        )
+
+    def _identity(self, messages: list[BaseMessage], extra: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "model": self.name,
+            "type": self.model._llm_type,
+            "params": self.model._identifying_params,
+            "endpoint": getattr(self.model, "openai_api_base", None),
+            "temperature": self.temperature,
+            "call": extra,
+            "messages": [[m.type, m.content, m.name] for m in messages],
+        }
+
+    def _complete(self, messages: list[BaseMessage], purpose: str, extra: dict[str, Any]) -> Completion:
+        if not messages:
+            raise ValueError("an LLM call needs at least one message")
+        key = cache_key(self._identity(messages, extra)) if self.caching else None
+        if key is not None and self.cache is not None and (hit := self.cache.get(key)) is not None:
+            result = Completion(text=hit.text, usage=TokenUsage(cached_calls=1), call_id=hit.call_id, cached=True)
+            self._ledger.add(result.usage, purpose)
+            return result
+        call_id = new_id()
+        try:
+            message, attempts = self._retrier.call(lambda: self.model.invoke(messages, **extra))
+        except GaveUp as failure:
+            reason = describe(failure.error, self._secrets)
+            if is_auth_error(failure.error):
+                raise LLMAuthError(
+                    f"{self.name}: the server rejected the credentials — {reason}. "
+                    "Check the API key (OPENAI_API_KEY or llm.api_key / MSI_LLM__API_KEY) and llm.base_url."
+                ) from None
+            result = Completion(
+                text="",
+                usage=TokenUsage(calls=1),
+                call_id=call_id,
+                error=f"{self.name}: {reason} (after {failure.attempts} attempt(s))",
+                attempts=failure.attempts,
+            )
+            self._ledger.add(result.usage, purpose)
+            return result
+        prompt_tokens, completion_tokens = _usage_of(message)
+        text = message_text(message)
+        usage = TokenUsage(prompt_tokens=prompt_tokens, completion_tokens=completion_tokens, calls=1)
+        result = Completion(text=text, usage=usage, call_id=call_id, attempts=attempts)
+        if key is not None and self.cache is not None:
+            response = CachedResponse(
+                text=text, prompt_tokens=prompt_tokens, completion_tokens=completion_tokens, call_id=call_id
+            )
+            self.cache.put(key, response)
+        self._ledger.add(usage, purpose)
+        return result
+
+    def close(self) -> None:
+        if self.cache is not None:
+            self.cache.close()
