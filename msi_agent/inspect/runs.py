@@ -1,0 +1,128 @@
+"""Read the pipeline's run folders — the only module that knows their on-disk shape.
+
+A run folder ``<workspace>/runs/<name>/`` holds ``manifest.json`` (config, versions, seeds, commit),
+``results.json`` (aggregate rows and usage), and per-episode JSON (``msi_agent.records.Episode``) under
+``episodes/``. Reports and the viewer see runs only through ``RunData``, so a change of the pipeline's
+format is absorbed here.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from msi_agent.records import Episode, TokenUsage
+
+MANIFEST = "manifest.json"
+RESULTS = "results.json"
+EPISODES_DIR = "episodes"
+RUNS_DIR = "runs"
+
+
+class RunFormatError(ValueError):
+    """A run folder is missing or unreadable; the message names the file and what to do."""
+
+
+class ResultRow(BaseModel):
+    """One aggregate: a task family (or ``all``) × split × condition (with or without insights, a baseline)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    family: str
+    split: str
+    condition: str
+    episodes: int = Field(ge=0)
+    sr: float = Field(ge=0, le=1)
+    gc: float = Field(ge=0, le=1)
+    plw_sr: float | None = None
+    plw_gc: float | None = None
+
+
+class InsightCount(BaseModel):
+    """How many insights each scale held after one distill step."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    step: int
+    counts: dict[str, int]
+
+
+class Results(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    rows: list[ResultRow] = Field(default_factory=list)
+    insight_counts: list[InsightCount] = Field(default_factory=list)
+    usage: TokenUsage = Field(default_factory=TokenUsage)
+    cost_usd: float | None = None
+
+
+class RunData(BaseModel):
+    name: str
+    path: Path
+    manifest: dict[str, Any]
+    results: Results
+
+    @property
+    def conditions(self) -> list[str]:
+        return list(dict.fromkeys(r.condition for r in self.results.rows))
+
+    def episode_files(self) -> Iterator[Path]:
+        folder = self.path / EPISODES_DIR
+        return iter(sorted(folder.rglob("*.json"))) if folder.is_dir() else iter(())
+
+
+def _read_json(path: Path) -> Any:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise RunFormatError(f"{path} is missing; is {path.parent} a finished run folder?") from None
+    except (OSError, json.JSONDecodeError) as exc:
+        raise RunFormatError(f"{path} is not readable JSON ({exc}); rerun the pipeline to rewrite it") from None
+
+
+def resolve_run(ref: str | Path, workspace: Path) -> Path:
+    """A run given as a folder path or as a name under ``<workspace>/runs``."""
+    path = Path(ref)
+    if (path / MANIFEST).is_file():
+        return path
+    named = workspace / RUNS_DIR / str(ref)
+    if (named / MANIFEST).is_file():
+        return named
+    known = ", ".join(p.name for p in list_runs(workspace)) or "none"
+    raise RunFormatError(f"no run {str(ref)!r}: neither {path} nor {named} holds a {MANIFEST} (runs here: {known})")
+
+
+def load_run(path: Path) -> RunData:
+    manifest = _read_json(path / MANIFEST)
+    if not isinstance(manifest, dict):
+        raise RunFormatError(f"{path / MANIFEST} must hold a JSON object")
+    try:
+        results = Results.model_validate(_read_json(path / RESULTS))
+    except ValidationError as exc:
+        raise RunFormatError(f"{path / RESULTS} does not have the expected shape: {exc}") from None
+    return RunData(name=str(manifest.get("name") or path.name), path=path, manifest=manifest, results=results)
+
+
+def list_runs(workspace: Path) -> list[Path]:
+    """Run folders under the workspace, newest first."""
+    root = workspace / RUNS_DIR
+    if not root.is_dir():
+        return []
+    runs = [p for p in root.iterdir() if (p / MANIFEST).is_file()]
+    return sorted(runs, key=lambda p: (p / MANIFEST).stat().st_mtime, reverse=True)
+
+
+def find_episode_file(workspace: Path, episode_id: str) -> Episode | None:
+    """An episode by id from any run folder's per-episode JSON (the pool is consulted by ``trajectories``)."""
+    for run in list_runs(workspace):
+        for path in RunData(name=run.name, path=run, manifest={}, results=Results()).episode_files():
+            if path.stem == episode_id or path.stem.endswith(episode_id):
+                try:
+                    return Episode.model_validate_json(path.read_text(encoding="utf-8"))
+                except (OSError, ValidationError):
+                    continue
+    return None

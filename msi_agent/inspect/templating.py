@@ -1,0 +1,47 @@
+"""One Jinja environment for reports and viewer pages: templates ship as package data, and a misspelled
+variable fails loudly (``StrictUndefined``) instead of rendering as an empty string.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
+
+from msi_agent.inspect.charts import BarChart, to_svg
+
+
+def pct(value: float | None) -> str:
+    """A 0..1 rate as a percentage with one decimal; '–' for a missing value."""
+    return "–" if value is None else f"{100 * value:.1f}"
+
+
+def number(value: float | None) -> str:
+    if value is None:
+        return "–"
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.4g}"
+
+
+def cell(value: object) -> str:
+    """Text safe inside a Markdown table cell: no pipes breaking columns, no line breaks."""
+    return " ".join(str(value).split()).replace("|", "\\|")
+
+
+def svg(chart: BarChart) -> Markup:
+    """Chart markup is built from escaped parts in ``charts.to_svg``, so it is safe to embed."""
+    return Markup(to_svg(chart))
+
+
+@cache
+def environment() -> Environment:
+    env = Environment(
+        loader=PackageLoader("msi_agent.inspect", "templates"),
+        undefined=StrictUndefined,
+        autoescape=select_autoescape(enabled_extensions=("html", "html.j2"), default_for_string=True),
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters |= {"pct": pct, "number": number, "svg": svg, "cell": cell}
+    return env

@@ -1,0 +1,229 @@
+"""``msi-agent ui``: a local, server-rendered viewer of insights, their history and the runs that used them.
+
+Pages are Jinja templates rendered by FastAPI; charts are inline SVG, so nothing is loaded from the internet.
+The viewer is read-only unless built with ``allow_edit=True``: edit and delete requests are then answered
+with 403 and a message saying how to enable editing. Store calls are serialised by one lock because
+not every backend is safe to share between the server's worker threads.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import FastAPI, Form, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+from pydantic import ValidationError
+
+from insights_store.base import DEFAULT_NAMESPACE, InsightNotFoundError, InsightStore, StoreError
+from msi_agent.inspect.compare import all_charts, usage_rows
+from msi_agent.inspect.formats import SCALE_ORDER, grouped
+from msi_agent.inspect.runs import RunFormatError, list_runs, load_run
+from msi_agent.inspect.templating import environment
+from msi_agent.inspect.trajectories import EpisodeFinder
+from msi_agent.records import Scale
+
+READ_ONLY_MESSAGE = "This viewer is read-only; restart it with `msi-agent ui --allow-edit` to edit or delete insights."
+
+
+class PageError(Exception):
+    """Rendered as an error page with ``status`` and a message saying what was wrong."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+class Viewer:
+    """The state behind the pages: one store, one workspace (runs, experience pool), the edit switch."""
+
+    def __init__(self, store: InsightStore, *, workspace: Path, namespace: str, allow_edit: bool) -> None:
+        self.store = store
+        self.workspace = workspace
+        self.namespace = namespace
+        self.allow_edit = allow_edit
+        self.episodes = EpisodeFinder(workspace)
+        self._lock = threading.Lock()
+
+    @contextmanager
+    def locked(self) -> Iterator[InsightStore]:
+        with self._lock:
+            yield self.store
+
+    def check_namespace(self, ns: str) -> str:
+        with self.locked() as store:
+            known = store.namespaces()
+        if ns != self.namespace and ns not in known:
+            raise PageError(404, f"no namespace {ns!r} in this store; known namespaces: {', '.join(known) or 'none'}")
+        return ns
+
+    def render(self, request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
+        base = {"request": request, "allow_edit": self.allow_edit, "default_ns": self.namespace}
+        html = environment().get_template(template).render(base | context)
+        return HTMLResponse(html, status_code=status)
+
+
+def _parse_scale(value: str | None) -> Scale | None:
+    if not value:
+        return None
+    try:
+        return Scale(value)
+    except ValueError:
+        choices = ", ".join(s.value for s in Scale)
+        raise PageError(400, f"unknown scale {value!r}; choose one of {choices}") from None
+
+
+def _validation_message(exc: ValidationError) -> str:
+    return "; ".join(str(err["msg"]).removeprefix("Value error, ") for err in exc.errors())
+
+
+def create_app(
+    store: InsightStore,
+    *,
+    workspace: Path,
+    namespace: str = DEFAULT_NAMESPACE,
+    allow_edit: bool = False,
+) -> FastAPI:
+    """The viewer app over an open store; the caller owns the store and closes it after the server stops."""
+    viewer = Viewer(store, workspace=workspace, namespace=namespace, allow_edit=allow_edit)
+    app = FastAPI(title="msi-agent viewer", docs_url=None, redoc_url=None, openapi_url=None)
+    app.state.viewer = viewer
+
+    @app.exception_handler(PageError)
+    def _page_error(request: Request, exc: PageError) -> HTMLResponse:
+        return viewer.render(request, "error.html.j2", status=exc.status, status_code=exc.status, message=exc.message)
+
+    @app.exception_handler(StoreError)
+    def _store_error(request: Request, exc: StoreError) -> HTMLResponse:
+        status = 404 if isinstance(exc, InsightNotFoundError) else 400
+        return viewer.render(request, "error.html.j2", status=status, status_code=status, message=str(exc))
+
+    @app.get("/", include_in_schema=False)
+    def home() -> RedirectResponse:
+        return RedirectResponse("/insights", status_code=307)
+
+    @app.get("/insights", response_class=HTMLResponse)
+    def insights(
+        request: Request,
+        ns: str = namespace,
+        scale: str | None = None,
+        key: str | None = None,
+        min_score: Annotated[str | None, Query()] = None,
+        q: str | None = None,
+    ) -> HTMLResponse:
+        ns = viewer.check_namespace(ns)
+        scale_f = _parse_scale(scale)
+        key = key or None
+        try:
+            floor = float(min_score) if min_score else None
+        except ValueError:
+            raise PageError(400, f"minimum score {min_score!r} is not a number; give e.g. 2 or 2.5") from None
+        with viewer.locked() as st:
+            if q and q.strip():
+                hits = st.search(q, k=50, scale=scale_f, key=key, namespace=ns)
+                rows = [(h.insight, h.similarity) for h in hits if floor is None or h.insight.score >= floor]
+            else:
+                rows = [(i, None) for i in st.list(scale=scale_f, key=key, min_score=floor, namespace=ns)]
+            nav = {s: st.keys(s, namespace=ns) for s in SCALE_ORDER if s is not Scale.GENERAL}
+            namespaces = st.namespaces()
+        return viewer.render(
+            request,
+            "insights.html.j2",
+            ns=ns,
+            namespaces=namespaces if ns in namespaces else [ns, *namespaces],
+            scales=[s.value for s in SCALE_ORDER],
+            nav=nav,
+            filters={"scale": scale or "", "key": key or "", "min_score": min_score or "", "q": q or ""},
+            rows=rows,
+            groups=grouped(i for i, _ in rows),
+            total=len(rows),
+            searching=bool(q and q.strip()),
+        )
+
+    @app.get("/insights/{insight_id}", response_class=HTMLResponse)
+    def insight(request: Request, insight_id: str, ns: str = namespace) -> HTMLResponse:
+        ns = viewer.check_namespace(ns)
+        with viewer.locked() as st:
+            try:
+                item = st.get(insight_id, namespace=ns)
+            except InsightNotFoundError:
+                message = f"no insight {insight_id!r} in namespace {ns!r}; it may have been removed"
+                raise PageError(404, message) from None
+            history = st.history(insight_id, namespace=ns)
+        episodes, missing = viewer.episodes.for_insight(item, history)
+        return viewer.render(
+            request, "insight.html.j2", ns=ns, insight=item, history=history, episodes=episodes, missing=missing
+        )
+
+    @app.post("/insights/{insight_id}/edit")
+    def edit(
+        request: Request,
+        insight_id: str,
+        text: Annotated[str, Form()],
+        score: Annotated[str, Form()],
+        ns: Annotated[str, Form()] = namespace,
+    ) -> RedirectResponse:
+        if not viewer.allow_edit:
+            raise PageError(403, READ_ONLY_MESSAGE)
+        ns = viewer.check_namespace(ns)
+        try:
+            new_score = float(score)
+        except ValueError:
+            raise PageError(422, f"score {score!r} is not a number; give e.g. 2 or 3.5") from None
+        with viewer.locked() as st:
+            try:
+                st.update(insight_id, text=text, score=new_score, namespace=ns)
+            except InsightNotFoundError:
+                raise PageError(404, f"no insight {insight_id!r} in namespace {ns!r}; nothing was changed") from None
+            except ValidationError as exc:
+                raise PageError(422, f"edit refused: {_validation_message(exc)}; nothing was changed") from None
+            except (StoreError, ValueError) as exc:
+                raise PageError(422, f"edit refused: {exc}; nothing was changed") from None
+        return RedirectResponse(f"/insights/{insight_id}?ns={ns}", status_code=303)
+
+    @app.post("/insights/{insight_id}/delete")
+    def delete(insight_id: str, ns: Annotated[str, Form()] = namespace) -> RedirectResponse:
+        if not viewer.allow_edit:
+            raise PageError(403, READ_ONLY_MESSAGE)
+        ns = viewer.check_namespace(ns)
+        with viewer.locked() as st:
+            try:
+                st.get(insight_id, namespace=ns)
+            except InsightNotFoundError:
+                raise PageError(404, f"no insight {insight_id!r} in namespace {ns!r}; nothing was deleted") from None
+            st.delete(insight_id, namespace=ns)
+        return RedirectResponse(f"/insights?ns={ns}", status_code=303)
+
+    @app.get("/episodes/{episode_id}", response_class=HTMLResponse)
+    def episode(request: Request, episode_id: str) -> HTMLResponse:
+        found = viewer.episodes.get(episode_id)
+        if found is None:
+            raise PageError(404, f"no episode {episode_id!r} in the experience pool or run folders of {workspace}")
+        return viewer.render(request, "episode.html.j2", episode=found)
+
+    @app.get("/runs", response_class=HTMLResponse)
+    def runs(request: Request) -> HTMLResponse:
+        return viewer.render(request, "runs.html.j2", runs=[p.name for p in list_runs(workspace)])
+
+    @app.get("/compare", response_class=HTMLResponse)
+    def compare(request: Request, run: Annotated[list[str] | None, Query()] = None) -> HTMLResponse:
+        known = {p.name: p for p in list_runs(workspace)}
+        names = run or list(known)
+        if not names:
+            raise PageError(404, f"no runs under {workspace / 'runs'}; run `msi-agent run` first")
+        unknown = [name for name in names if name not in known]
+        if unknown:
+            raise PageError(404, f"no run named {', '.join(unknown)}; runs here: {', '.join(known) or 'none'}")
+        try:
+            loaded = [load_run(known[name]) for name in names]
+        except RunFormatError as exc:
+            raise PageError(422, str(exc)) from None
+        return viewer.render(
+            request, "compare.html.j2", runs=loaded, charts=all_charts(loaded), usage=usage_rows(loaded)
+        )
+
+    return app

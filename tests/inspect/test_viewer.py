@@ -1,0 +1,101 @@
+"""The viewer's pages and its refusal rules over HTTP (the browser tests cover the same pages in Chromium)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from insight_fixtures import NS, SNAPSHOT
+
+from insights_store.base import InsightStore
+from msi_agent.inspect.viewer import READ_ONLY_MESSAGE, create_app
+
+
+@pytest.fixture
+def client(memory_store: tuple[InsightStore, dict[str, str]], workspace: Path) -> TestClient:
+    store, _ = memory_store
+    return TestClient(create_app(store, workspace=workspace, namespace=NS))
+
+
+@pytest.fixture
+def editor(memory_store: tuple[InsightStore, dict[str, str]], workspace: Path) -> TestClient:
+    store, _ = memory_store
+    return TestClient(create_app(store, workspace=workspace, namespace=NS, allow_edit=True))
+
+
+def test_list_groups_by_scale_and_key_with_scores(client: TestClient) -> None:
+    page = client.get("/insights")
+    assert page.status_code == 200
+    html = page.text
+    assert html.index("<h2>General</h2>") < html.index("<h2>Environment</h2>") < html.index("<h2>Subtask</h2>")
+    assert 'data-key="Revealing Hidden Objects"' in html
+    assert '<span class="badge score">3</span>' in html  # the AGREEd general insight
+    assert "5 insights" in html
+
+
+def test_filters_by_scale_key_and_min_score(client: TestClient) -> None:
+    html = client.get("/insights", params={"scale": "environment", "key": "Kitchen"}).text
+    assert "microwave" in html and "Bedrooms" not in html and "cabinet before" not in html
+    html = client.get("/insights", params={"min_score": "3"}).text
+    assert "1 insight<" in html and "cabinet before" in html
+
+
+def test_search_orders_by_similarity(client: TestClient) -> None:
+    html = client.get("/insights", params={"q": "hidden objects receptacles"}).text
+    assert "similarity" in html
+    assert html.index("reveal hidden objects") < html.index("microwave")
+
+
+def test_snapshot_namespace_shows_the_old_text(client: TestClient) -> None:
+    html = client.get("/insights", params={"ns": SNAPSHOT}).text
+    assert "before going to the target receptacle" in html
+
+
+def test_history_page_shows_operations_and_trajectories(client: TestClient, memory_store) -> None:
+    _, ids = memory_store
+    html = client.get(f"/insights/{ids['placement']}").text
+    assert html.count('class="history-entry"') == 2
+    assert "call-2" in html and ">EDIT<" in html
+    assert 'data-episode="ep-success-1"' in html and 'data-episode="ep-failure-1"' in html
+    assert "take mug 1 from cabinet 1" in html
+    assert client.get("/episodes/ep-failure-1").text.count("ran out of steps") == 1
+
+
+def test_compare_page_has_charts_for_both_runs(client: TestClient) -> None:
+    html = client.get("/compare", params=[("run", "run-a"), ("run", "run-b")]).text
+    assert 'data-chart="sr-valid_seen"' in html and 'data-chart="gc-valid_unseen"' in html
+    assert "run-a · msi" in html and "run-b · expel" in html
+    assert "http://" not in html.replace('xmlns="http://www.w3.org/2000/svg"', "")
+
+
+def test_bad_input_gets_a_clear_error_page(client: TestClient) -> None:
+    missing = client.get("/insights/nope")
+    assert missing.status_code == 404 and "no insight &#39;nope&#39;" in missing.text
+    assert client.get("/insights", params={"ns": "ghost"}).status_code == 404
+    assert "unknown scale" in client.get("/insights", params={"scale": "cosmic"}).text
+    assert client.get("/insights", params={"min_score": "high"}).status_code == 400
+    assert client.get("/compare", params={"run": "../.."}).status_code == 404
+    assert client.get("/episodes/ghost").status_code == 404
+
+
+def test_edit_and_delete_refused_when_read_only(client: TestClient, memory_store) -> None:
+    store, ids = memory_store
+    before = store.get(ids["kitchen"], namespace=NS)
+    page = client.post(f"/insights/{ids['kitchen']}/edit", data={"text": "changed", "score": "9", "ns": NS})
+    assert page.status_code == 403 and "--allow-edit" in page.text
+    assert client.post(f"/insights/{ids['kitchen']}/delete", data={"ns": NS}).status_code == 403
+    assert store.get(ids["kitchen"], namespace=NS) == before
+    assert "allow-edit" in READ_ONLY_MESSAGE
+
+
+def test_edit_and_delete_with_allow_edit(editor: TestClient, memory_store) -> None:
+    store, ids = memory_store
+    page = editor.post(f"/insights/{ids['kitchen']}/edit", data={"text": "Use the microwave to heat.", "score": "4"})
+    assert page.status_code == 200 and "Use the microwave to heat." in page.text
+    assert store.get(ids["kitchen"], namespace=NS).score == 4
+    bad = editor.post(f"/insights/{ids['kitchen']}/edit", data={"text": "  ", "score": "1"})
+    assert bad.status_code == 422 and "empty" in bad.text
+    assert store.get(ids["kitchen"], namespace=NS).text == "Use the microwave to heat."
+    assert editor.post(f"/insights/{ids['kitchen']}/delete", data={"ns": NS}).status_code == 200
+    assert ids["kitchen"] not in {i.id for i in store.list(namespace=NS)}
