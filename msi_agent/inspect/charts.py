@@ -12,13 +12,12 @@ from html import escape
 
 PALETTE = ("#4c78a8", "#f58518", "#54a24b", "#e45756", "#72b7b2", "#b279a2", "#eeca3b", "#9d755d")
 
-_WIDTH_PER_GROUP = 26
+_BAR = 22  # bar width; bars of one group sit _BAR + 4 apart
+_GAP = 18  # space between groups
 _PLOT_HEIGHT = 180
-_LEFT = 48
-_TOP = 34
-_BOTTOM = 74
-_RIGHT = 12
-
+_CHAR = 6.4  # approximate advance of an 11 px sans-serif character, for layout
+_TILT = 0.64, 0.77  # sin and cos of the 40° group-label tilt
+_LABEL_LIMIT = 24
 
 @dataclass(frozen=True)
 class BarChart:
@@ -59,58 +58,79 @@ def _fmt(value: float) -> str:
     return f"{value:.0f}" if abs(value) >= 100 or value == int(value) else f"{value:.1f}"
 
 
+def _legend_rows(names: list[str], width: float) -> list[list[tuple[str, float]]]:
+    """Legend entries (name, x offset) wrapped into rows that fit ``width``."""
+    rows: list[list[tuple[str, float]]] = [[]]
+    x = 0.0
+    for name in names:
+        w = 18 + _CHAR * len(name)
+        if rows[-1] and x + w > width:
+            rows.append([])
+            x = 0.0
+        rows[-1].append((name, x))
+        x += w + 10
+    return rows
+
+
 def to_svg(chart: BarChart) -> str:
-    """Inline SVG markup for ``chart``; every label is escaped."""
-    n_series = max(len(chart.series), 1)
-    group_width = _WIDTH_PER_GROUP * n_series + 18
-    plot_width = max(group_width * max(len(chart.groups), 1), 160)
-    width = _LEFT + plot_width + _RIGHT
-    height = _TOP + _PLOT_HEIGHT + _BOTTOM
+    """Inline SVG markup for ``chart``; every label is escaped and the canvas grows to fit its labels."""
+    names = list(chart.series)
+    step = _BAR + 4
+    group_width = step * max(len(names), 1) + _GAP
+    labels = [_short(g) for g in chart.groups]
+    longest = max((len(label) for label in labels), default=0) * _CHAR
+    tick_width = max(len(f"{_fmt(chart.top)}{chart.unit}"), 3) * _CHAR + 10
+    left = max(tick_width, _TILT[1] * longest - group_width / 2 + 8) + 8
+    plot_width = max(group_width * max(len(chart.groups), 1), 120)
+    width = max(left + plot_width + 12, len(chart.title) * 7.6 + 16)
+    legend = _legend_rows(names, width - 16)
+    top_margin = 34
+    label_depth = _TILT[0] * longest + 18
+    height = top_margin + _PLOT_HEIGHT + label_depth + 18 * len(legend) + 6
     top = chart.top
     slug = escape(chart.slug or chart.title.lower().replace(" ", "-"), quote=True)
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" data-chart="{slug}" role="img" '
-        f'width="{width}" height="{height}" viewBox="0 0 {width} {height}">',
+        f'width="{width:.0f}" height="{height:.0f}" viewBox="0 0 {width:.0f} {height:.0f}">',
         f"<title>{escape(chart.title)}</title>",
-        f'<text x="{_LEFT}" y="18" class="chart-title">{escape(chart.title)}</text>',
+        f'<text x="8" y="18" class="chart-title">{escape(chart.title)}</text>',
     ]
+    base = top_margin + _PLOT_HEIGHT
     for i in range(5):
-        tick = top * i / 4
-        y = _TOP + _PLOT_HEIGHT - _PLOT_HEIGHT * i / 4
-        parts.append(f'<line x1="{_LEFT}" x2="{_LEFT + plot_width}" y1="{y:.1f}" y2="{y:.1f}" class="grid"/>')
-        label = f"{_fmt(tick)}{escape(chart.unit)}"
-        parts.append(f'<text x="{_LEFT - 6}" y="{y + 4:.1f}" text-anchor="end" class="tick">{label}</text>')
+        y = base - _PLOT_HEIGHT * i / 4
+        parts.append(f'<line x1="{left:.1f}" x2="{left + plot_width:.1f}" y1="{y:.1f}" y2="{y:.1f}" class="grid"/>')
+        label = f"{_fmt(top * i / 4)}{escape(chart.unit)}"
+        parts.append(f'<text x="{left - 6:.1f}" y="{y + 4:.1f}" text-anchor="end" class="tick">{label}</text>')
     for g, group in enumerate(chart.groups):
-        x0 = _LEFT + g * group_width + 9
+        x0 = left + g * group_width + _GAP / 2
         for s, (name, values) in enumerate(chart.series.items()):
             value = values[g]
             if value is None:
                 continue
             h = _PLOT_HEIGHT * min(max(value, 0.0), top) / top
-            x = x0 + s * _WIDTH_PER_GROUP
-            y = _TOP + _PLOT_HEIGHT - h
-            color = PALETTE[s % len(PALETTE)]
-            label = f"{group} · {name}: {_fmt(value)}{chart.unit}"
+            tip = f"{group} · {name}: {_fmt(value)}{chart.unit}"
             parts.append(
-                f'<rect x="{x}" y="{y:.1f}" width="{_WIDTH_PER_GROUP - 4}" height="{h:.1f}" fill="{color}" '
-                f'class="bar" data-series="{escape(name, quote=True)}" data-value="{value:.4g}">'
-                f"<title>{escape(label)}</title></rect>"
+                f'<rect x="{x0 + s * step:.1f}" y="{base - h:.1f}" width="{_BAR}" height="{h:.1f}" '
+                f'fill="{PALETTE[s % len(PALETTE)]}" class="bar" data-series="{escape(name, quote=True)}" '
+                f'data-value="{value:.4g}"><title>{escape(tip)}</title></rect>'
             )
-        cx = x0 + (group_width - 18) / 2
+        cx, ly = x0 + (group_width - _GAP) / 2, base + 14
         parts.append(
-            f'<text x="{cx:.1f}" y="{_TOP + _PLOT_HEIGHT + 14}" text-anchor="end" class="group" '
-            f'transform="rotate(-30 {cx:.1f} {_TOP + _PLOT_HEIGHT + 14})">{escape(_short(group))}</text>'
+            f'<text x="{cx:.1f}" y="{ly}" text-anchor="end" class="group" transform="rotate(-40 {cx:.1f} {ly})">'
+            f"<title>{escape(group)}</title>{escape(labels[g])}</text>"
         )
-    legend_y = height - 10
-    x = _LEFT
-    for s, name in enumerate(chart.series):
-        color = PALETTE[s % len(PALETTE)]
-        parts.append(f'<rect x="{x}" y="{legend_y - 9}" width="10" height="10" fill="{color}"/>')
-        parts.append(f'<text x="{x + 14}" y="{legend_y}" class="legend">{escape(name)}</text>')
-        x += 22 + 7 * len(name)
+    y = base + label_depth
+    index = 0
+    for row in legend:
+        for name, dx in row:
+            x, color = 8 + dx, PALETTE[index % len(PALETTE)]
+            parts.append(f'<rect x="{x:.1f}" y="{y - 9:.1f}" width="10" height="10" fill="{color}"/>')
+            parts.append(f'<text x="{x + 14:.1f}" y="{y:.1f}" class="legend">{escape(name)}</text>')
+            index += 1
+        y += 18
     parts.append("</svg>")
     return "".join(parts)
 
 
-def _short(label: str, limit: int = 22) -> str:
+def _short(label: str, limit: int = _LABEL_LIMIT) -> str:
     return label if len(label) <= limit else label[: limit - 1] + "…"

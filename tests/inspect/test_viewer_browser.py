@@ -1,0 +1,172 @@
+"""The viewer in real headless Chromium (Debian's package, driven by Playwright; never `playwright install`).
+
+Every request leaving 127.0.0.1 is recorded and aborted, and the tests assert there were none.
+Screenshots go to test-artifacts/ for a person to look at.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import shutil
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import uvicorn
+from insight_fixtures import NS
+
+from insights_store.base import InsightStore
+from msi_agent.inspect.viewer import create_app
+
+CHROMIUM = "/usr/bin/chromium"
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--no-first-run", "--disable-sync",
+]
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not Path(CHROMIUM).exists() and not shutil.which("chromium"),
+                       reason="Debian chromium missing: apt-get install chromium (scripts/install-browser.sh)"),
+    pytest.mark.skipif(importlib.util.find_spec("playwright") is None,
+                       reason="playwright missing: pip install playwright (the dev extra)"),
+]
+
+
+class ServerThread:
+    """uvicorn serving an app on a free 127.0.0.1 port in a daemon thread."""
+
+    def __init__(self, app: Any) -> None:
+        self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning"))
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+    def __enter__(self) -> str:
+        self.thread.start()
+        deadline = time.monotonic() + 20
+        while not self.server.started:
+            if time.monotonic() > deadline or not self.thread.is_alive():
+                raise RuntimeError("the viewer did not start within 20 s")
+            time.sleep(0.05)
+        port = self.server.servers[0].sockets[0].getsockname()[1]
+        return f"http://127.0.0.1:{port}"
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM if Path(CHROMIUM).exists() else shutil.which("chromium"),
+                               args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def offsite() -> list[str]:
+    return []
+
+
+def _page(browser: Any, offsite: list[str]) -> Any:
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+
+    def guard(route: Any) -> None:
+        if route.request.url.startswith("http://127.0.0.1:"):
+            route.continue_()
+        else:
+            offsite.append(route.request.url)
+            route.abort()
+
+    page.route("**/*", guard)
+    return page
+
+
+def _shot(page: Any, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / name), full_page=True)
+
+
+@pytest.fixture
+def read_only(memory_store: tuple[InsightStore, dict[str, str]], workspace: Path) -> Iterator[str]:
+    store, _ = memory_store
+    with ServerThread(create_app(store, workspace=workspace, namespace=NS)) as url:
+        yield url
+
+
+def test_browse_filter_search_history_compare(browser: Any, read_only: str, offsite: list[str]) -> None:
+    page = _page(browser, offsite)
+    page.goto(f"{read_only}/insights")
+    assert page.locator("tr.insight").count() == 5
+    assert page.locator("#mode").inner_text() == "read-only"
+    _shot(page, "viewer-insights.png")
+
+    page.click("nav.side a[data-key='Kitchen']")
+    assert page.locator("tr.insight").count() == 1
+    assert "microwave" in page.locator("tr.insight").inner_text()
+
+    page.goto(f"{read_only}/insights")
+    page.fill("input[name=min_score]", "3")
+    page.click("#filters button")
+    assert page.locator("tr.insight").count() == 1
+    assert "cabinet" in page.locator("tr.insight").inner_text()
+
+    page.fill("input[name=min_score]", "")
+    page.fill("input[name=q]", "reveal hidden objects")
+    page.click("#filters button")
+    assert "hidden objects" in page.locator("#search-results tr.insight").first.inner_text()
+
+    page.goto(f"{read_only}/insights?scale=subtask&key=Object+Placement")
+    page.click("tr.insight a.open")
+    page.wait_for_selector("#history")
+    assert page.locator("tr.history-entry").count() == 2
+    assert page.locator(".trajectory").count() == 2
+    assert page.locator("#edit-form").count() == 0
+    _shot(page, "viewer-history.png")
+
+    page.goto(f"{read_only}/runs")
+    page.click("#compare-form button")
+    chart = page.locator("svg[data-chart='sr-valid_seen']")
+    assert chart.is_visible()
+    assert chart.locator("rect.bar").count() == 3  # run-a: no-insights, msi; run-b: expel
+    _shot(page, "viewer-compare.png")
+    assert offsite == []
+
+
+def test_editing_refused_when_read_only(
+    browser: Any, read_only: str, offsite: list[str], memory_store: tuple[InsightStore, dict[str, str]]
+) -> None:
+    store, ids = memory_store
+    page = _page(browser, offsite)
+    page.goto(f"{read_only}/insights/{ids['general']}")
+    response = page.request.post(
+        f"{read_only}/insights/{ids['general']}/edit", form={"text": "overwritten", "score": "1", "ns": NS}
+    )
+    assert response.status == 403
+    assert "--allow-edit" in response.text()
+    assert store.get(ids["general"], namespace=NS).text.startswith("Check every cabinet")
+
+
+def test_editing_works_when_allowed(
+    browser: Any, memory_store: tuple[InsightStore, dict[str, str]], workspace: Path, offsite: list[str]
+) -> None:
+    store, ids = memory_store
+    with ServerThread(create_app(store, workspace=workspace, namespace=NS, allow_edit=True)) as url:
+        page = _page(browser, offsite)
+        page.goto(f"{url}/insights/{ids['kitchen']}")
+        assert page.locator("#mode").inner_text() == "editing allowed"
+        page.fill("#edit-form textarea", "Heat food in the microwave, opened first.")
+        page.fill("#edit-form input[name=score]", "5")
+        page.click("#edit-form button")
+        page.wait_for_selector("text=Heat food in the microwave")
+        assert page.locator("#insight-score").inner_text() == "5"
+        assert page.locator("tr.history-entry").count() == 2  # ADD + the manual EDIT
+    assert store.get(ids["kitchen"], namespace=NS).text == "Heat food in the microwave, opened first."
+    assert offsite == []
