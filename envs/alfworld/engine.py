@@ -1,0 +1,180 @@
+"""The real ALFWorld text engine (TextWorld's ``PddlEnv`` + alfworld's wrappers) behind the ``envs.core.Env`` protocol.
+
+Games come from a user's ALFWorld data folder (``json_2.1.1`` layout; tasks from :mod:`envs.alfworld.dataset`
+carry ``params["gamefile"]``) or are generated on the fly from a household task (``params["init"]``, see
+:mod:`envs.alfworld.from_household`). Observations follow the household simulator's conventions: the welcome
+banner is dropped, ``admissible`` is the engine's sorted command list, ``info`` holds ``won``, ``gc_satisfied``,
+``gc_total`` (ALFRED's goal conditions, TEACh's rule: those already met at reset do not count) and ``error``.
+
+Loading a game costs about 0.3-1.5 s; resetting the same game again reuses the loaded one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from envs.alfworld.generate import GAME_FILE, NEEDS_INSTALL, TRAJ_FILE
+from envs.alfworld.tasks import Facts, GameGoal, goal_conditions
+from envs.core import NOTHING_HAPPENS, Observation
+from msi_agent.records import Task
+
+BANNER = "-= Welcome to TextWorld, ALFRED! =-"
+
+
+class NoGameError(ValueError):
+    """The task names no ALFWorld game and carries no arrangement to generate one from."""
+
+
+class NoEpisodeError(RuntimeError):
+    """``step`` or ``expert_plan`` was called before ``reset``."""
+
+
+def _wrapped_engine() -> Any:
+    """PddlEnv → AlfredDemangler → AlfredInfos → AlfredExpert(planner), the stack ALFWorld itself plays with."""
+    try:
+        import textworld
+        from alfworld.agents.environment.alfred_tw_env import (
+            AlfredDemangler,
+            AlfredExpert,
+            AlfredExpertType,
+            AlfredInfos,
+        )
+        from textworld.envs import PddlEnv
+    except ModuleNotFoundError as exc:
+        raise ImportError(f"the alfworld environment needs alfworld and textworld ({exc.name} is missing); "
+                          f"{NEEDS_INSTALL}") from None  # fmt: skip
+    infos = textworld.EnvInfos(won=True, admissible_commands=True, extras=["gamefile"])
+    engine = AlfredInfos(AlfredDemangler(PddlEnv(infos), shuffle=False))
+    return AlfredExpert(engine, expert_type=AlfredExpertType.PLANNER)
+
+
+def _strip_banner(text: str) -> str:
+    return text.replace(BANNER, "").strip()
+
+
+class AlfworldEnv:
+    """ALFWorld's engine as an ``envs.core.Env``.
+
+    data_dir: where relative ``params["gamefile"]`` paths live (default ``$ALFWORLD_DATA``, then the current folder).
+    cache_dir: where games generated from household tasks are written (default: a temporary folder per process).
+    """
+
+    def __init__(self, data_dir: str | Path | None = None, cache_dir: str | Path | None = None) -> None:
+        self.data_dir = Path(data_dir).expanduser() if data_dir else None
+        self._tmp: tempfile.TemporaryDirectory[str] | None = None
+        if cache_dir is None:
+            self._tmp = tempfile.TemporaryDirectory(prefix="msi-alfworld-")
+            cache_dir = self._tmp.name
+        self.cache_dir = Path(cache_dir).expanduser()
+        self._engine = _wrapped_engine()
+        self._loaded: Path | None = None
+        self._goal: GameGoal | None = None
+        self._state: Any = None
+        self._baseline: list[bool] = []
+        self.gamefile: Path | None = None
+
+    # -- locating games ---------------------------------------------------------------------------------------
+    def game_for(self, task: Task) -> Path:
+        """The game file that plays ``task``: the named one, or one generated (once) from its arrangement."""
+        if "gamefile" in task.params:
+            path = Path(str(task.params["gamefile"])).expanduser()
+            if not path.is_absolute():
+                path = (self.data_dir or _default_data_dir()) / path
+            if not path.is_file():
+                raise NoGameError(f"task {task.id!r}: game file {path} does not exist; check the ALFWorld data "
+                                  "folder (ALFWORLD_DATA or data_dir=...)")  # fmt: skip
+            return path
+        if "init" in task.params:
+            from envs.alfworld.from_household import game_request
+
+            init, goal, instruction = game_request(task)
+            key = hashlib.blake2b(task.model_dump_json().encode(), digest_size=10).hexdigest()
+            folder = self.cache_dir / key
+            if not (folder / GAME_FILE).is_file():
+                from envs.alfworld.generate import write_game
+
+                write_game(init, goal, instruction, folder)
+            return folder / GAME_FILE
+        raise NoGameError(f"task {task.id!r} has neither params['gamefile'] (an ALFWorld game) nor params['init'] "
+                          "(a household arrangement to generate one from)")  # fmt: skip
+
+    # -- Env protocol -------------------------------------------------------------------------------------------
+    def reset(self, task: Task) -> Observation:
+        """Start ``task``; the same task always starts from the same state (ALFWorld games are deterministic)."""
+        path = self.game_for(task).resolve()
+        self.load(path)
+        self._state = self._engine.reset()
+        self._baseline = self._conditions()
+        return self._observation(_strip_banner(self._state.feedback), error=None)
+
+    def load(self, path: Path) -> None:
+        """Load a ``game.tw-pddl`` (with its ``traj_data.json`` beside it) unless it is already loaded."""
+        if self._loaded == path:
+            return
+        traj_path = path.parent / TRAJ_FILE
+        if not traj_path.is_file():
+            raise NoGameError(f"{traj_path} is missing; ALFWorld's expert needs the traj_data.json beside {path.name}")
+        self._goal = GameGoal.from_traj_data(json.loads(traj_path.read_text()))
+        self._engine.load(str(path))
+        self._loaded = self.gamefile = path
+
+    def step(self, command: str) -> tuple[Observation, float, bool, dict[str, Any]]:
+        """Apply ``command``; an inadmissible one answers "Nothing happens." and changes nothing."""
+        if self._state is None:
+            raise NoEpisodeError("call reset(task) before step()")
+        self._state, _, _ = self._engine.step(command)
+        text = self._state.feedback.strip()
+        obs = self._observation(text, error=f"not admissible: {command!r}" if text == NOTHING_HAPPENS else None)
+        won = bool(obs.info["won"])
+        return obs, 1.0 if won else 0.0, won, obs.info
+
+    def expert_plan(self) -> list[str]:
+        """ALFWorld's planner (Fast Downward) from the current state; raises if it finds no plan."""
+        if self._state is None:
+            raise NoEpisodeError("call reset(task) before expert_plan()")
+        plan = list(self._state.get("extra.expert_plan") or [])
+        if not plan and not self._state["won"]:
+            raise RuntimeError(f"ALFWorld's planner found no plan for {self.gamefile}")
+        return plan
+
+    def close(self) -> None:
+        if self._engine is not None:
+            self._engine.close()
+            self._engine = None
+        if self._tmp is not None:
+            self._tmp.cleanup()
+            self._tmp = None
+
+    def __enter__(self) -> AlfworldEnv:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- helpers ------------------------------------------------------------------------------------------------
+    def _conditions(self) -> list[bool]:
+        assert self._goal is not None
+        facts = Facts.of((f.name, tuple(v.name for v in f.arguments)) for f in self._state["_facts"])
+        return goal_conditions(self._goal, facts)
+
+    def _observation(self, text: str, error: str | None) -> Observation:
+        now = self._conditions()
+        pending = [i for i, met in enumerate(self._baseline) if not met]
+        info: dict[str, Any] = {
+            "won": bool(self._state["won"]),
+            "gc_satisfied": sum(now[i] for i in pending),
+            "gc_total": len(pending),
+            "gamefile": str(self.gamefile),
+        }
+        if error:
+            info["error"] = error
+        return Observation(text=text, admissible=list(self._state["admissible_commands"]), info=info)
+
+
+def _default_data_dir() -> Path:
+    return Path(os.environ.get("ALFWORLD_DATA", ".")).expanduser()
