@@ -101,3 +101,16 @@ def display_name(object_type: str) -> str:
     if object_type in SLICE_SOURCE:
         return SLICE_SOURCE[object_type].lower() + (" slice" if object_type.endswith("Sliced") else " cracked")
     return object_type.lower()
+
+
+_COOKWARE = frozenset({"Plate", "Bowl", "Pan", "Pot"})
+
+
+def accepts(receptacle_type: str, object_type: str) -> bool:
+    """ALFWorld's canContain, extended the way AI2-THOR behaves for pieces: a receptacle that takes a whole apple
+    takes its slices, and plates, bowls, pans and pots take any slice (toast on a plate, an egg in a pan)."""
+    t = tables()
+    if t.accepts(receptacle_type, object_type):
+        return True
+    whole = SLICE_SOURCE.get(object_type)
+    return whole is not None and (t.accepts(receptacle_type, whole) or receptacle_type in _COOKWARE)
