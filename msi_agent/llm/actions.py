@@ -25,6 +25,8 @@ MAX_THOUGHT_CHARS = 200
 
 _ACTION_RE = re.compile(r"^\W*action\W*[:\-]\s*(.*)$", re.IGNORECASE)
 _THINK_RE = re.compile(r"^\W*(?:think|thought)\W*[:\-]\s*(.*)$", re.IGNORECASE)
+_DECOR = " \t*`_\"'"
+"""Markdown and quoting that models wrap around labels and commands."""
 _ARTICLES = {"a", "an", "the"}
 # Symmetric aliases: applied to both sides before comparing, so they only ever bring equivalent phrasings together.
 _ALIASES = {"put": "move", "place": "move", "into": "to", "onto": "to", "in": "to", "on": "to", "inside": "to"}
@@ -42,11 +44,11 @@ def parse_reply(text: str) -> ParsedReply:
     thought_lines: list[str] = []
     action: str | None = None
     for raw in text.strip().splitlines():
-        line = raw.strip().strip("`*").strip()
+        line = raw.strip(_DECOR)
         if m := _ACTION_RE.match(line):
-            action = m.group(1).strip().strip("`*\"'").strip()
+            action = m.group(1).strip(_DECOR)
         elif m := _THINK_RE.match(line):
-            thought_lines.append(m.group(1).strip())
+            thought_lines.append(m.group(1).strip(_DECOR))
         elif action is None and line:
             thought_lines.append(line)
     return ParsedReply(thought=" ".join(t for t in thought_lines if t), action=action or None)
@@ -107,6 +109,11 @@ def map_to_admissible(proposed: str | None, admissible: list[str], *, context: s
 def _gbnf_literal(text: str) -> str:
     escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r")
     return f'"{escaped}"'
+
+
+def grammar_token_budget(admissible: list[str], *, max_thought_chars: int = MAX_THOUGHT_CHARS) -> int:
+    """A max_tokens that can never cut a grammar-shaped reply short: every token spells at least one character."""
+    return len("Think: \nAction: ") + max_thought_chars + max(map(len, admissible), default=0) + 8
 
 
 def action_grammar(admissible: list[str], *, max_thought_chars: int = MAX_THOUGHT_CHARS) -> str:

@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, SecretStr
 
 from msi_agent.config import LLMSettings
 from msi_agent.llm.accounting import Ledger, PriceTable, cost, price_for
-from msi_agent.llm.actions import action_grammar, map_to_admissible, parse_reply
+from msi_agent.llm.actions import action_grammar, grammar_token_budget, map_to_admissible, parse_reply
 from msi_agent.llm.backends import chat_model
 from msi_agent.llm.cache import CACHE_FILE, CachedResponse, ResponseCache, cache_key
 from msi_agent.llm.errors import LLMAuthError, describe, is_auth_error
@@ -137,12 +137,15 @@ class LLMClient:
     ) -> ActionChoice:
         """The next command, always admissible: grammar-constrained where the backend can, else parsed and mapped.
 
-        The prompt should ask for ``actions.REPLY_FORMAT``. On a failed call ``error`` is set and ``command`` is a
-        harmless fallback (``look``/``inventory`` when admissible) so the caller may still step or stop.
+        The prompt should ask for ``actions.REPLY_FORMAT``. A backend whose class sets ``supports_grammar = True``
+        gets ``grammar=<GBNF>`` and ``max_tokens=<a budget the grammar always fits>`` as call options. On a failed
+        call ``error`` is set and ``command`` is a harmless fallback (``look``/``inventory`` when admissible).
         """
         if not admissible:
             raise ValueError("choose_action needs at least one admissible command")
-        extra = {"grammar": action_grammar(admissible)} if getattr(self.model, "supports_grammar", False) else {}
+        extra: dict[str, Any] = {}
+        if getattr(self.model, "supports_grammar", False):
+            extra = {"grammar": action_grammar(admissible), "max_tokens": grammar_token_budget(admissible)}
         done = self._complete(messages, purpose, extra)
         parsed = parse_reply(done.text)
         choice = map_to_admissible(parsed.action, admissible, context=done.text)

@@ -8,6 +8,7 @@ context is not thread-safe.
 
 from __future__ import annotations
 
+import atexit
 import importlib.util
 import threading
 from functools import lru_cache
@@ -75,8 +76,18 @@ def load_llama(path: str, n_ctx: int, n_threads: int) -> tuple[Llama, threading.
                 llama = Llama(model_path=path, n_ctx=n_ctx, n_threads=n_threads, verbose=False)
             except ValueError as exc:  # llama.cpp's "Failed to load model from file"
                 raise LLMConfigError(f"llama.cpp could not load {path}: {exc}") from exc
+            if not _models:
+                atexit.register(_close_all)
             _models[key] = (llama, threading.Lock())
         return _models[key]
+
+
+def _close_all() -> None:
+    """Free the models while the interpreter is intact; llama.cpp's own finaliser fails during shutdown."""
+    with _models_lock:
+        for llama, _ in _models.values():
+            llama.close()
+        _models.clear()
 
 
 @lru_cache(maxsize=64)

@@ -1,0 +1,28 @@
+"""The scripted test double: deterministic replies and whitespace token counts."""
+
+from __future__ import annotations
+
+import pytest
+from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
+
+from msi_agent.llm import LLMClient, ScriptedChatModel
+
+
+def test_reply_is_computed_from_messages_and_usage_is_reported() -> None:
+    model = ScriptedChatModel(lambda ms: f"saw {len(ms)} messages", name="counter")
+    message = model.invoke([SystemMessage("be brief"), HumanMessage("one two three")])
+    assert isinstance(message, AIMessage) and message.content == "saw 2 messages"
+    assert message.usage_metadata is not None
+    assert (message.usage_metadata["input_tokens"], message.usage_metadata["output_tokens"]) == (5, 3)
+    assert model.name == "counter"
+
+
+def test_a_respond_function_returning_non_text_becomes_a_recorded_error() -> None:
+    client = LLMClient(ScriptedChatModel(lambda ms: None))  # type: ignore[arg-type, return-value]
+    done = client.complete([HumanMessage("hi")])
+    assert done.text == "" and done.error is not None and "expected str" in done.error
+
+
+def test_client_refuses_an_empty_conversation() -> None:
+    with pytest.raises(ValueError, match="at least one message"):
+        LLMClient(ScriptedChatModel(lambda ms: "x")).complete([])
