@@ -83,6 +83,8 @@ class _State:
             return self._add(op)
         target = self.rules.get(op.number)
         if target is None:
+            if not self.rules.entries:
+                return f"{op.kind.value} names rule {op.number}, but there are no rules yet"
             return f"{op.kind.value} needs the number of a listed rule (1..{len(self.rules.entries)}), got {op.number}"
         if op.kind is OpKind.EDIT:
             return self._edit(op, target)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from langchain_core.embeddings import Embeddings
 
-from msi_agent.experience.selector import Seed, SeedFrom, SelectorMode, select_seeds
+from msi_agent.experience.seeds import Seed, SeedFrom, SelectorMode, select_seeds
 from msi_agent.records import EnvCategory, Episode, Source, Task
 
 

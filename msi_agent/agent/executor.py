@@ -1,0 +1,117 @@
+"""The ReAct executor: think, act with one admissible command, observe — as a generator of ``Step`` records.
+
+Errors split in two: the model's (unparseable or off-list output) is mapped to an admissible command by the
+LLM client and recorded on the step as ``mapped``; a call that failed (network, server) ends the episode with
+that reason, since the next call would most likely fail too. Bugs of ours (an env raising) propagate.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from envs.core import Env, Observation
+from msi_agent.agent.messages import build_messages
+from msi_agent.agent.templates import render
+from msi_agent.llm import REPLY_FORMAT, LLMClient
+from msi_agent.records import Episode, Source, Step, Task, TokenUsage, new_id
+
+_PKG = "msi_agent.agent"
+
+
+@dataclass(frozen=True, slots=True)
+class ExecutorConfig:
+    """``act_only`` drops the thought (ReAct's Act baseline); ``history_window`` caps the steps shown (None: all)."""
+
+    max_steps: int = 30
+    act_only: bool = False
+    history_window: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.max_steps < 1:
+            raise ValueError(f"max_steps must be >= 1, got {self.max_steps}")
+
+
+class Attempt:
+    """One episode of one task: iterate it for the steps, then ask for the ``episode()`` record."""
+
+    def __init__(
+        self,
+        llm: LLMClient,
+        env: Env,
+        task: Task,
+        config: ExecutorConfig,
+        *,
+        insight_block: str = "",
+        examples: str = "",
+        episode_id: str | None = None,
+    ) -> None:
+        self.llm, self.env, self.task, self.config = llm, env, task, config
+        self.episode_id = episode_id or new_id()
+        self.insight_block, self.examples = insight_block, examples
+        self.steps: list[Step] = []
+        self.extra_usage = TokenUsage()
+        self.info: dict[str, Any] = {}
+        self.reference_length: int | None = None
+        self.failure: str | None = None
+        self.prompts: list[str] = []
+        """The text of every prompt sent, newest last (tests and the viewer read what the model saw)."""
+
+    def system_prompt(self) -> str:
+        if self.config.act_only:
+            return render(_PKG, "act_system")
+        return render(_PKG, "react_system", reply_format=REPLY_FORMAT)
+
+    def task_message(self, first: Observation) -> str:
+        return render(_PKG, "task", examples=self.examples, insights=self.insight_block,
+                      instruction=self.task.instruction, observation=first.text)
+
+    def __iter__(self) -> Iterator[Step]:
+        obs = self.env.reset(self.task)
+        self.info = dict(obs.info)
+        self.reference_length = len(self.env.expert_plan())
+        system, task_message = self.system_prompt(), self.task_message(obs)
+        for _ in range(self.config.max_steps):
+            messages = build_messages(system=system, task_message=task_message, steps=self.steps,
+                                      admissible=obs.admissible, act_only=self.config.act_only,
+                                      window=self.config.history_window)
+            self.prompts.append("\n\n".join(str(m.content) for m in messages))
+            choice = self.llm.choose_action(messages, obs.admissible)
+            if choice.error:
+                self.extra_usage = self.extra_usage + choice.usage
+                self.failure = f"LLM call failed: {choice.error}"
+                return
+            offered = len(obs.admissible)
+            obs, _reward, done, info = self.env.step(choice.command)
+            self.info = dict(info)
+            step = Step(thought="" if self.config.act_only else choice.thought, action=choice.command,
+                        observation=obs.text, admissible_count=offered, tokens=choice.usage,
+                        raw_output=choice.raw, mapped=choice.mapped)
+            self.steps.append(step)
+            yield step
+            if done:
+                break
+        if not self.info.get("won"):
+            self.failure = self.failure or (
+                f"step limit ({self.config.max_steps}) reached" if len(self.steps) >= self.config.max_steps
+                else "the environment ended the episode without success"
+            )
+
+    def episode(self) -> Episode:
+        usage = sum((s.tokens for s in self.steps), self.extra_usage)
+        won = bool(self.info.get("won"))
+        return Episode(
+            id=self.episode_id, task=self.task, steps=self.steps, success=won,
+            gc_satisfied=int(self.info.get("gc_satisfied", 0)), gc_total=int(self.info.get("gc_total", 0)),
+            path_length=len(self.steps), reference_length=self.reference_length,
+            failure_reason=None if won else self.failure, llm=self.llm.name, usage=usage, source=Source.AGENT,
+        )
+
+
+def play(llm: LLMClient, env: Env, task: Task, config: ExecutorConfig, **kwargs: Any) -> Episode:
+    """Run one episode to the end and return its record."""
+    attempt = Attempt(llm, env, task, config, **kwargs)
+    for _ in attempt:
+        pass
+    return attempt.episode()

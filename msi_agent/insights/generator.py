@@ -1,0 +1,146 @@
+"""The multi-scale insight generator: one LLM update per seed, applied to the store as one atomic batch.
+
+Per seed: number the current rules (general, the seed's room, subtasks), show the seed's experience(s), ask for
+operations, parse (``parser``), validate and order (``resolve``), then ``store.apply`` with the configured
+``ScoringRules`` and provenance (seed experience ids, LLM call id). The ``expel`` variant uses one flat list.
+A failed call or an unusable reply skips the seed with a recorded reason; it never stops the run.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from langchain_core.messages import HumanMessage
+
+from insights_store.base import BatchResult, InsightStore, ScoringRules
+from msi_agent.agent.templates import render
+from msi_agent.experience.seeds import Seed
+from msi_agent.insights.parser import parse_operations
+from msi_agent.insights.resolve import GeneratorLimits, resolve
+from msi_agent.insights.rules import NumberedRules
+from msi_agent.llm import LLMClient
+from msi_agent.records import Episode, InsightOp, Provenance, TokenUsage
+
+log = logging.getLogger(__name__)
+_PKG = "msi_agent.insights"
+TRAJECTORY_STEPS = 25
+"""Steps of a seed trajectory shown to the generator (the last ones, where failures usually happen)."""
+OBSERVATION_CHARS = 200
+
+
+class Variant(StrEnum):
+    MSI = "msi"
+    EXPEL = "expel"
+
+
+class SeedOrder(StrEnum):
+    SHUFFLE = "shuffle"
+    GIVEN = "given"
+
+
+@dataclass(frozen=True, slots=True)
+class GeneratorConfig:
+    variant: Variant = Variant.MSI
+    limits: GeneratorLimits = field(default_factory=GeneratorLimits)
+    scoring: ScoringRules = field(default_factory=ScoringRules)
+    order: SeedOrder = SeedOrder.SHUFFLE
+    shuffle_seed: int = 0
+    snapshots: bool = False
+    """Copy the namespace to ``<namespace>.<nnnn>`` after every update (how the insight set evolved)."""
+
+
+@dataclass(slots=True)
+class UpdateReport:
+    seed_ids: list[str]
+    call_id: str | None = None
+    ops: list[InsightOp] = field(default_factory=list)
+    dropped: list[tuple[str, str]] = field(default_factory=list)
+    result: BatchResult | None = None
+    usage: TokenUsage = field(default_factory=TokenUsage)
+    error: str | None = None
+    snapshot: str | None = None
+
+
+class InsightGenerator:
+    def __init__(self, llm: LLMClient, store: InsightStore, *, namespace: str,
+                 config: GeneratorConfig = GeneratorConfig()) -> None:
+        self.llm, self.store, self.namespace, self.config = llm, store, namespace, config
+        self.updates = 0
+
+    def prompt(self, seed: Seed, rules: NumberedRules) -> str:
+        flat = self.config.variant is Variant.EXPEL
+        experiences = "\n\n".join(_experience_text(ep, i) for i, ep in enumerate(seed.episodes, 1))
+        if flat:
+            return render(_PKG, "generate_expel", rules=rules.render(flat=True), experiences=experiences,
+                          max_ops=self.config.limits.max_ops_per_part)
+        lim = self.config.limits
+        return render(
+            _PKG, "generate_msi", category=seed.category.value, rules=rules.render(), experiences=experiences,
+            key_chars=lim.max_key_chars + 1, max_names=lim.max_subtask_names, max_ops=lim.max_ops_per_part,
+            names=", ".join(rules.subtask_names) or "none yet",
+        )
+
+    def update(self, seed: Seed) -> UpdateReport:
+        flat = self.config.variant is Variant.EXPEL
+        rules = NumberedRules.from_store(self.store, namespace=self.namespace, category=seed.category, flat=flat)
+        report = UpdateReport(seed_ids=seed.experience_ids)
+        done = self.llm.complete([HumanMessage(content=self.prompt(seed, rules))], purpose="insights")
+        report.call_id, report.usage = done.call_id, done.usage
+        if done.error:
+            report.error = done.error
+            log.warning("insight update for %s skipped: %s", seed.experience_ids, done.error)
+            return report
+        parsed = parse_operations(done.text)
+        provenance = Provenance(experience_ids=seed.experience_ids, llm_call_id=done.call_id, llm=self.llm.name)
+        resolution = resolve(parsed.ops, rules, provenance=provenance, limits=self.config.limits, flat=flat)
+        report.ops, report.dropped = resolution.ops, parsed.unreadable + resolution.dropped
+        if resolution.ops:
+            report.result = self.store.apply(resolution.ops, scoring=self.config.scoring, namespace=self.namespace)
+            report.dropped += [(op.kind.value, reason) for op, reason in report.result.rejected]
+        self.updates += 1
+        if self.config.snapshots:
+            report.snapshot = self.snapshot()
+        return report
+
+    def ordered(self, seeds: Sequence[Seed]) -> list[Seed]:
+        seeds = list(seeds)
+        if self.config.order is SeedOrder.SHUFFLE:
+            random.Random(self.config.shuffle_seed).shuffle(seeds)
+        return seeds
+
+    def run(self, seeds: Sequence[Seed], *, on_update: Callable[[UpdateReport], None] | None = None,
+            skip: set[tuple[str, ...]] | None = None) -> list[UpdateReport]:
+        """Update once per seed in the configured order; ``skip`` holds seeds (by experience ids) already done."""
+        reports = []
+        for seed in self.ordered(seeds):
+            if skip and tuple(seed.experience_ids) in skip:
+                continue
+            report = self.update(seed)
+            reports.append(report)
+            if on_update is not None:
+                on_update(report)
+        return reports
+
+    def snapshot(self) -> str:
+        name = f"{self.namespace}.{self.updates:04d}"
+        self.store.import_jsonl(list(self.store.export_jsonl(namespace=self.namespace)), namespace=name)
+        return name
+
+
+def _experience_text(ep: Episode, index: int) -> str:
+    steps = ep.steps[-TRAJECTORY_STEPS:]
+    lines = [f"(… {len(ep.steps) - len(steps)} earlier steps)"] if len(steps) < len(ep.steps) else []
+    for s in steps:
+        obs = s.observation if len(s.observation) <= OBSERVATION_CHARS else s.observation[:OBSERVATION_CHARS] + "…"
+        lines += ([f"Think: {s.thought}"] if s.thought else []) + [f"Action: {s.action}", f"Observation: {obs}"]
+    outcome = "SUCCESS" if ep.success else f"FAILURE ({ep.gc_satisfied}/{ep.gc_total} goal conditions met)"
+    who = "expert demonstration" if ep.source.value == "expert" else "the robot's attempt"
+    return render(
+        _PKG, "experience", label=f"Experience {index}, {who}", outcome=outcome, instruction=ep.task.instruction,
+        environment=ep.task.environment.value, family=ep.task.family, transcript="\n".join(lines),
+        reason=f"\nReason for failure: {ep.failure_reason}" if ep.failure_reason and not ep.success else "",
+    )

@@ -1,0 +1,74 @@
+"""The ReAct loop: prompts as projections of steps, mapping of sloppy output, step limit, failures, act-only."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from langchain_core.messages import BaseMessage
+
+from envs.core import Env
+from msi_agent.agent.executor import Attempt, ExecutorConfig, play
+from msi_agent.llm import LLMClient, RetryPolicy, ScriptedChatModel
+from msi_agent.records import EnvCategory, Task
+
+TASK = Task(id="toy-1", family="look_at_obj_in_light", environment=EnvCategory.BEDROOM, scene="FloorPlan301",
+            instruction="look at book under the desklamp.")
+
+
+def _llm(replies: list[str] | Callable[[list[BaseMessage]], str]) -> LLMClient:
+    if callable(replies):
+        fn = replies
+    else:
+        queue = iter(replies)
+        fn = lambda m: next(queue)  # noqa: E731
+    return LLMClient(ScriptedChatModel(fn, name="scripted"), name="scripted", retry=RetryPolicy(max_retries=0))
+
+
+def test_wins_with_thoughts_mapping_and_full_record(toy_env: Env) -> None:
+    llm = _llm(["Think: I need the book.\nAction: take book 1 from desk 1",
+                "Think: now light.\nAction: **Use the desklamp 1**"])
+    attempt = Attempt(llm, toy_env, TASK, ExecutorConfig(max_steps=5), insight_block="INSIGHTS\n",
+                      examples="EXAMPLES\n", episode_id="ep-1")
+    steps = list(attempt)
+    ep = attempt.episode()
+    assert [s.action for s in steps] == ["take book 1 from desk 1", "use desklamp 1"]
+    assert [s.mapped for s in steps] == [False, True]
+    assert steps[0].thought == "I need the book." and steps[0].admissible_count == 4
+    assert ep.id == "ep-1" and ep.success and ep.failure_reason is None
+    assert (ep.gc_satisfied, ep.gc_total, ep.path_length, ep.reference_length) == (2, 2, 2, 2)
+    assert ep.usage.calls == 2 and ep.usage.prompt_tokens > 0 and ep.llm == "scripted"
+    first, second = attempt.prompts
+    assert first.index("EXAMPLES") < first.index("INSIGHTS") < first.index("Your task is to: look at book")
+    assert first.rstrip().endswith("Possible commands: look, take book 1 from desk 1, use desklamp 1, go to bed 1")
+    assert "Think: I need the book.\nAction: take book 1 from desk 1" in second
+    assert "Observation: You pick up the book 1 from the desk 1." in second
+    assert first.count("Possible commands") == 1 and second.count("Possible commands") == 1
+
+
+def test_step_limit_and_act_only(toy_env: Env) -> None:
+    ep = play(_llm(lambda m: "Think: hmm\nAction: look"), toy_env, TASK, ExecutorConfig(max_steps=3, act_only=True))
+    assert not ep.success and ep.path_length == 3 and ep.failure_reason == "step limit (3) reached"
+    assert all(s.thought == "" for s in ep.steps)
+
+
+def test_history_window_keeps_prompts_short(toy_env: Env) -> None:
+    attempt = Attempt(_llm(lambda m: "Action: look"), toy_env, TASK, ExecutorConfig(max_steps=4, history_window=1))
+    list(attempt)
+    assert "(The first 2 steps are omitted.)" in attempt.prompts[-1]
+    assert attempt.prompts[-1].count("Observation:") == 1
+
+
+def test_a_failed_call_ends_the_episode_with_the_reason(toy_env: Env) -> None:
+    def down(messages: list[BaseMessage]) -> str:
+        raise ConnectionError("connection refused")
+
+    ep = play(_llm(down), toy_env, TASK, ExecutorConfig(max_steps=5))
+    assert not ep.success and ep.steps == [] and ep.path_length == 0
+    assert ep.failure_reason is not None and "connection refused" in ep.failure_reason
+    assert ep.usage.calls == 1
+
+
+def test_config_is_validated() -> None:
+    with pytest.raises(ValueError, match="max_steps"):
+        ExecutorConfig(max_steps=0)
