@@ -8,6 +8,9 @@ import typer
 
 from msi_agent.cli.config_cmd import show_config
 from msi_agent.cli.context import state
+from msi_agent.cli.insights_cmd import app as insights_app
+from msi_agent.cli.report_cmd import report
+from msi_agent.cli.ui_cmd import ui
 
 app = typer.Typer(
     name="msi-agent",
@@ -40,3 +43,6 @@ def main(
 
 
 app.command("config")(show_config)
+app.add_typer(insights_app, name="insights")
+app.command("ui")(ui)
+app.command("report")(report)

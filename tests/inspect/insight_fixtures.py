@@ -56,7 +56,7 @@ def fill(store: InsightStore) -> dict[str, str]:
     )
     for ins in store.list(namespace=NS):
         store.add(ins, namespace=SNAPSHOT)
-    general, kitchen, placement, _ = first.added
+    general, kitchen, placement, hidden = first.added
     store.apply(
         [
             InsightOp(kind=OpKind.AGREE, target=general,
@@ -67,7 +67,7 @@ def fill(store: InsightStore) -> dict[str, str]:
         ],
         namespace=NS,
     )
-    return {"general": general, "kitchen": kitchen, "placement": placement}
+    return {"general": general, "kitchen": kitchen, "placement": placement, "hidden": hidden}
 
 
 RUN_ROWS = {
