@@ -10,7 +10,7 @@ from insights_store.base import InsightStore
 from msi_agent.records import EnvCategory, Episode, InsightOp, OpKind, Provenance, Scale, Step, Task
 
 NS = "exp1"
-SNAPSHOT = "exp1.step1"
+SNAPSHOT = "exp1.0001"  # the generator names snapshots <namespace>.<nnnn>
 
 
 def _episode(eid: str, family: str, instruction: str, success: bool, room: EnvCategory) -> Episode:
@@ -54,8 +54,7 @@ def fill(store: InsightStore) -> dict[str, str]:
         ],
         namespace=NS,
     )
-    for ins in store.list(namespace=NS):
-        store.add(ins, namespace=SNAPSHOT)
+    store.import_jsonl(list(store.export_jsonl(namespace=NS)), namespace=SNAPSHOT)  # as the generator does
     general, kitchen, placement, hidden = first.added
     store.apply(
         [

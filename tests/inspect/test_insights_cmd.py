@@ -76,7 +76,7 @@ def test_search_keys_stats(cli: Cli) -> None:
     keys = cli("keys", "--scale", "subtask").output
     assert "Object Placement" in keys and "Kitchen" not in keys
     stats = cli("stats").output
-    assert "total 5" in stats and "exp1.step1" in stats
+    assert "total 5" in stats and SNAPSHOT in stats
 
 
 def test_export_formats_and_round_trip(cli: Cli, tmp_path: Path) -> None:
