@@ -44,6 +44,9 @@ class EnvSettings(Section):
     name: str = Field("household", description="environment: household, ai2thor, alfworld")
     max_steps: int = Field(30, gt=0)
     families: list[str] = Field(default_factory=list, description="task families; empty = all")
+    options: dict[str, Any] = Field(
+        default_factory=dict, description="keyword arguments of envs.make (ai2thor: platform, x_display, ...)"
+    )
 
 
 class PipelineSettings(Section):
