@@ -65,6 +65,14 @@ def openai_model(model: str | None, *, settings: LLMSettings, **options: Any) ->
     return ChatOpenAI(**(params | options))
 
 
+def max_tokens_option(model: BaseChatModel, n: int) -> dict[str, Any]:
+    """Call options capping one reply at ``n`` tokens, in the field this backend's server reads."""
+    extra = getattr(model, "extra_body", None)
+    if isinstance(extra, dict) and "max_tokens" in extra:  # see openai_model: compatible servers
+        return {"extra_body": extra | {"max_tokens": n}}
+    return {"max_tokens": n}
+
+
 def _factory(module: str, attr: str) -> Any:
     """The callable ``module:attr`` if that module exists and has it; None sends the spec on to the provider route."""
     if not attr.isidentifier():

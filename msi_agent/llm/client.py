@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, SecretStr
 from msi_agent.config import LLMSettings
 from msi_agent.llm.accounting import Ledger, PriceTable, cost, price_for
 from msi_agent.llm.actions import action_grammar, grammar_token_budget, map_to_admissible, parse_reply
-from msi_agent.llm.backends import chat_model
+from msi_agent.llm.backends import chat_model, max_tokens_option
 from msi_agent.llm.cache import CACHE_FILE, CachedResponse, ResponseCache, cache_key
 from msi_agent.llm.errors import LLMAuthError, describe, is_auth_error
 from msi_agent.llm.retry import GaveUp, Retrier, RetryPolicy
@@ -129,8 +129,13 @@ class LLMClient:
         price = price_for(self.name, self.prices)
         return cost(self.usage, price) if price else None
 
-    def complete(self, messages: list[BaseMessage], *, purpose: str = "") -> Completion:
-        return self._complete(messages, purpose, {})
+    def complete(
+        self, messages: list[BaseMessage], *, purpose: str = "", max_tokens: int | None = None
+    ) -> Completion:
+        """One reply. ``max_tokens`` overrides the configured cap for this call (e.g. long insight updates)."""
+        if max_tokens is not None and max_tokens <= 0:
+            raise ValueError(f"max_tokens must be positive, got {max_tokens}")
+        return self._complete(messages, purpose, max_tokens_option(self.model, max_tokens) if max_tokens else {})
 
     def choose_action(
         self, messages: list[BaseMessage], admissible: list[str], *, purpose: str = "action"

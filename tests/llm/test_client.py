@@ -184,3 +184,15 @@ def test_cost_from_price_table() -> None:
     client.complete([HumanMessage("a b c d")])
     assert client.cost() == pytest.approx((4 * 2 + 2 * 8) / 1e6)
     assert LLMClient(ScriptedChatModel(lambda _: "x")).cost() is None
+
+
+def test_per_call_max_tokens_reaches_the_server(httpserver: HTTPServer, make_client: ClientFactory, ok) -> None:
+    httpserver.expect_request(PATH).respond_with_json(ok("long answer"))
+    client = make_client()
+    client.complete(MESSAGES, max_tokens=900)
+    client.complete(MESSAGES)
+    bodies = [json.loads(request.get_data()) for request, _ in httpserver.log]
+    assert [b["max_tokens"] for b in bodies] == [900, 64]
+    assert not any("max_completion_tokens" in b for b in bodies)
+    with pytest.raises(ValueError, match="positive"):
+        client.complete(MESSAGES, max_tokens=0)
