@@ -7,7 +7,11 @@ Screenshots go to test-artifacts/ for a person to look at.
 from __future__ import annotations
 
 import importlib.util
+import os
 import shutil
+import socket
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -16,8 +20,9 @@ from typing import Any
 
 import pytest
 import uvicorn
-from insight_fixtures import NS
+from insight_fixtures import NS, fill
 
+from insights_store import open_store
 from insights_store.base import InsightStore
 from msi_agent.inspect.viewer import create_app
 
@@ -169,4 +174,53 @@ def test_editing_works_when_allowed(
         assert page.locator("#insight-score").inner_text() == "5"
         assert page.locator("tr.history-entry").count() == 2  # ADD + the manual EDIT
     assert store.get(ids["kitchen"], namespace=NS).text == "Heat food in the microwave, opened first."
+    assert offsite == []
+
+
+@pytest.mark.slow
+def test_cli_ui_allow_edit_on_embedded_chroma(browser: Any, tmp_path: Path, offsite: list[str]) -> None:
+    """`msi-agent ui --allow-edit` as a real process over the embedded Chroma store of a workspace."""
+    workspace = tmp_path / "ws"
+    store = open_store("chroma", workspace=workspace, embeddings="hash")
+    ids = fill(store)
+    store.close()
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    env = os.environ | {"MSI_WORKSPACE": str(workspace), "MSI_STORE__EMBEDDER": "hash"}
+    argv = [sys.executable, "-c", "from msi_agent.cli import app; app()", "ui", "--allow-edit",
+            "--ns", NS, "--port", str(port)]
+    proc = subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                    break
+            except OSError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail(f"msi-agent ui did not start: {proc.communicate(timeout=5)[0]}")
+                time.sleep(0.2)
+        page = _page(browser, offsite)
+        page.goto(f"{url}/insights/{ids['general']}")
+        assert page.locator("#mode").inner_text() == "editing allowed"
+        page.fill("#edit-form textarea", "Search every cabinet and drawer before giving up.")
+        page.click("#edit-form button")
+        page.wait_for_selector("text=Search every cabinet and drawer")
+        page.once("dialog", lambda dialog: dialog.accept())
+        page.click("#delete-form button")
+        page.wait_for_selector("#count")
+        assert page.locator("tr.insight").count() == 4
+        _shot(page, "viewer-after-delete.png")
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+    reopened = open_store("chroma", workspace=workspace, embeddings="hash")
+    try:
+        assert ids["general"] not in {i.id for i in reopened.list(namespace=NS)}
+        edits = [h.op.value for h in reopened.history(ids["general"], namespace=NS)]
+        assert edits == ["ADD", "AGREE", "EDIT", "REMOVE"]
+    finally:
+        reopened.close()
     assert offsite == []

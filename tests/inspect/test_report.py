@@ -1,0 +1,43 @@
+"""`msi-agent report`: self-contained HTML and Markdown with SVG charts."""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from msi_agent.cli import app
+from msi_agent.inspect.compare import metric_charts
+from msi_agent.inspect.runs import load_run
+
+
+def test_metric_charts_compare_conditions_per_family(workspace: Path) -> None:
+    runs = [load_run(workspace / "runs" / "run-a")]
+    charts = {c.slug: c for c in metric_charts(runs)}
+    assert set(charts) == {"sr-valid_seen", "gc-valid_seen", "sr-valid_unseen", "gc-valid_unseen"}
+    sr = charts["sr-valid_seen"]
+    assert sr.groups == ["pick_and_place_simple"]
+    assert sr.series == {"no-insights": [25.0], "msi": [50.0]}
+
+
+def test_report_cli_writes_self_contained_html_and_markdown(workspace: Path, tmp_path: Path) -> None:
+    out = tmp_path / "report"
+    env = {"MSI_WORKSPACE": str(workspace), "COLUMNS": "200"}
+    result = CliRunner().invoke(app, ["report", "run-a", str(workspace / "runs" / "run-b"), "--out", str(out)], env=env)
+    assert result.exit_code == 0, result.output
+    html = (out / "report.html").read_text()
+    assert not re.search(r"""(src|href)=["']?(https?:)?//""", html)  # nothing fetched from anywhere
+    assert "<style>" in html and html.count("<svg") == 7  # SR+GC x 2 splits, insight counts x 2 runs, tokens
+    assert "run-a · msi" in html and "run-b · expel" in html
+    md = (out / "report.md").read_text()
+    assert "| pick_and_place_simple | valid_seen | msi | 4 | 50.0 | 75.0 |" in md
+    assert "| run-a | 12 | 5,200 | 800 | 0 |" in md
+    for link in re.findall(r"\]\((charts/[^)]+\.svg)\)", md):
+        ET.parse(out / link)  # every linked chart exists and is well-formed
+
+
+def test_report_cli_unknown_run(workspace: Path) -> None:
+    result = CliRunner().invoke(app, ["report", "ghost"], env={"MSI_WORKSPACE": str(workspace), "COLUMNS": "200"})
+    assert result.exit_code == 2 and "no run 'ghost'" in result.output
