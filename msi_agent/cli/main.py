@@ -9,6 +9,7 @@ import typer
 from msi_agent.cli.config_cmd import show_config
 from msi_agent.cli.context import state
 from msi_agent.cli.insights_cmd import app as insights_app
+from msi_agent.cli.llm_cmd import app as llm_app
 from msi_agent.cli.report_cmd import report
 from msi_agent.cli.ui_cmd import ui
 
@@ -46,3 +47,4 @@ app.command("config")(show_config)
 app.add_typer(insights_app, name="insights")
 app.command("ui")(ui)
 app.command("report")(report)
+app.add_typer(llm_app, name="llm")
