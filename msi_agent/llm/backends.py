@@ -86,21 +86,29 @@ def _factory(module: str, attr: str) -> Any:
     return factory if callable(factory) else None
 
 
+def _field_names(model: BaseChatModel) -> set[str]:
+    names: set[str] = set()
+    for name, info in type(model).model_fields.items():
+        names |= {name} | {a for a in (info.alias, info.validation_alias) if isinstance(a, str)}
+    return names
+
+
 def _provider_model(provider: str, model: str, settings: LLMSettings, options: dict[str, Any]) -> BaseChatModel:
+    """Through ``init_chat_model``; max_tokens/timeout/max_retries go only to classes that declare them."""
     from langchain.chat_models import init_chat_model
 
-    params: dict[str, Any] = {
-        "temperature": settings.temperature,
-        "max_tokens": settings.max_tokens,
-        "timeout": settings.timeout,
-        "max_retries": settings.max_retries,
-    }
+    base: dict[str, Any] = {"temperature": settings.temperature}
     if key := _secret(settings):
-        params["api_key"] = key
+        base["api_key"] = key
     if settings.base_url:
-        params["base_url"] = settings.base_url
+        base["base_url"] = settings.base_url
+    tuning = {"max_tokens": settings.max_tokens, "timeout": settings.timeout, "max_retries": settings.max_retries}
     try:
-        return init_chat_model(model, model_provider=provider, **(params | options))
+        chat = init_chat_model(model, model_provider=provider, **(base | options))
+        accepted = {k: v for k, v in tuning.items() if k in _field_names(chat) and k not in options}
+        if accepted:
+            chat = init_chat_model(model, model_provider=provider, **(base | accepted | options))
+        return chat
     except ImportError as exc:  # LangChain's message names the integration package to pip install
         raise LLMConfigError(f"LLM spec '{provider}:{model}': {exc}") from None
     except ValueError as exc:

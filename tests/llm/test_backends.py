@@ -8,12 +8,13 @@ from pathlib import Path
 
 import pytest
 from langchain_core.language_models import BaseChatModel
+from pydantic import Field
 
 from msi_agent.config import LLMSettings
 from msi_agent.llm import LLMConfigError, ScriptedChatModel, chat_model, llm_backends
 from msi_agent.llm import local as local_module
 
-FACTORY_MODULE = '''
+FACTORY_MODULE = """
 from msi_agent.llm import ScriptedChatModel
 
 def make(reply="from factory"):
@@ -21,7 +22,7 @@ def make(reply="from factory"):
 
 def not_a_model():
     return "oops"
-'''
+"""
 
 
 @pytest.fixture
@@ -117,3 +118,32 @@ def test_gguf_header_is_enough_to_build_without_loading(tmp_path: Path, monkeypa
     model = chat_model(f"local:{path}", settings=LLMSettings(temperature=0.0, max_tokens=9))
     assert isinstance(model, BaseChatModel)
     assert (model.model_path, model.max_tokens, model.n_threads) == (str(path.resolve()), 9, 2)
+
+
+class _Minimal(ScriptedChatModel):
+    temperature: float = 1.0
+
+
+class _Tunable(_Minimal):
+    max_tokens: int = 0
+    request_timeout: float = Field(0.0, alias="timeout")
+
+
+@pytest.mark.parametrize(
+    ("cls", "expected"), [(_Minimal, {"temperature"}), (_Tunable, {"temperature", "max_tokens", "timeout"})]
+)
+def test_provider_route_passes_only_the_settings_a_class_declares(
+    monkeypatch: pytest.MonkeyPatch, cls: type, expected: set[str]
+) -> None:
+    import langchain.chat_models
+
+    seen: list[dict] = []
+
+    def fake_init(model: str, *, model_provider: str, **kwargs: object) -> BaseChatModel:
+        seen.append(kwargs)
+        return cls(lambda m: f"{model_provider}/{model}", **kwargs)
+
+    monkeypatch.setattr(langchain.chat_models, "init_chat_model", fake_init)
+    model = chat_model("someprovider:big-model", settings=LLMSettings(temperature=0.0, max_tokens=11, timeout=4))
+    assert model.invoke("x").content == "someprovider/big-model"
+    assert set(seen[-1]) == expected and seen[-1]["temperature"] == 0.0
