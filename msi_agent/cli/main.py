@@ -10,6 +10,7 @@ from msi_agent.cli.config_cmd import show_config
 from msi_agent.cli.context import state
 from msi_agent.cli.insights_cmd import app as insights_app
 from msi_agent.cli.llm_cmd import app as llm_app
+from msi_agent.cli.pipeline_cmd import register as register_pipeline
 from msi_agent.cli.report_cmd import report
 from msi_agent.cli.ui_cmd import ui
 
@@ -48,3 +49,4 @@ app.add_typer(insights_app, name="insights")
 app.command("ui")(ui)
 app.command("report")(report)
 app.add_typer(llm_app, name="llm")
+register_pipeline(app)

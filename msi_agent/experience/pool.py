@@ -97,6 +97,11 @@ class ExperiencePool:
             self._db.execute("COMMIT")
         return len(rows)
 
+    def delete(self, *, run: str) -> int:
+        """Forget every episode a run wrote (``--fresh``); returns how many."""
+        with self._lock:
+            return self._db.execute("DELETE FROM episodes WHERE run = ?", [run]).rowcount
+
     def get(self, episode_id: str) -> Episode:
         rows = self._select("id = ?", [episode_id])
         if not rows:

@@ -49,6 +49,8 @@ class GeneratorConfig:
     scoring: ScoringRules = field(default_factory=ScoringRules)
     order: SeedOrder = SeedOrder.SHUFFLE
     shuffle_seed: int = 0
+    max_tokens: int = 512
+    """Reply budget of one update call (several operations of one sentence each)."""
     snapshots: bool = False
     """Copy the namespace to ``<namespace>.<nnnn>`` after every update (how the insight set evolved)."""
 
@@ -88,7 +90,8 @@ class InsightGenerator:
         flat = self.config.variant is Variant.EXPEL
         rules = NumberedRules.from_store(self.store, namespace=self.namespace, category=seed.category, flat=flat)
         report = UpdateReport(seed_ids=seed.experience_ids)
-        done = self.llm.complete([HumanMessage(content=self.prompt(seed, rules))], purpose="insights")
+        done = self.llm.complete([HumanMessage(content=self.prompt(seed, rules))], purpose="insights",
+                                 max_tokens=self.config.max_tokens)
         report.call_id, report.usage = done.call_id, done.usage
         if done.error:
             report.error = done.error

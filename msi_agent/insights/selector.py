@@ -21,6 +21,8 @@ from msi_agent.llm import LLMClient
 from msi_agent.records import Insight, Scale, Task, TokenUsage
 
 _PKG = "msi_agent.insights"
+NAMES_MAX_TOKENS = 96
+"""Reply budget of the hashmap call: a few subtask names."""
 
 
 class SelectorMode(StrEnum):
@@ -95,7 +97,7 @@ class InsightSelector:
         assert self.llm is not None
         listing = "\n".join(f"{i}. {n}" for i, n in enumerate(names, 1))
         prompt = render(_PKG, "select_subtasks", instruction=task.instruction, names=listing)
-        done = self.llm.complete([HumanMessage(content=prompt)], purpose="select")
+        done = self.llm.complete([HumanMessage(content=prompt)], purpose="select", max_tokens=NAMES_MAX_TOKENS)
         if done.error:
             return Selection(usage=done.usage, error=done.error)
         return Selection(subtask_names=parse_names(done.text, names), usage=done.usage)

@@ -1,0 +1,175 @@
+"""`msi-agent collect | distill | eval | run`: the MSI pipeline over config, one run folder per experiment.
+
+Commands only resolve settings, build a ``Session`` and call ``msi_agent.pipeline``; every error a user can fix is
+printed as one line saying what to change.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import typer
+from rich.markdown import Markdown
+
+from insights_store.base import ScoringRules, StoreError
+from msi_agent.cli.context import console, fail, state
+from msi_agent.config import Settings
+from msi_agent.experience.pool import PoolError
+from msi_agent.insights.generator import SeedOrder, Variant
+from msi_agent.llm import LLMAuthError, LLMConfigError
+from msi_agent.pipeline import experiment, stages
+from msi_agent.pipeline.runfolder import RunFolder, RunFolderError
+from msi_agent.pipeline.session import Session
+from msi_agent.registry import UnknownPluginError
+
+RUN_PRESET = {"pipeline.train_tasks": 4, "pipeline.test_tasks": 2, "env.max_steps": 12}
+"""`msi-agent run` on unset task counts and step limit: small enough for the bundled 135M model on 2 cores."""
+USER_ERRORS = (RunFolderError, PoolError, StoreError, LLMConfigError, LLMAuthError, UnknownPluginError, ValueError,
+               FileNotFoundError)
+
+NAME = typer.Option("default", "--name", "-n", help="run folder workspace/runs/NAME (rerun to resume)")
+WORKERS = typer.Option(None, "--workers", "-w", help="episodes in parallel (threads; for network LLMs)")
+TRAIN = typer.Option(None, "--train-tasks", help="training tasks (collect)")
+TEST = typer.Option(None, "--test-tasks", help="test tasks per split (seen and unseen)")
+STEPS = typer.Option(None, "--max-steps", help="step limit per episode")
+SEED = typer.Option(None, "--seed", help="task sampling and seed order")
+FAMILIES = typer.Option(None, "--family", "-f", help="task family (repeat); default all")
+FRESH = typer.Option(False, "--fresh", help="discard this run's folder, pool episodes and insights first")
+EXAMPLES = typer.Option(1, "--examples", min=0, help="few-shot expert demonstrations in the prompt")
+SELECTOR = typer.Option(None, "--selector", help="experience selector: success, pair, same-task")
+SEED_FROM = typer.Option(None, "--seed-from", help="seeds from agent, expert or both")
+INSIGHT_SELECTOR = typer.Option(None, "--insight-selector", help="hashmap, vector, general-only, all")
+BASELINES = typer.Option("none,expel", "--baselines", help="comma list of baselines: none, expel (or '')")
+SNAPSHOTS = typer.Option(False, "--snapshots", help="keep a copy of the insight set after every update")
+
+
+def _flags(**values: Any) -> dict[str, Any]:
+    keys = {"workers": "pipeline.workers", "train": "pipeline.train_tasks", "test": "pipeline.test_tasks",
+            "steps": "env.max_steps", "seed": "pipeline.seed", "families": "env.families",
+            "selector": "pipeline.selector", "seed_from": "pipeline.seed_from",
+            "insight_selector": "pipeline.insight_selector", "token_budget": "pipeline.token_budget"}
+    return {keys[k].replace(".", "__"): v for k, v in values.items() if v not in (None, [])}
+
+
+def _settings(ctx: typer.Context, preset: dict[str, Any] | None = None, **flags: Any) -> Settings:
+    st = state(ctx)
+    resolved = st.resolved(**flags)
+    if preset:
+        unset = {k.replace(".", "__"): v for k, v in preset.items() if resolved.sources.get(k) == "default"}
+        if unset:
+            resolved = st.resolved(**flags, **unset)
+    return resolved.settings
+
+
+@contextmanager
+def _session(settings: Settings) -> Iterator[Session]:
+    try:
+        with Session.from_settings(settings, console=console) as session:
+            yield session
+    except USER_ERRORS as exc:
+        fail(str(exc))
+    except KeyboardInterrupt:
+        console.print("[yellow]interrupted[/]; rerun the same command to resume (finished episodes are kept)")
+        raise typer.Exit(130) from None
+
+
+def _command() -> str:
+    return " ".join(["msi-agent", *sys.argv[1:]])
+
+
+def _show(folder: RunFolder) -> None:
+    md = folder.path / "results.md"
+    if md.is_file():
+        console.print(Markdown(md.read_text(encoding="utf-8")))
+    console.print(f"run folder: {folder.path}")
+
+
+def collect(
+    ctx: typer.Context, name: str = NAME, workers: int | None = WORKERS, train: int | None = TRAIN,
+    steps: int | None = STEPS, seed: int | None = SEED, families: list[str] | None = FAMILIES, fresh: bool = FRESH,
+    examples: int = EXAMPLES,
+) -> None:
+    """Play the training tasks (expert demonstrations + one agent attempt each) into the experience pool."""
+    settings = _settings(ctx, **_flags(workers=workers, train=train, steps=steps, seed=seed, families=families))
+    with _session(settings) as session:
+        folder = experiment.open_run(session, name, command=_command(), fresh=fresh)
+        episodes = stages.collect(session, folder, examples=examples)
+        agent = [e for e in episodes if e.source.value == "agent"]
+        console.print(f"collected {len(episodes)} episodes ({sum(e.success for e in agent)}/{len(agent)} agent "
+                      f"successes) into {session.pool.path}; run folder {folder.path}")
+
+
+def distill(
+    ctx: typer.Context, name: str = NAME, namespace: str | None = typer.Option(None, "--namespace",
+                                                                               help="insight set (default: NAME)"),
+    variant: Variant = typer.Option(Variant.MSI, "--variant", help="msi (three scales) or expel (flat list)"),
+    selector: str | None = SELECTOR, seed_from: str | None = SEED_FROM,
+    order: SeedOrder = typer.Option(SeedOrder.SHUFFLE, "--order", help="seed order: shuffle (seeded) or given"),
+    snapshots: bool = SNAPSHOTS, seed: int | None = SEED,
+    from_run: str | None = typer.Option(None, "--from-run", help="use this run's training episodes (default: "
+                                        "NAME's if it collected any, else every training episode in the pool)"),
+    edit_score: float = typer.Option(0.0, "--edit-score", help="score change of EDIT (paper 0; ExpeL's code +1)"),
+) -> None:
+    """Turn training experience into insights: experience selector → one generator update per seed."""
+    settings = _settings(ctx, **_flags(selector=selector, seed_from=seed_from, seed=seed))
+    with _session(settings) as session:
+        folder = experiment.open_run(session, name, command=_command())
+        source = from_run or (name if session.pool.count(run=name) else None)
+        ns = namespace or name
+        log = stages.distill(session, folder, namespace=ns, variant=variant, order=order, snapshots=snapshots,
+                             scoring=ScoringRules(edit=edit_score), source_run=source)
+        counts = log[-1]["counts"] if log else {}
+        errors = sum(1 for r in log if r.get("error"))
+        console.print(f"{len(log)} insight updates into namespace {ns!r} ({errors} failed calls); now {counts}")
+
+
+def evaluate(
+    ctx: typer.Context, name: str = NAME, namespace: str | None = typer.Option(None, "--namespace",
+                                                                               help="MSI insight set (default NAME)"),
+    insight_selector: str | None = INSIGHT_SELECTOR, baselines: str = BASELINES, workers: int | None = WORKERS,
+    test: int | None = TEST, steps: int | None = STEPS, seed: int | None = SEED,
+    families: list[str] | None = FAMILIES, examples: int = EXAMPLES,
+    token_budget: int | None = typer.Option(None, "--token-budget", help="vector selector budget (tokens)"),
+) -> None:
+    """Evaluate on seen and unseen test tasks with the chosen insight selector and the baselines; print the table."""
+    settings = _settings(ctx, **_flags(insight_selector=insight_selector, workers=workers, test=test, steps=steps,
+                                       seed=seed, families=families, token_budget=token_budget))
+    with _session(settings) as session:
+        folder = experiment.open_run(session, name, command=_command())
+        ns = namespace or name
+        conds = experiment.conditions_for(ns, settings.pipeline.insight_selector, _baselines(baselines))
+        by_condition = stages.evaluate(session, folder, conds, examples=examples)
+        experiment.write_results(session, folder, by_condition, namespace=ns)
+    _show(folder)
+
+
+def run(
+    ctx: typer.Context, name: str = NAME, workers: int | None = WORKERS, train: int | None = TRAIN,
+    test: int | None = TEST, steps: int | None = STEPS, seed: int | None = SEED,
+    families: list[str] | None = FAMILIES, selector: str | None = SELECTOR, seed_from: str | None = SEED_FROM,
+    insight_selector: str | None = INSIGHT_SELECTOR, baselines: str = BASELINES, snapshots: bool = SNAPSHOTS,
+    fresh: bool = FRESH, examples: int = EXAMPLES,
+) -> None:
+    """collect → distill → eval on a small default configuration, then print the results table."""
+    flags = _flags(workers=workers, train=train, test=test, steps=steps, seed=seed, families=families,
+                   selector=selector, seed_from=seed_from, insight_selector=insight_selector)
+    settings = _settings(ctx, RUN_PRESET, **flags)
+    with _session(settings) as session:
+        folder = experiment.open_run(session, name, command=_command(), fresh=fresh)
+        experiment.run_all(session, folder, baselines=_baselines(baselines), snapshots=snapshots, examples=examples)
+    _show(folder)
+
+
+def _baselines(text: str) -> list[str]:
+    return [b.strip() for b in text.split(",") if b.strip()]
+
+
+def register(app: typer.Typer) -> None:
+    """Add the four pipeline commands to the root app (one line in ``cli/main.py``)."""
+    commands: dict[str, Callable[..., None]] = {"collect": collect, "distill": distill, "eval": evaluate, "run": run}
+    for command_name, fn in commands.items():
+        app.command(command_name)(fn)
+

@@ -1,0 +1,100 @@
+"""A whole experiment in one run folder: collect → distill (MSI, and ExpeL for the baseline) → evaluate → tables.
+
+Namespaces are named after the run (``<run>`` for MSI, ``<run>-expel`` for the ExpeL baseline), so runs never
+share insights by accident; ``--fresh`` discards a run's folder, its pool episodes and the namespaces it wrote.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from msi_agent.experience.seeds import SeedFrom, SelectorMode
+from msi_agent.insights.generator import Variant
+from msi_agent.insights.selector import SelectorMode as InsightMode
+from msi_agent.pipeline.results import build_results, render_markdown
+from msi_agent.pipeline.runfolder import RunFolder
+from msi_agent.pipeline.session import Session
+from msi_agent.pipeline.stages import Condition, collect, distill, evaluate
+from msi_agent.records import Episode, TokenUsage
+
+BASELINES = ("none", "expel")
+DISTILL_LOG_PREFIX = "distill-"
+
+
+def expel_namespace(namespace: str) -> str:
+    return f"{namespace}-expel"
+
+
+def open_run(session: Session, name: str, *, command: str, fresh: bool = False) -> RunFolder:
+    folder = RunFolder.in_workspace(session.settings.workspace, name)
+    if fresh:
+        discard(session, folder)
+    seed = session.settings.pipeline.seed
+    folder.start(command=command, config=session.config_record(), seeds={"tasks": seed, "seed_order": seed})
+    return folder
+
+
+def written_namespaces(folder: RunFolder) -> list[str]:
+    """Namespaces (and their snapshots) that this run's distill logs say it wrote."""
+    out: list[str] = []
+    for log in sorted(folder.path.glob(f"{DISTILL_LOG_PREFIX}*.jsonl")):
+        ns = log.stem.removeprefix(DISTILL_LOG_PREFIX)
+        out.append(ns)
+        out += [r["snapshot"] for r in folder.read_log(log.stem) if r.get("snapshot")]
+    return out
+
+
+def discard(session: Session, folder: RunFolder) -> None:
+    for ns in written_namespaces(folder):
+        for insight in session.store.list(namespace=ns):
+            session.store.delete(insight.id, namespace=ns)
+    session.pool.delete(run=folder.name)
+    if folder.path.exists():
+        shutil.rmtree(folder.path)
+
+
+def conditions_for(namespace: str, insight_selector: InsightMode | str,
+                   baselines: Sequence[str] = BASELINES) -> list[Condition]:
+    unknown = set(baselines) - set(BASELINES)
+    if unknown:
+        raise ValueError(f"unknown baseline(s) {sorted(unknown)}; choose from {', '.join(BASELINES)}")
+    mode = InsightMode(insight_selector)
+    conds = [Condition(f"msi-{mode.value}", mode, namespace)]
+    if "none" in baselines:
+        conds.append(Condition("no-insights", InsightMode.NONE))
+    if "expel" in baselines:
+        conds.append(Condition("expel-all", InsightMode.ALL, expel_namespace(namespace)))
+    return conds
+
+
+def write_results(session: Session, folder: RunFolder, by_condition: Mapping[str, Sequence[Episode]],
+                  *, namespace: str) -> dict[str, Any]:
+    log = folder.read_log(f"{DISTILL_LOG_PREFIX}{namespace}")
+    insight_usage = sum((TokenUsage.model_validate(r["usage"]) for r in log), TokenUsage())
+    results = build_results(by_condition, llm=session.llm.name, prices=session.llm.prices, insight_counts=log,
+                            extra_usage=insight_usage)
+    folder.write_results(results, render_markdown(results, title=f"msi-agent run {folder.name}"))
+    return results
+
+
+def run_all(
+    session: Session,
+    folder: RunFolder,
+    *,
+    baselines: Sequence[str] = BASELINES,
+    snapshots: bool = False,
+    examples: int = 1,
+) -> dict[str, Any]:
+    """The README's main job: every stage on the settings' task counts, then the tables."""
+    p = session.settings.pipeline
+    collect(session, folder, examples=examples)
+    namespace = folder.name
+    distill(session, folder, namespace=namespace, variant=Variant.MSI, snapshots=snapshots, source_run=folder.name)
+    if "expel" in baselines:
+        distill(session, folder, namespace=expel_namespace(namespace), variant=Variant.EXPEL,
+                mode=SelectorMode.SAME_TASK, seed_from=SeedFrom.BOTH, source_run=folder.name)
+    by_condition = evaluate(session, folder, conditions_for(namespace, p.insight_selector, baselines),
+                            examples=examples)
+    return write_results(session, folder, by_condition, namespace=namespace)

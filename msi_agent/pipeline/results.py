@@ -1,0 +1,105 @@
+"""Results tables: SR, GC, path-length-weighted SR/GC per family, seen vs unseen, per condition; tokens and cost.
+
+``results.json`` follows the shape ``msi_agent.inspect.runs.Results`` reads (rows, insight_counts, usage,
+cost_usd) plus a per-condition summary; ``results.md`` is the same as Markdown tables.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from msi_agent.llm.accounting import PriceTable, cost, price_for
+from msi_agent.pipeline.metrics import Scores, aggregate
+from msi_agent.records import Episode, Split, TokenUsage
+
+ALL = "all"
+SPLIT_LABELS = {Split.VALID_SEEN.value: "seen", Split.VALID_UNSEEN.value: "unseen", ALL: "all"}
+
+
+def result_rows(by_condition: Mapping[str, Sequence[Episode]]) -> list[dict[str, Any]]:
+    """One row per condition × split (seen, unseen, all) × family (each, and ``all``)."""
+    rows = []
+    for condition, episodes in by_condition.items():
+        splits = sorted({e.task.split.value for e in episodes})
+        for split in [*splits, ALL]:
+            in_split = [e for e in episodes if split == ALL or e.task.split.value == split]
+            families = sorted({e.task.family for e in in_split})
+            for family in [*families, ALL]:
+                chosen = [e for e in in_split if family == ALL or e.task.family == family]
+                rows.append({"family": family, "split": split, "condition": condition,
+                             **aggregate(chosen).model_dump()})
+    return rows
+
+
+def build_results(
+    by_condition: Mapping[str, Sequence[Episode]],
+    *,
+    llm: str,
+    prices: PriceTable | None = None,
+    insight_counts: Sequence[Mapping[str, Any]] = (),
+    extra_usage: TokenUsage | None = None,
+) -> dict[str, Any]:
+    price = price_for(llm, prices or {})
+    summary = {}
+    total = extra_usage or TokenUsage()
+    for condition, episodes in by_condition.items():
+        usage = sum((e.usage for e in episodes), TokenUsage())
+        total = total + usage
+        summary[condition] = {"episodes": len(episodes), "usage": usage.model_dump(),
+                              "cost_usd": cost(usage, price) if price else None}
+    return {
+        "rows": result_rows(by_condition),
+        "conditions": summary,
+        "insight_counts": [{"step": c["step"], "counts": c["counts"]} for c in insight_counts],
+        "usage": total.model_dump(),
+        "cost_usd": cost(total, price) if price else None,
+        "llm": llm,
+    }
+
+
+def _pct(x: float | None) -> str:
+    return "–" if x is None else f"{100 * x:.1f}"
+
+
+def render_markdown(results: Mapping[str, Any], *, title: str) -> str:
+    rows = [Scores.model_validate({k: r[k] for k in Scores.model_fields}) for r in results["rows"]]
+    keyed = {(r["condition"], r["split"], r["family"]): s for r, s in zip(results["rows"], rows, strict=True)}
+    conditions = list(results["conditions"])
+    splits = [s for s in (Split.VALID_SEEN.value, Split.VALID_UNSEEN.value, ALL)
+              if any(k[1] == s for k in keyed)]
+    out = [f"# {title}", "", "## Summary (all families; SR / GC in %)", ""]
+    header = ["condition", *[f"{SPLIT_LABELS.get(s, s)} {m}" for s in splits for m in ("SR", "GC")],
+              "tokens", "cost (USD)"]
+    out += [_row(header), _row(["---"] * len(header))]
+    for cond in conditions:
+        cells = [cond]
+        for split in splits:
+            sc = keyed.get((cond, split, ALL))
+            cells += [_pct(sc.sr), _pct(sc.gc)] if sc else ["–", "–"]
+        usage = results["conditions"][cond]["usage"]
+        price = results["conditions"][cond]["cost_usd"]
+        cells += [str(usage["prompt_tokens"] + usage["completion_tokens"]), "–" if price is None else f"{price:.4f}"]
+        out.append(_row(cells))
+    for split in splits:
+        if split == ALL:
+            continue
+        out += ["", f"## {SPLIT_LABELS.get(split, split)} tasks ({split}); SR, GC, PLW SR, PLW GC in %", ""]
+        header = ["family", "condition", "n", "SR", "GC", "PLW SR", "PLW GC"]
+        out += [_row(header), _row(["---"] * len(header))]
+        families = [*sorted({k[2] for k in keyed if k[1] == split} - {ALL}), ALL]
+        for family in families:
+            for cond in conditions:
+                sc = keyed.get((cond, split, family))
+                if sc is not None:
+                    out.append(_row([family, cond, str(sc.episodes), _pct(sc.sr), _pct(sc.gc), _pct(sc.plw_sr),
+                                     _pct(sc.plw_gc)]))
+    usage = results["usage"]
+    out += ["", f"LLM: {results['llm']}; total tokens {usage['prompt_tokens']} prompt + "
+                f"{usage['completion_tokens']} completion in {usage['calls']} calls "
+                f"({usage['cached_calls']} from cache)."]
+    return "\n".join(out) + "\n"
+
+
+def _row(cells: Sequence[str]) -> str:
+    return "| " + " | ".join(cells) + " |"

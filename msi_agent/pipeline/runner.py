@@ -1,0 +1,113 @@
+"""Run many episodes: skip the finished ones, play the rest on N threads, save each the moment it ends.
+
+Each job has a deterministic episode id, so a rerun finds the file of every finished episode and replays only
+the missing ones; the experience pool upserts by the same id, so nothing is ever duplicated.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from msi_agent.experience.pool import ExperiencePool
+from msi_agent.pipeline.runfolder import RunFolder
+from msi_agent.records import Episode, Task
+
+
+@dataclass(frozen=True, slots=True)
+class Job:
+    condition: str
+    task: Task
+    episode_id: str
+
+
+def job_id(run: str, condition: str, task: Task) -> str:
+    return f"{run}.{condition}.{task.id}"
+
+
+def run_jobs(
+    jobs: Sequence[Job],
+    play: Callable[[Job], Episode],
+    folder: RunFolder,
+    *,
+    pool: ExperiencePool | None = None,
+    workers: int = 1,
+    console: Console | None = None,
+    label: str = "episodes",
+) -> list[Episode]:
+    """Episodes for every job in job order; the finished ones are read back from the run folder."""
+    if workers < 1:
+        raise ValueError(f"workers must be >= 1, got {workers}")
+    results: dict[str, Episode] = {}
+    todo = []
+    for job in jobs:
+        done = folder.load_episode(job.condition, job.episode_id)
+        if done is None:
+            todo.append(job)
+        else:
+            results[job.episode_id] = done
+    with _progress(console) as progress:
+        bar = progress.add_task(label, total=len(jobs), completed=len(results)) if progress else None
+
+        def finish(job: Job, episode: Episode) -> None:
+            if episode.id != job.episode_id:
+                episode = episode.model_copy(update={"id": job.episode_id})
+            folder.save_episode(job.condition, episode)
+            if pool is not None:
+                pool.add(episode, run=folder.name)
+            results[job.episode_id] = episode
+            if progress and bar is not None:
+                progress.advance(bar)
+
+        if workers == 1:
+            for job in todo:
+                finish(job, play(job))
+        else:
+            _parallel(todo, play, finish, workers)
+    return [results[j.episode_id] for j in jobs]
+
+
+def _parallel(todo: list[Job], play: Callable[[Job], Episode], finish: Callable[[Job, Episode], None],
+              workers: int) -> None:
+    """Save results on the calling thread as they complete; on an error, stop submitting and re-raise."""
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="episode") as ex:
+        queue = iter(todo)
+        running: dict[Future[Episode], Job] = {}
+        for job in queue:
+            running[ex.submit(play, job)] = job
+            if len(running) >= workers:
+                break
+        while running:
+            finished, _ = wait(running, return_when=FIRST_COMPLETED)
+            for fut in finished:
+                job = running.pop(fut)
+                try:
+                    finish(job, fut.result())
+                except BaseException:
+                    for other in running:
+                        other.cancel()
+                    raise
+                nxt = next(queue, None)
+                if nxt is not None:
+                    running[ex.submit(play, nxt)] = nxt
+
+
+class _progress:
+    """A rich progress bar when a console is given, else nothing."""
+
+    def __init__(self, console: Console | None) -> None:
+        self._p = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                           console=console, transient=False) if console is not None else None
+
+    def __enter__(self) -> Progress | None:
+        if self._p is not None:
+            self._p.__enter__()
+        return self._p
+
+    def __exit__(self, *exc: object) -> None:
+        if self._p is not None:
+            self._p.__exit__(*exc)  # type: ignore[arg-type]

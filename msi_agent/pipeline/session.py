@@ -1,0 +1,88 @@
+"""Everything a pipeline stage uses, built once from the settings: LLM clients, store, pool, environment suite.
+
+Stages receive a ``Session`` and never read config or registries themselves, so a script or a test can hand
+in its own parts (a scripted model, the in-memory store, a custom environment).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from rich.console import Console
+
+from insights_store import open_store
+from insights_store.base import InsightStore
+from msi_agent.config import Settings, masked
+from msi_agent.experience.pool import ExperiencePool
+from msi_agent.llm import LLMClient
+from msi_agent.pipeline.suite import Suite
+
+
+@dataclass
+class Session:
+    settings: Settings
+    suite: Suite
+    llm: LLMClient
+    insight_llm: LLMClient
+    store: InsightStore
+    pool: ExperiencePool
+    console: Console | None = None
+    owned: list[Any] = field(default_factory=list, repr=False)
+
+    @classmethod
+    def from_settings(
+        cls,
+        settings: Settings,
+        *,
+        suite: Suite | None = None,
+        llm: LLMClient | None = None,
+        insight_llm: LLMClient | None = None,
+        store: InsightStore | None = None,
+        console: Console | None = None,
+    ) -> Session:
+        """Build the missing parts from ``settings`` (each given part is used as is and not closed by us)."""
+        suite = suite or Suite.from_registry(settings.env.name, settings.env.options)
+        workspace = Path(settings.workspace)
+        workspace.mkdir(parents=True, exist_ok=True)
+        owned: list[Any] = []
+        if llm is None:
+            llm = LLMClient.from_settings(settings.llm, workspace)
+            owned.append(llm)
+        if insight_llm is None:
+            if settings.llm.insight_spec and settings.llm.insight_spec != settings.llm.spec:
+                insight_llm = LLMClient.from_settings(settings.llm, workspace, spec=settings.llm.insight_spec)
+                owned.append(insight_llm)
+            else:
+                insight_llm = llm
+        if store is None:
+            store = open_store(settings.store.spec, workspace=workspace, embeddings=settings.store.embedder)
+            owned.append(store)
+        pool = ExperiencePool.in_workspace(workspace)
+        owned.append(pool)
+        return cls(settings=settings, suite=suite, llm=llm, insight_llm=insight_llm, store=store, pool=pool,
+                   console=console, owned=owned)
+
+    def config_record(self) -> dict[str, Any]:
+        """The settings as the manifest keeps them: nested, secrets masked."""
+        tree: dict[str, Any] = {}
+        for leaf, value in masked(self.settings).items():
+            node = tree
+            *parents, last = leaf.split(".")
+            for p in parents:
+                node = node.setdefault(p, {})
+            node[last] = str(value) if isinstance(value, Path) else value
+        return tree
+
+    def close(self) -> None:
+        for part in reversed(self.owned):
+            part.close()
+        self.owned.clear()
+
+    def __enter__(self) -> Session:
+        return self
+
+    def __exit__(self, et: type[BaseException] | None, ev: BaseException | None, tb: TracebackType | None) -> None:
+        self.close()

@@ -1,0 +1,171 @@
+"""The three stages of MSI: collect experience on training tasks, distill insights, evaluate on test tasks.
+
+Each stage reads its inputs from the session and the run folder and writes every result there as it goes, so
+any stage can be interrupted and rerun: finished episodes and insight updates are skipped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from insights_store.base import ScoringRules
+from msi_agent.agent.executor import Attempt, ExecutorConfig
+from msi_agent.agent.fewshot import DemoLibrary
+from msi_agent.experience.demos import expert_episode
+from msi_agent.experience.seeds import SeedFrom, SelectorMode, select_seeds
+from msi_agent.insights.generator import GeneratorConfig, InsightGenerator, SeedOrder, UpdateReport, Variant
+from msi_agent.insights.selector import InsightSelector
+from msi_agent.insights.selector import SelectorMode as InsightMode
+from msi_agent.pipeline.runfolder import RunFolder, RunFolderError
+from msi_agent.pipeline.runner import Job, job_id, run_jobs
+from msi_agent.pipeline.session import Session
+from msi_agent.records import Episode, Scale, Source, Split, Task
+
+EXPERT, COLLECT = "expert", "collect"
+TEST_SPLITS = (Split.VALID_SEEN, Split.VALID_UNSEEN)
+
+
+@dataclass(frozen=True, slots=True)
+class Condition:
+    """One evaluation arm: a name for the tables, an insight selector mode and the namespace it reads."""
+
+    name: str
+    selector: InsightMode
+    namespace: str | None = None
+
+
+def tasks_for(session: Session, split: Split, count: int) -> list[Task]:
+    s = session.settings
+    return session.suite.sample(split, count, seed=s.pipeline.seed, families=s.env.families)
+
+
+def executor_config(session: Session) -> ExecutorConfig:
+    return ExecutorConfig(max_steps=session.settings.env.max_steps)
+
+
+def _play_agent(session: Session, selector: InsightSelector, demos: DemoLibrary, k: int) -> Callable[[Job], Episode]:
+    config = executor_config(session)
+
+    def play(job: Job) -> Episode:
+        selection = selector.select(job.task)
+        env = session.suite.make_env()
+        try:
+            attempt = Attempt(session.llm, env, job.task, config, insight_block=selection.block,
+                              examples=demos.render(job.task, k), episode_id=job.episode_id)
+            for _ in attempt:
+                pass
+        finally:
+            env.close()
+        episode = attempt.episode()
+        return episode.model_copy(update={"usage": episode.usage + selection.usage})
+
+    return play
+
+
+def _play_expert(session: Session) -> Callable[[Job], Episode]:
+    def play(job: Job) -> Episode:
+        env = session.suite.make_env()
+        try:
+            return expert_episode(env, job.task, episode_id=job.episode_id)
+        finally:
+            env.close()
+
+    return play
+
+
+def demonstrations(session: Session, folder: RunFolder, tasks: Sequence[Task]) -> list[Episode]:
+    """Expert demos of ``tasks`` (replayed once, then read back from the run folder)."""
+    jobs = [Job(EXPERT, t, job_id(folder.name, EXPERT, t)) for t in tasks]
+    return run_jobs(jobs, _play_expert(session), folder, pool=session.pool, workers=1, console=session.console,
+                    label="expert demonstrations")
+
+
+def collect(session: Session, folder: RunFolder, *, examples: int = 1) -> list[Episode]:
+    """Expert demos and one agent attempt (no insights) per training task, into the pool and the run folder."""
+    tasks = tasks_for(session, Split.TRAIN, session.settings.pipeline.train_tasks)
+    demos = demonstrations(session, folder, tasks)
+    library = DemoLibrary(demos, session.store.embeddings)
+    jobs = [Job(COLLECT, t, job_id(folder.name, COLLECT, t)) for t in tasks]
+    play = _play_agent(session, InsightSelector(None, InsightMode.NONE, namespace=""), library, examples)
+    agent = run_jobs(jobs, play, folder, pool=session.pool, workers=session.settings.pipeline.workers,
+                     console=session.console, label="collect (train tasks)")
+    return demos + agent
+
+
+def distill(
+    session: Session,
+    folder: RunFolder,
+    *,
+    namespace: str,
+    variant: Variant = Variant.MSI,
+    mode: SelectorMode | None = None,
+    seed_from: SeedFrom | None = None,
+    order: SeedOrder = SeedOrder.SHUFFLE,
+    snapshots: bool = False,
+    scoring: ScoringRules | None = None,
+    source_run: str | None = None,
+) -> list[dict[str, Any]]:
+    """One insight update per seed into ``namespace``; returns the update log (earlier updates included)."""
+    p = session.settings.pipeline
+    episodes = session.pool.query(split=Split.TRAIN, run=source_run)
+    seeds = select_seeds(episodes, mode or p.selector, seed_from=seed_from or p.seed_from,
+                         embeddings=session.store.embeddings)
+    log = f"distill-{namespace}"
+    done = {tuple(r["seed_ids"]) for r in folder.read_log(log)}
+    if not done and session.store.list(namespace=namespace):
+        raise RunFolderError(
+            f"insight namespace {namespace!r} already holds insights that this run did not write; "
+            "choose another --namespace, or --fresh to discard the old run and its insights"
+        )
+    config = GeneratorConfig(variant=variant, order=order, shuffle_seed=p.seed, snapshots=snapshots,
+                             scoring=scoring or ScoringRules())
+    generator = InsightGenerator(session.insight_llm, session.store, namespace=namespace, config=config)
+    generator.updates = len(done)
+
+    def record(report: UpdateReport) -> None:
+        stats = session.store.stats(namespace=namespace)
+        folder.append_log(log, _report_record(report, len(done) + 1, stats.by_scale))
+        done.add(tuple(report.seed_ids))
+
+    generator.run(seeds, on_update=record, skip=set(done))
+    return folder.read_log(log)
+
+
+def _report_record(report: UpdateReport, step: int, counts: dict[str, int]) -> dict[str, Any]:
+    return {
+        "step": step, "seed_ids": report.seed_ids, "call_id": report.call_id, "error": report.error,
+        "ops": [op.model_dump(mode="json", exclude={"provenance", "schema_version"}) for op in report.ops],
+        "dropped": [list(d) for d in report.dropped], "snapshot": report.snapshot,
+        "usage": report.usage.model_dump(mode="json"),
+        "counts": {s.value: counts.get(s.value, 0) for s in Scale},
+    }
+
+
+def evaluate(
+    session: Session,
+    folder: RunFolder,
+    conditions: Sequence[Condition],
+    *,
+    examples: int = 1,
+    demos: Sequence[Episode] | None = None,
+) -> dict[str, list[Episode]]:
+    """Every condition on the seen and unseen test tasks; few-shot examples come from expert demos of training
+    tasks (``demos``, else the pool's)."""
+    p = session.settings.pipeline
+    tasks = [t for split in TEST_SPLITS for t in tasks_for(session, split, p.test_tasks)]
+    if demos is None:
+        demos = session.pool.query(source=Source.EXPERT, split=Split.TRAIN, success=True)
+    library = DemoLibrary(demos, session.store.embeddings)
+    out: dict[str, list[Episode]] = {}
+    for cond in conditions:
+        selector = InsightSelector(
+            session.store if cond.selector is not InsightMode.NONE else None, cond.selector,
+            namespace=cond.namespace or "", llm=session.llm, token_budget=p.token_budget,
+        )
+        jobs = [Job(cond.name, t, job_id(folder.name, cond.name, t)) for t in tasks]
+        out[cond.name] = run_jobs(jobs, _play_agent(session, selector, library, examples), folder,
+                                  pool=session.pool, workers=p.workers, console=session.console,
+                                  label=f"eval {cond.name}")
+    return out
