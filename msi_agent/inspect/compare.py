@@ -9,10 +9,10 @@ from dataclasses import dataclass
 
 from msi_agent.inspect.charts import BarChart
 from msi_agent.inspect.formats import SCALE_ORDER
-from msi_agent.inspect.runs import ResultRow, RunData
+from msi_agent.inspect.runs import RunData
 
 METRICS = (("sr", "Success rate"), ("gc", "Goal conditions"))
-ALL_FAMILIES = "all"
+ALL = "all"  # the pooled row (every family, or every split) in results
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,44 +29,48 @@ def _series_name(run: RunData, condition: str, many_runs: bool) -> str:
 
 
 def splits(runs: Sequence[RunData]) -> list[str]:
-    return list(dict.fromkeys(r.split for run in runs for r in run.results.rows))
+    """Splits in first-seen order, with the pooled ``all`` split last."""
+    names = dict.fromkeys(r.split for run in runs for r in run.results.rows)
+    return [*(n for n in names if n != ALL), *([ALL] if ALL in names else [])]
 
 
 def families(runs: Sequence[RunData], split: str) -> list[str]:
-    """Families of a split in first-seen order, with the overall ``all`` row last."""
+    """Families of a split in first-seen order, with the pooled ``all`` family last."""
     names = dict.fromkeys(r.family for run in runs for r in run.results.rows if r.split == split)
-    ordered = [n for n in names if n != ALL_FAMILIES]
-    return [*ordered, ALL_FAMILIES] if ALL_FAMILIES in names else ordered
+    return [*(n for n in names if n != ALL), *([ALL] if ALL in names else [])]
+
+
+def _series(runs: Sequence[RunData], metric: str, cells: list[tuple[str, str]]) -> dict[str, list[float | None]]:
+    """One series per run × condition over ``cells`` (split, family), in percent; all-empty series are dropped."""
+    many = len(runs) > 1
+    series: dict[str, list[float | None]] = {}
+    for run in runs:
+        index = {(r.condition, r.split, r.family): r for r in run.results.rows}
+        for condition in run.conditions:
+            rows = [index.get((condition, split, family)) for split, family in cells]
+            if any(r is not None for r in rows):
+                series[_series_name(run, condition, many)] = [
+                    None if r is None else 100 * getattr(r, metric) for r in rows
+                ]
+    return series
 
 
 def metric_charts(runs: Sequence[RunData]) -> list[BarChart]:
-    """One chart per (metric, split): groups are families, one bar per run × condition, in percent."""
-    many = len(runs) > 1
+    """SR and GC: an overview per split (all families pooled), then per family within each split."""
     charts: list[BarChart] = []
-    for split in splits(runs):
+    all_splits = splits(runs)
+    for metric, label in METRICS:
+        cells = [(split, ALL) for split in all_splits]
+        if any(r.family == ALL for run in runs for r in run.results.rows):
+            charts.append(BarChart(title=f"{label} per split (all families)", groups=all_splits,
+                                   series=_series(runs, metric, cells), unit="%", max_value=100.0,
+                                   slug=f"{metric}-overview"))
+    for split in (s for s in all_splits if s != ALL):
         groups = families(runs, split)
         for metric, label in METRICS:
-            series: dict[str, list[float | None]] = {}
-            for run in runs:
-                index: dict[tuple[str, str], ResultRow] = {
-                    (r.condition, r.family): r for r in run.results.rows if r.split == split
-                }
-                for condition in run.conditions:
-                    values = [index.get((condition, fam)) for fam in groups]
-                    if any(v is not None for v in values):
-                        series[_series_name(run, condition, many)] = [
-                            None if v is None else 100 * getattr(v, metric) for v in values
-                        ]
-            charts.append(
-                BarChart(
-                    title=f"{label} per family — {split}",
-                    groups=groups,
-                    series=series,
-                    unit="%",
-                    max_value=100.0,
-                    slug=f"{metric}-{split}",
-                )
-            )
+            charts.append(BarChart(title=f"{label} per family — {split}", groups=groups,
+                                   series=_series(runs, metric, [(split, f) for f in groups]), unit="%",
+                                   max_value=100.0, slug=f"{metric}-{split}"))
     return charts
 
 

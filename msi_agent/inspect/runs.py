@@ -1,9 +1,9 @@
-"""Read the pipeline's run folders — the only module that knows their on-disk shape.
+"""Read the pipeline's run folders — the only inspection module that knows their on-disk shape.
 
-A run folder ``<workspace>/runs/<name>/`` holds ``manifest.json`` (config, versions, seeds, commit),
-``results.json`` (aggregate rows and usage), and per-episode JSON (``msi_agent.records.Episode``) under
-``episodes/``. Reports and the viewer see runs only through ``RunData``, so a change of the pipeline's
-format is absorbed here.
+A run folder (``msi_agent.pipeline.runfolder``) holds ``manifest.json`` (config, versions, seeds, commit),
+``results.json`` (``msi_agent.pipeline.results.build_results``: rows per condition × split × family, insight
+counts per distill step, usage, cost) and ``episodes/<condition>/<id>.json``. Reports and the viewer see runs
+only through ``RunData``, so a change of the pipeline's format is absorbed here. Extra fields are ignored.
 """
 
 from __future__ import annotations
@@ -15,12 +15,10 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from msi_agent.pipeline.runfolder import EPISODES_DIR, MANIFEST, RUNS_DIR
 from msi_agent.records import Episode, TokenUsage
 
-MANIFEST = "manifest.json"
 RESULTS = "results.json"
-EPISODES_DIR = "episodes"
-RUNS_DIR = "runs"
 
 
 class RunFormatError(ValueError):
@@ -120,7 +118,7 @@ def find_episode_file(workspace: Path, episode_id: str) -> Episode | None:
     """An episode by id from any run folder's per-episode JSON (the pool is consulted by ``trajectories``)."""
     for run in list_runs(workspace):
         for path in RunData(name=run.name, path=run, manifest={}, results=Results()).episode_files():
-            if path.stem == episode_id or path.stem.endswith(episode_id):
+            if path.stem == episode_id:
                 try:
                     return Episode.model_validate_json(path.read_text(encoding="utf-8"))
                 except (OSError, ValidationError):

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from insight_fixtures import EPISODES, RUN_ROWS, fill, write_run
+from insight_fixtures import EPISODES, RUNS, fill, write_run
 
 from insights_store.base import InsightStore
 from insights_store.embeddings import HashEmbeddings
@@ -19,7 +19,7 @@ def workspace(tmp_path: Path) -> Path:
     ws = tmp_path / "ws"
     with ExperiencePool.in_workspace(ws) as pool:
         pool.add_many(EPISODES)
-    for name in RUN_ROWS:
+    for name in RUNS:
         write_run(ws, name)
     return ws
 

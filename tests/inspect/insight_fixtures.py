@@ -3,11 +3,24 @@ real store API (ADD/AGREE/EDIT batches with provenance) so history and trajector
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from insights_store.base import InsightStore
-from msi_agent.records import EnvCategory, Episode, InsightOp, OpKind, Provenance, Scale, Step, Task
+from msi_agent.llm.accounting import Price
+from msi_agent.pipeline.results import build_results, render_markdown
+from msi_agent.pipeline.runfolder import RunFolder
+from msi_agent.records import (
+    EnvCategory,
+    Episode,
+    InsightOp,
+    OpKind,
+    Provenance,
+    Scale,
+    Split,
+    Step,
+    Task,
+    TokenUsage,
+)
 
 NS = "exp1"
 SNAPSHOT = "exp1.0001"  # the generator names snapshots <namespace>.<nnnn>
@@ -69,36 +82,46 @@ def fill(store: InsightStore) -> dict[str, str]:
     return {"general": general, "kitchen": kitchen, "placement": placement, "hidden": hidden}
 
 
-RUN_ROWS = {
-    "run-a": [
-        ("pick_and_place_simple", "valid_seen", "no-insights", 0.25, 0.5),
-        ("pick_and_place_simple", "valid_seen", "msi", 0.5, 0.75),
-        ("pick_heat_then_place_in_recep", "valid_unseen", "no-insights", 0.0, 0.25),
-        ("pick_heat_then_place_in_recep", "valid_unseen", "msi", 0.25, 0.5),
-    ],
-    "run-b": [
-        ("pick_and_place_simple", "valid_seen", "expel", 0.4, 0.6),
-    ],
+# Run → condition → (family, split, successes out of 4, goal conditions satisfied out of 8).
+RUNS = {
+    "run-a": {
+        "no-insights": [("pick_and_place_simple", Split.VALID_SEEN, 1, 4),
+                        ("pick_heat_then_place_in_recep", Split.VALID_UNSEEN, 0, 2)],
+        "msi": [("pick_and_place_simple", Split.VALID_SEEN, 2, 6),
+                ("pick_heat_then_place_in_recep", Split.VALID_UNSEEN, 1, 4)],
+    },
+    "run-b": {"expel": [("pick_and_place_simple", Split.VALID_SEEN, 2, 5)]},
 }
+PRICES = {"scripted": Price(prompt=1.0, completion=2.0)}  # USD per million tokens
+
+
+def _evaluated(run: str, condition: str, family: str, split: Split, successes: int, satisfied: int) -> list[Episode]:
+    """Four episodes of one family with the given number of successes and satisfied goal conditions (of 2 each)."""
+    per_episode = [min(2, max(0, satisfied - 2 * i)) for i in range(4)]
+    return [
+        Episode(
+            id=f"{run}.{condition}.{family}-{split.value}-{i}",
+            task=Task(id=f"{family}-{split.value}-{i}", family=family, environment=EnvCategory.KITCHEN,
+                      scene="FloorPlan1", instruction=f"do {family}", split=split),
+            success=i < successes, gc_satisfied=per_episode[i], gc_total=2, path_length=5,
+            usage=TokenUsage(prompt_tokens=325, completion_tokens=50, calls=1), llm="scripted",
+        )
+        for i in range(4)
+    ]
 
 
 def write_run(workspace: Path, name: str) -> Path:
-    folder = workspace / "runs" / name
-    (folder / "episodes").mkdir(parents=True)
-    (folder / "manifest.json").write_text(
-        json.dumps({"name": name, "config": {"llm": {"spec": "scripted"}}, "git_commit": "0123abc"})
-    )
-    results = {
-        "rows": [
-            {"family": f, "split": s, "condition": c, "episodes": 4, "sr": sr, "gc": gc}
-            for f, s, c, sr, gc in RUN_ROWS[name]
-        ],
-        "insight_counts": [
-            {"step": 1, "counts": {"general": 1, "environment": 1, "subtask": 2}},
-            {"step": 2, "counts": {"general": 1, "environment": 2, "subtask": 2}},
-        ],
-        "usage": {"prompt_tokens": 5200, "completion_tokens": 800, "calls": 12},
-        "cost_usd": 0.0,
-    }
-    (folder / "results.json").write_text(json.dumps(results))
-    return folder
+    """A finished run folder written by the pipeline's own writers (manifest, episodes, results)."""
+    folder = RunFolder.in_workspace(workspace, name)
+    folder.start(command="eval", config={"llm": {"spec": "scripted"}, "pipeline": {"selector": "pair"}},
+                 seeds={"pipeline": 0})
+    by_condition: dict[str, list[Episode]] = {}
+    for condition, cells in RUNS[name].items():
+        by_condition[condition] = [ep for cell in cells for ep in _evaluated(name, condition, *cell)]
+        for ep in by_condition[condition]:
+            folder.save_episode(condition, ep)
+    counts = [{"step": 1, "counts": {"general": 1, "environment": 1, "subtask": 2}},
+              {"step": 2, "counts": {"general": 1, "environment": 2, "subtask": 2}}]
+    results = build_results(by_condition, llm="scripted", prices=PRICES, insight_counts=counts)
+    folder.write_results(results, render_markdown(results, title=name))
+    return folder.path

@@ -16,10 +16,13 @@ from msi_agent.inspect.runs import load_run
 def test_metric_charts_compare_conditions_per_family(workspace: Path) -> None:
     runs = [load_run(workspace / "runs" / "run-a")]
     charts = {c.slug: c for c in metric_charts(runs)}
-    assert set(charts) == {"sr-valid_seen", "gc-valid_seen", "sr-valid_unseen", "gc-valid_unseen"}
-    sr = charts["sr-valid_seen"]
-    assert sr.groups == ["pick_and_place_simple"]
-    assert sr.series == {"no-insights": [25.0], "msi": [50.0]}
+    assert list(charts) == ["sr-overview", "gc-overview", "sr-valid_seen", "gc-valid_seen", "sr-valid_unseen",
+                            "gc-valid_unseen"]
+    assert charts["sr-overview"].groups == ["valid_seen", "valid_unseen", "all"]
+    assert charts["sr-overview"].series == {"no-insights": [25.0, 0.0, 12.5], "msi": [50.0, 25.0, 37.5]}
+    gc = charts["gc-valid_seen"]
+    assert gc.groups == ["pick_and_place_simple", "all"]
+    assert gc.series == {"no-insights": [50.0, 50.0], "msi": [75.0, 75.0]}
 
 
 def test_report_cli_writes_self_contained_html_and_markdown(workspace: Path, tmp_path: Path) -> None:
@@ -29,11 +32,11 @@ def test_report_cli_writes_self_contained_html_and_markdown(workspace: Path, tmp
     assert result.exit_code == 0, result.output
     html = (out / "report.html").read_text()
     assert not re.search(r"""(src|href)=["']?(https?:)?//""", html)  # nothing fetched from anywhere
-    assert "<style>" in html and html.count("<svg") == 7  # SR+GC x 2 splits, insight counts x 2 runs, tokens
+    assert "<style>" in html and html.count("<svg") == 9  # SR+GC x (overview, 2 splits), 2 insight counts, tokens
     assert "run-a · msi" in html and "run-b · expel" in html
     md = (out / "report.md").read_text()
     assert "| pick_and_place_simple | valid_seen | msi | 4 | 50.0 | 75.0 |" in md
-    assert "| run-a | 12 | 5,200 | 800 | 0 |" in md
+    assert "| run-a | 16 | 5,200 | 800 | 0.0068 |" in md
     for link in re.findall(r"\]\((charts/[^)]+\.svg)\)", md):
         ET.parse(out / link)  # every linked chart exists and is well-formed
 

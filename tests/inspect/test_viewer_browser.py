@@ -140,7 +140,9 @@ def test_browse_filter_search_history_compare(browser: Any, read_only: str, offs
     page.click("#compare-form button")
     chart = page.locator("svg[data-chart='sr-valid_seen']")
     assert chart.is_visible()
-    assert chart.locator("rect.bar").count() == 3  # run-a: no-insights, msi; run-b: expel
+    series = {chart.locator("rect.bar").nth(i).get_attribute("data-series") for i in range(6)}
+    assert chart.locator("rect.bar").count() == 6  # 2 families (one + all) x 3 run-conditions
+    assert series == {"run-a · no-insights", "run-a · msi", "run-b · expel"}
     _shot(page, "viewer-compare.png")
     assert offsite == []
 
