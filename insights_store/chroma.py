@@ -51,7 +51,7 @@ JOURNAL = "msi-journal"
 LIVE = "msi-live-"
 GONE = "msi-gone-"
 _PLACEHOLDER = [1.0, 0.0]  # vector for records that are never searched (journal, deleted insights)
-CRASH_ENV = "MSI_STORE_CRASH_AT"  # test hook: "journaled" or "half-applied" → SIGKILL at that point
+CRASH_ENV = "MSI_STORE_CRASH_AT"  # test hook: "planned", "journaled" or "half-applied" → SIGKILL there
 
 
 def _crash_point(stage: str) -> None:
@@ -334,6 +334,7 @@ class ChromaStore(BaseInsightStore):
     def _write(self, batch: Batch, vectors: np.ndarray) -> None:
         if self._c.lock is not None:
             self._c.seen_generation = self._c.lock.bump()
+        _crash_point("planned")
         limit = self._c.client.get_max_batch_size()
         if not batch.deletes and len(batch.upserts) <= limit:
             self._apply(batch, vectors)  # one upsert call: atomic by itself
