@@ -7,7 +7,7 @@
 """
 
 from msi_agent.llm.accounting import Price, PriceTable
-from msi_agent.llm.actions import REPLY_FORMAT, action_grammar, map_to_admissible, parse_reply
+from msi_agent.llm.actions import ACT_FORMAT, REPLY_FORMAT, action_grammar, map_to_admissible, parse_reply
 from msi_agent.llm.backends import ENTRY_POINT_GROUP, chat_model, llm_backends
 from msi_agent.llm.cache import ResponseCache
 from msi_agent.llm.client import ActionChoice, Completion, LLMClient
@@ -16,6 +16,7 @@ from msi_agent.llm.retry import RetryPolicy
 from msi_agent.llm.scripted import ScriptedChatModel
 
 __all__ = [
+    "ACT_FORMAT",
     "ENTRY_POINT_GROUP",
     "REPLY_FORMAT",
     "ActionChoice",

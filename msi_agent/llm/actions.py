@@ -20,6 +20,9 @@ from dataclasses import dataclass
 REPLY_FORMAT = "Think: <your reasoning in one line>\nAction: <one command copied from the admissible commands>"
 """The instruction text prompts should show the model (kept here so prompt and parser cannot drift)."""
 
+ACT_FORMAT = "Action: <one command copied from the admissible commands>"
+"""The act-only variant (no thought), for ``choose_action(..., think=False)``."""
+
 MAX_THOUGHT_CHARS = 200
 """Bound on the Think line under a grammar, so a small model cannot spend its whole budget musing."""
 
@@ -111,16 +114,21 @@ def _gbnf_literal(text: str) -> str:
     return f'"{escaped}"'
 
 
-def grammar_token_budget(admissible: list[str], *, max_thought_chars: int = MAX_THOUGHT_CHARS) -> int:
+def grammar_token_budget(
+    admissible: list[str], *, think: bool = True, max_thought_chars: int = MAX_THOUGHT_CHARS
+) -> int:
     """A max_tokens that can never cut a grammar-shaped reply short: every token spells at least one character."""
-    return len("Think: \nAction: ") + max_thought_chars + max(map(len, admissible), default=0) + 8
+    thought = len("Think: \n") + max_thought_chars if think else 0
+    return thought + len("Action: ") + max(map(len, admissible), default=0) + 8
 
 
-def action_grammar(admissible: list[str], *, max_thought_chars: int = MAX_THOUGHT_CHARS) -> str:
-    """A GBNF grammar for ``Think: …\\nAction: <admissible>``: free but bounded thought, closed set of actions."""
+def action_grammar(admissible: list[str], *, think: bool = True, max_thought_chars: int = MAX_THOUGHT_CHARS) -> str:
+    """GBNF for ``Think: …\\nAction: <admissible>`` (or just the Action line): bounded thought, closed action set."""
     if not admissible:
         raise ValueError("admissible command list is empty; cannot build an action grammar")
     alternatives = " | ".join(_gbnf_literal(c) for c in dict.fromkeys(admissible))
+    if not think:
+        return f'root ::= "Action: " action\naction ::= {alternatives}\n'
     return (
         f'root ::= "Think: " thought "\\nAction: " action\n'
         f"thought ::= [^\\n]{{1,{max_thought_chars}}}\n"

@@ -138,19 +138,23 @@ class LLMClient:
         return self._complete(messages, purpose, max_tokens_option(self.model, max_tokens) if max_tokens else {})
 
     def choose_action(
-        self, messages: list[BaseMessage], admissible: list[str], *, purpose: str = "action"
+        self, messages: list[BaseMessage], admissible: list[str], *, purpose: str = "action", think: bool = True
     ) -> ActionChoice:
         """The next command, always admissible: grammar-constrained where the backend can, else parsed and mapped.
 
-        The prompt should ask for ``actions.REPLY_FORMAT``. A backend whose class sets ``supports_grammar = True``
-        gets ``grammar=<GBNF>`` and ``max_tokens=<a budget the grammar always fits>`` as call options. On a failed
-        call ``error`` is set and ``command`` is a harmless fallback (``look``/``inventory`` when admissible).
+        The prompt should ask for ``actions.REPLY_FORMAT`` (``ACT_FORMAT`` with ``think=False``). A backend whose
+        class sets ``supports_grammar = True`` gets ``grammar=<GBNF>`` and ``max_tokens=<a budget the grammar
+        always fits>`` as call options. On a failed call ``error`` is set and ``command`` is a harmless fallback
+        (``look``/``inventory`` when admissible).
         """
         if not admissible:
             raise ValueError("choose_action needs at least one admissible command")
         extra: dict[str, Any] = {}
         if getattr(self.model, "supports_grammar", False):
-            extra = {"grammar": action_grammar(admissible), "max_tokens": grammar_token_budget(admissible)}
+            extra = {
+                "grammar": action_grammar(admissible, think=think),
+                "max_tokens": grammar_token_budget(admissible, think=think),
+            }
         done = self._complete(messages, purpose, extra)
         parsed = parse_reply(done.text)
         choice = map_to_admissible(parsed.action, admissible, context=done.text)

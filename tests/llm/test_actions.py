@@ -7,8 +7,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from msi_agent.llm.actions import (
+    ACT_FORMAT,
     REPLY_FORMAT,
     action_grammar,
+    grammar_token_budget,
     map_to_admissible,
     normalise,
     parse_reply,
@@ -94,3 +96,10 @@ def test_grammar_lists_each_command_once_escaped() -> None:
     assert '"say \\"hi\\""' in grammar and '"back\\\\slash"' in grammar
     assert grammar.count('"look"') == 1
     assert "[^\\n]{1,50}" in grammar
+
+
+def test_act_only_grammar_and_budget() -> None:
+    grammar = action_grammar(["look", "open fridge 1"], think=False)
+    assert grammar.startswith('root ::= "Action: " action') and "thought" not in grammar
+    assert grammar_token_budget(["look"], think=False) < grammar_token_budget(["look"])
+    assert parse_reply(ACT_FORMAT).action is not None

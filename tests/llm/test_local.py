@@ -8,7 +8,7 @@ import pytest
 from langchain_core.messages import HumanMessage, SystemMessage
 
 from msi_agent.config import LLMSettings
-from msi_agent.llm import REPLY_FORMAT, LLMClient, chat_model
+from msi_agent.llm import ACT_FORMAT, REPLY_FORMAT, LLMClient, chat_model
 from msi_agent.llm import local as local_module
 from msi_agent.llm.actions import MAX_THOUGHT_CHARS, parse_reply
 
@@ -62,3 +62,10 @@ def test_model_loads_once_per_process(client: LLMClient) -> None:
     assert local_module.load_llama(path, 4096, 2) is first
     model = chat_model(f"local:{path}")
     assert model.model_path == client.model.model_path  # type: ignore[attr-defined]
+
+
+def test_act_only_grammar_gives_a_bare_action_line(client: LLMClient) -> None:
+    system = SystemMessage(f"You control a robot in a house. Reply with one line:\n{ACT_FORMAT}")
+    prompt = "Task: look around.\nAdmissible commands:\n" + "\n".join(ADMISSIBLE)
+    choice = client.choose_action([system, HumanMessage(prompt)], ADMISSIBLE, think=False)
+    assert choice.raw == f"Action: {choice.command}" and choice.command in ADMISSIBLE and not choice.mapped
