@@ -129,9 +129,7 @@ class LLMClient:
         price = price_for(self.name, self.prices)
         return cost(self.usage, price) if price else None
 
-    def complete(
-        self, messages: list[BaseMessage], *, purpose: str = "", max_tokens: int | None = None
-    ) -> Completion:
+    def complete(self, messages: list[BaseMessage], *, purpose: str = "", max_tokens: int | None = None) -> Completion:
         """One reply. ``max_tokens`` overrides the configured cap for this call (e.g. long insight updates)."""
         if max_tokens is not None and max_tokens <= 0:
             raise ValueError(f"max_tokens must be positive, got {max_tokens}")
