@@ -26,6 +26,8 @@ from msi_agent.inspect.templating import environment
 from msi_agent.inspect.trajectories import EpisodeFinder
 from msi_agent.records import Scale
 
+MAX_ROWS = 500  # per page; a list of thousands of rules is unreadable, filters narrow it down
+SEARCH_K = 50
 READ_ONLY_MESSAGE = "This viewer is read-only; restart it with `msi-agent ui --allow-edit` to edit or delete insights."
 
 
@@ -124,7 +126,7 @@ def create_app(
             raise PageError(400, f"minimum score {min_score!r} is not a number; give e.g. 2 or 2.5") from None
         with viewer.locked() as st:
             if q and q.strip():
-                hits = st.search(q, k=50, scale=scale_f, key=key, namespace=ns)
+                hits = st.search(q, k=SEARCH_K, scale=scale_f, key=key, namespace=ns)
                 rows = [(h.insight, h.similarity) for h in hits if floor is None or h.insight.score >= floor]
             else:
                 rows = [(i, None) for i in st.list(scale=scale_f, key=key, min_score=floor, namespace=ns)]
@@ -138,9 +140,10 @@ def create_app(
             scales=[s.value for s in SCALE_ORDER],
             nav=nav,
             filters={"scale": scale or "", "key": key or "", "min_score": min_score or "", "q": q or ""},
-            rows=rows,
-            groups=grouped(i for i, _ in rows),
+            rows=rows[:MAX_ROWS],
+            groups=grouped(i for i, _ in rows[:MAX_ROWS]),
             total=len(rows),
+            shown=min(len(rows), MAX_ROWS),
             searching=bool(q and q.strip()),
         )
 

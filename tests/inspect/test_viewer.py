@@ -99,3 +99,18 @@ def test_edit_and_delete_with_allow_edit(editor: TestClient, memory_store) -> No
     assert store.get(ids["kitchen"], namespace=NS).text == "Use the microwave to heat."
     assert editor.post(f"/insights/{ids['kitchen']}/delete", data={"ns": NS}).status_code == 200
     assert ids["kitchen"] not in {i.id for i in store.list(namespace=NS)}
+
+
+def test_long_lists_are_cut_with_a_notice(workspace: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from insights_store.embeddings import HashEmbeddings
+    from insights_store.memory import MemoryStore
+    from msi_agent.inspect import viewer
+    from msi_agent.records import Insight, Scale
+
+    monkeypatch.setattr(viewer, "MAX_ROWS", 3)
+    store = MemoryStore(HashEmbeddings())
+    for i in range(5):
+        store.add(Insight(text=f"rule number {i}", scale=Scale.GENERAL, score=1 + i), namespace=NS)
+    html = TestClient(create_app(store, workspace=workspace, namespace=NS)).get("/insights").text
+    assert html.count('class="insight"') == 3 and "5 insights; showing the 3 best" in html
+    assert "rule number 4" in html and "rule number 0" not in html
