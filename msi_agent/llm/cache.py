@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import sqlite3
 import threading
@@ -21,6 +22,7 @@ from pydantic import BaseModel, ConfigDict
 from msi_agent.llm.errors import LLMConfigError
 
 CACHE_FILE = "llm-cache.sqlite"
+log = logging.getLogger(__name__)
 
 
 class CachedResponse(BaseModel):
@@ -66,14 +68,23 @@ class ResponseCache:
         return conn
 
     def get(self, key: str) -> CachedResponse | None:
-        row = self._conn().execute("SELECT value FROM responses WHERE key = ?", (key,)).fetchone()
-        return CachedResponse.model_validate_json(row[0]) if row else None
+        """The stored answer, or None; a cache that cannot be read counts as a miss (the LLM is asked again)."""
+        try:
+            row = self._conn().execute("SELECT value FROM responses WHERE key = ?", (key,)).fetchone()
+            return CachedResponse.model_validate_json(row[0]) if row else None
+        except (sqlite3.Error, ValueError) as exc:
+            log.warning("LLM cache %s: cannot read entry %s (%s); asking the model instead", self.path, key[:12], exc)
+            return None
 
     def put(self, key: str, response: CachedResponse) -> None:
-        self._conn().execute(
-            "INSERT OR IGNORE INTO responses (key, value, created) VALUES (?, ?, ?)",
-            (key, response.model_dump_json(), time.time()),
-        )
+        """Store an answer; a failed write (disk full, lock timeout) is logged, never raised: the answer is kept."""
+        try:
+            self._conn().execute(
+                "INSERT OR IGNORE INTO responses (key, value, created) VALUES (?, ?, ?)",
+                (key, response.model_dump_json(), time.time()),
+            )
+        except sqlite3.Error as exc:
+            log.warning("LLM cache %s: cannot store an answer (%s); continuing without caching it", self.path, exc)
 
     def __len__(self) -> int:
         return int(self._conn().execute("SELECT COUNT(*) FROM responses").fetchone()[0])

@@ -59,9 +59,20 @@ def redact(text: str, secrets: Iterable[str]) -> str:
     return text
 
 
+def failure_kind(exc: BaseException) -> str:
+    """A few words a user can act on: whose side failed and how."""
+    code = status_code(exc)
+    if code is not None:
+        return "rate limited" if code == 429 else "server error" if code >= 500 else "request rejected"
+    if is_connection_error(exc):
+        timed_out = isinstance(exc, TimeoutError) or any("Timeout" in c.__name__ for c in type(exc).__mro__)
+        return "timed out" if timed_out else "connection failed"
+    return "unreadable response"
+
+
 def describe(exc: BaseException, secrets: Iterable[str] = ()) -> str:
-    """One readable line: error type, HTTP status when known, message; secrets removed."""
+    """One readable line: kind of failure, error type, HTTP status when known, message; secrets removed."""
     code = status_code(exc)
     status = f" (HTTP {code})" if code is not None else ""
     message = " ".join(str(exc).split()) or "no message"
-    return redact(f"{type(exc).__name__}{status}: {message}"[:2000], list(secrets))
+    return redact(f"{failure_kind(exc)}: {type(exc).__name__}{status}: {message}"[:2000], list(secrets))

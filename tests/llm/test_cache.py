@@ -90,3 +90,20 @@ def test_two_processes_write_at_once(tmp_path: Path) -> None:
     for i in range(150):
         hit = cache.get(f"shared-{i}")
         assert hit is not None and hit.text in {f"answer {i} by 0", f"answer {i} by 1"}
+
+
+def test_unreadable_entries_and_failed_writes_degrade_to_misses(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    cache = ResponseCache(tmp_path / "c.sqlite")
+    sqlite3.connect(cache.path, isolation_level=None).execute(
+        "INSERT INTO responses VALUES ('bad', '{\"text\": 1}', 0)"
+    )
+    assert cache.get("bad") is None
+    reader = sqlite3.connect(cache.path, isolation_level=None)
+    reader.execute("BEGIN EXCLUSIVE")  # another process holds the write lock longer than we wait
+    slow = ResponseCache(cache.path, busy_timeout=0.05)
+    slow.put("k", _entry(1))
+    reader.execute("ROLLBACK")
+    assert cache.get("k") is None
+    assert "cannot read entry" in caplog.text and "cannot store" in caplog.text

@@ -37,5 +37,10 @@ def test_redact_hides_the_key_and_its_tail() -> None:
 
 def test_describe_is_one_line_with_status() -> None:
     line = describe(APIStatusError(429), [])
-    assert line == "APIStatusError (HTTP 429): status 429"
+    assert line == "rate limited: APIStatusError (HTTP 429): status 429"
+    assert describe(APIStatusError(503)).startswith("server error")
+    assert describe(APIStatusError(400)).startswith("request rejected")
+    assert describe(httpx.ReadTimeout("slow")).startswith("timed out")
+    assert describe(SomeSDKConnectionError("refused")).startswith("connection failed")
+    assert describe(IndexError("list index out of range")).startswith("unreadable response")
     assert "\n" not in describe(ValueError("a\nb"), [])
