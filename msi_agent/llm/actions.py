@@ -43,18 +43,23 @@ class ParsedReply:
 
 
 def parse_reply(text: str) -> ParsedReply:
-    """Split a reply into its thought and proposed action; the last Action line wins."""
+    """Split a reply into its thought and proposed action.
+
+    The first non-empty Action line wins and ends the reply: what follows is the model imagining later turns.
+    """
     thought_lines: list[str] = []
     action: str | None = None
     for raw in text.strip().splitlines():
         line = raw.strip(_DECOR)
         if m := _ACTION_RE.match(line):
-            action = m.group(1).strip(_DECOR)
+            action = m.group(1).strip(_DECOR) or None
+            if action:
+                break
         elif m := _THINK_RE.match(line):
             thought_lines.append(m.group(1).strip(_DECOR))
-        elif action is None and line:
+        elif line:
             thought_lines.append(line)
-    return ParsedReply(thought=" ".join(t for t in thought_lines if t), action=action or None)
+    return ParsedReply(thought=" ".join(t for t in thought_lines if t), action=action)
 
 
 def normalise(command: str) -> str:
