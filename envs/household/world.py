@@ -123,6 +123,9 @@ class HouseholdWorld:
                 self._loose.setdefault(self._anchor_pose(anchor), []).append(spec.object_id)
                 if spec.object_type == "Faucet":
                     self._faucet_of[anchor] = spec.object_id
+        for obj in self._objects:
+            if obj["isColdSource"]:
+                self._apply_sources(obj)  # what starts in a fridge starts cold
         x, z, rot, horizon = init.agent
         self._meta = self._fresh_meta(sc.name)
         self._set_agent(x, z, rot, horizon)

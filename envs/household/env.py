@@ -1,0 +1,133 @@
+"""``HouseholdEnv``: the ``envs.core.Env`` over a world backend (the built-in one unless another is given).
+
+reset(task) rebuilds the task's initial world from ``task.params["init"]`` and answers ALFWorld's opening
+("-= Welcome to TextWorld, ALFRED! =-", the room, "Your task is to: …"). step(command) runs one text command and
+reports, in ``info``: ``won``, ``gc_satisfied``/``gc_total`` (TEACh: conditions already true at reset do not
+count), ``steps``, ``feedback_ok`` and, for a command that did nothing, ``error``. An episode ends when the task is
+won or after ``max_steps`` commands (the task's own budget unless the constructor overrides it).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from envs.backend import WorldBackend, WorldInit
+from envs.core import Observation
+from envs.household.expert import solve
+from envs.household.families import family
+from envs.household.goals import Condition
+from envs.household.text import TextLayer
+from envs.household.world import HouseholdWorld
+from msi_agent.records import Task
+
+
+class TaskFormatError(ValueError):
+    """A task whose params cannot rebuild a world; the message names the field."""
+
+
+class HouseholdEnv:
+    """Text household environment; ``backend`` defaults to ``HouseholdWorld()``."""
+
+    def __init__(self, backend: WorldBackend | None = None, *, max_steps: int | None = None) -> None:
+        if max_steps is not None and max_steps < 1:
+            raise ValueError(f"max_steps must be >= 1, got {max_steps}")
+        self.backend: WorldBackend = backend if backend is not None else HouseholdWorld()
+        self.text = TextLayer(self.backend)
+        self._max_steps_override = max_steps
+        self.task: Task | None = None
+        self._init: WorldInit | None = None
+        self._conditions: list[Condition] = []
+        self._pending: list[int] = []  # indices of conditions unsatisfied at reset
+        self._satisfied: list[bool] = []
+        self.history: list[str] = []
+        self.steps = 0
+        self.max_steps = 0
+        self.won = False
+        self._closed = False
+
+    # ------------------------------------------------------------------ protocol
+    def reset(self, task: Task) -> Observation:
+        if self._closed:
+            raise RuntimeError("this environment is closed; create a new one")
+        init = _init_of(task)
+        fam = family(task.family)
+        self.task, self._init = task, init
+        description = self.text.reset(init)
+        self._conditions = fam.conditions(task.params.get("goal", {}), init)
+        if not self._conditions:
+            raise TaskFormatError(f"task {task.id}: family {task.family!r} produced no goal conditions")
+        self._satisfied = [c(self.backend.metadata) for c in self._conditions]
+        self._pending = [i for i, ok in enumerate(self._satisfied) if not ok]
+        self.history, self.steps, self.won = [], 0, False
+        self.max_steps = self._max_steps_override or int(task.params.get("max_steps", 50))
+        text = f"-= Welcome to TextWorld, ALFRED! =-\n\n{description}\n\nYour task is to: {task.instruction}"
+        return Observation(text, list(self.text.admissible), self._info(error=None))
+
+    def step(self, command: str) -> tuple[Observation, float, bool, dict[str, Any]]:
+        if self.task is None:
+            raise RuntimeError("call reset(task) before step()")
+        if self.won or self.steps >= self.max_steps:
+            raise RuntimeError("the episode is over; call reset(task) to start another")
+        result = self.text.step(command)
+        self.steps += 1
+        if result.ok:
+            self.history.append(self.text.normalize(command))
+        if result.changed:
+            self._satisfied = [c(self.backend.metadata) for c in self._conditions]
+            self.won = all(self._satisfied)
+        done = self.won or self.steps >= self.max_steps
+        info = self._info(error=None if result.ok else f"not admissible here: {command[:80]!r}")
+        return Observation(result.feedback, list(self.text.admissible), info), float(self.won), done, info
+
+    def expert_plan(self) -> list[str]:
+        """Commands that finish the task from the current state (planned on a private twin of the world)."""
+        if self.task is None or self._init is None:
+            raise RuntimeError("call reset(task) before expert_plan()")
+        twin = TextLayer(HouseholdWorld())
+        twin.reset(self._init)
+        for command in self.history:
+            twin.step(command)
+        recipe = family(self.task.family).solve
+        goal = self.task.params.get("goal", {})
+        return solve(twin, self._init, lambda s: recipe(s, goal))
+
+    def close(self) -> None:
+        if not self._closed:
+            self._closed = True
+            self.backend.close()
+
+    def __enter__(self) -> HouseholdEnv:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ------------------------------------------------------------------ helpers
+    @property
+    def conditions(self) -> list[tuple[str, bool]]:
+        """Each goal condition's text and whether it holds now (for failure reasons)."""
+        return [(c.text, ok) for c, ok in zip(self._conditions, self._satisfied, strict=True)]
+
+    def _info(self, *, error: str | None) -> dict[str, Any]:
+        done = sum(1 for i in self._pending if self._satisfied[i])
+        broken = sum(1 for i, ok in enumerate(self._satisfied) if not ok and i not in self._pending)
+        info: dict[str, Any] = {
+            "won": self.won, "gc_satisfied": max(0, done - broken), "gc_total": len(self._pending),
+            "steps": self.steps, "max_steps": self.max_steps,
+        }  # fmt: skip
+        if error is not None:
+            info["error"] = error
+        return info
+
+
+def _init_of(task: Task) -> WorldInit:
+    raw = task.params.get("init")
+    if raw is None:
+        raise TaskFormatError(f"task {task.id} has no params['init']; sample household tasks with envs.tasks")
+    try:
+        init = raw if isinstance(raw, WorldInit) else WorldInit.model_validate(raw)
+    except ValueError as exc:
+        raise TaskFormatError(f"task {task.id}: params['init'] is not a valid WorldInit: {exc}") from None
+    if init.scene != task.scene:
+        raise TaskFormatError(f"task {task.id}: init is for {init.scene} but the task names scene {task.scene}")
+    return init

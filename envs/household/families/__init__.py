@@ -1,0 +1,31 @@
+"""All task families by name: ALFWorld's six and TEACh's thirteen TfD families.
+
+A third-party family is a ``Family`` (see ``base``) added with ``register_family``.
+"""
+
+from __future__ import annotations
+
+from envs.household.families import alfworld, teach
+from envs.household.families.base import Draw, Family, Goal
+
+__all__ = ["Draw", "Family", "Goal", "family", "family_names", "register_family"]
+
+_FAMILIES: dict[str, Family] = {f.name: f for f in (*alfworld.families(), *teach.families())}
+
+
+def family(name: str) -> Family:
+    try:
+        return _FAMILIES[name]
+    except KeyError:
+        raise KeyError(f"unknown task family {name!r}; known: {', '.join(_FAMILIES)}") from None
+
+
+def family_names() -> list[str]:
+    """Family names, ALFWorld's first, in a stable order."""
+    return list(_FAMILIES)
+
+
+def register_family(f: Family, *, replace: bool = False) -> None:
+    if f.name in _FAMILIES and not replace:
+        raise ValueError(f"task family {f.name!r} already exists; pass replace=True to override")
+    _FAMILIES[f.name] = f

@@ -1,0 +1,58 @@
+"""What a task family is: a small generator plus goal conditions plus an expert recipe.
+
+A family ``draw``s goal parameters for a scene (or returns None when the scene cannot host it), lists the
+objects the placement must provide (``Need``), writes the English instruction, builds the goal ``Condition``s
+from the parameters and the initial arrangement, and ``solve``s the task with the expert's primitives.
+Everything a family returns is JSON, so a ``Task`` rebuilds exactly from ``family`` + ``params``.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from envs.backend import WorldInit
+from envs.household.goals import Condition
+from envs.household.placement import Need
+from envs.household.scenes import Scene
+from msi_agent.records import EnvCategory
+
+if TYPE_CHECKING:
+    from envs.household.expert import Solver
+
+Goal = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Draw:
+    goal: Goal
+    needs: list[Need] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Family:
+    """One task family. ``source`` is "alfworld" or "teach"; ``max_steps`` is the default episode budget."""
+
+    name: str
+    source: str
+    environments: frozenset[EnvCategory]
+    draw: Callable[[random.Random, Scene], Draw | None]
+    instruction: Callable[[Goal, random.Random], str]
+    conditions: Callable[[Goal, WorldInit], list[Condition]]
+    solve: Callable[[Solver, Goal], None]
+    max_steps: int = 50
+
+
+ALL_ROOMS = frozenset(EnvCategory)
+KITCHEN = frozenset({EnvCategory.KITCHEN})
+
+
+def lower(object_type: str) -> str:
+    """ALFWorld writes types lower-case in instructions ("put a clean mug in coffeemachine")."""
+    return object_type.lower()
+
+
+def pick_type(rng: random.Random, candidates: list[str]) -> str | None:
+    return rng.choice(sorted(candidates)) if candidates else None

@@ -1,0 +1,409 @@
+"""The TEACh "Two-Agent Task from Dialogue" (TfD) families, as goal conditions over THOR metadata.
+
+Water Plant, Coffee, Toast, Plate Of Toast, Boil X, Clean All X, Put All X On Y, Put All X In One Y,
+N Slices Of X In Y, N Cooked Slices Of X In Y, Sandwich, Salad, Breakfast. Goal-condition counts follow TEACh's
+spirit: one condition per sub-goal (each object to clean or move, each slice on the plate, the dish being clean).
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Sequence
+
+from envs.backend import WorldInit
+from envs.household import catalog, goals
+from envs.household.expert import Solver
+from envs.household.families.base import ALL_ROOMS, KITCHEN, Draw, Family, Goal, lower, pick_type
+from envs.household.goals import Condition, Match, match
+from envs.household.placement import SURFACES, Need, homes
+from envs.household.scenes import Scene
+
+WATER_CARRIERS = ("Cup", "Mug", "Bowl", "Pot", "WateringCan")
+DISHES = ("Plate", "Bowl")
+WASHABLE = ("Plate", "Mug", "Cup", "Bowl", "Pan", "Pot")
+SLICEABLE = ("Tomato", "Lettuce", "Apple", "Bread", "Potato")
+TIDY_OBJECTS = ("RemoteControl", "Book", "CellPhone", "CreditCard", "KeyChain", "Pen", "Pencil", "Newspaper",
+                "Pillow", "Watch", "Vase", "Statue", "SoapBar", "SprayBottle", "ToiletPaper", "Candle", "Cloth",
+                "Fork", "Spoon", "Spatula", "Ladle", "SaltShaker", "PepperShaker", "DishSponge", "Apple", "Tomato")
+SLICE = {t: catalog.SLICES[t][0] for t in SLICEABLE}
+
+
+def _has(sc: Scene, *rtypes: str) -> bool:
+    return all(sc.receptacles_of(t) for t in rtypes)
+
+
+def _spawnable_here(sc: Scene, *types: str) -> bool:
+    return all(homes(sc, t) for t in types)
+
+
+def _workspace_ok(sc: Scene, types: Sequence[str]) -> bool:
+    return any(r.type in SURFACES and all(catalog.accepts(r.type, t) for t in types) for r in sc.receptacles)
+
+
+def _knife(sc: Scene) -> str | None:
+    present = [k for k in ("Knife", "ButterKnife") if k in sc.types and homes(sc, k)]
+    return present[0] if present else ("Knife" if homes(sc, "Knife") else None)
+
+
+def _clean_dish(container: str) -> Match:
+    return match(container, clean=True)
+
+
+def _dish_with(text: str, container: str, parts: list[tuple[Match, int]]) -> Condition:
+    return goals.filled_container(text, _clean_dish(container), parts)
+
+
+# ---------------------------------------------------------------- shared expert steps
+def _workspace(s: Solver, *types: str) -> str:
+    return s.surface([*types, "Knife", "ButterKnife", "Plate", "Bowl"])
+
+
+def _ready_dish(s: Solver, container: str, workspace: str) -> str:
+    dish = s.find(lambda o: o["objectType"] == container and not o["receptacleObjectIds"])[0]
+    s.clean_dish(dish)
+    s.put(workspace)
+    return dish
+
+
+def _slices(s: Solver, whole_type: str, workspace: str) -> list[str]:
+    piece = SLICE[whole_type]
+    existing = s.of_type(piece)
+    return existing or s.slice(s.of_type(whole_type)[0], workspace)
+
+
+def _toast(s: Solver, n: int, workspace: str) -> list[str]:
+    """Toast ``n`` bread slices; they stay in the toaster."""
+    toaster = s.receptacles("Toaster")[0]
+    slices = [x for x in _slices(s, "Bread", workspace) if not s.obj(x)["isCooked"]][:n]
+    for piece in slices:
+        s.fetch(piece)
+        s.put(toaster)
+        s.toggle(toaster, on=True)
+    return slices
+
+
+def _coffee(s: Solver) -> None:
+    machine = s.receptacles("CoffeeMachine")[0]
+    inside = [m for m in s.of_type("Mug") if machine in (s.obj(m)["parentReceptacles"] or ())]
+    mug = (inside or s.of_type("Mug"))[0]
+    s.clean_dish(mug)
+    s.put(machine)
+    s.toggle(machine, on=True)
+
+
+def _plate_of_toast(s: Solver, n: int = 1) -> str:
+    ws = _workspace(s, "Bread", "BreadSliced")
+    plate = _ready_dish(s, "Plate", ws)
+    for piece in _toast(s, n, ws):
+        s.fetch(piece)
+        s.put(plate)
+    return plate
+
+
+# ---------------------------------------------------------------- families
+def _water_plant() -> Family:
+    def draw(rng: random.Random, sc: Scene) -> Draw | None:
+        if "HousePlant" not in sc.types or not any(r.type in SURFACES for r in sc.receptacles):
+            return None
+        sink = _has(sc, "SinkBasin")
+        carrier = pick_type(rng, [c for c in WATER_CARRIERS if homes(sc, c)
+                                  and (not sink or catalog.accepts("SinkBasin", c))])
+        if carrier is None:
+            return None
+        liquid = None if sink else "water"
+        return Draw({"container": carrier}, [Need(carrier, liquid=liquid)])
+
+    def conditions(goal: Goal, init: WorldInit) -> list[Condition]:
+        return [goals.exists("the plant is watered", match("HousePlant", liquid="water"))]
+
+    def solve(s: Solver, goal: Goal) -> None:
+        plant = s.of_type("HousePlant")[0]
+        carriers = s.find(lambda o: o["objectType"] in WATER_CARRIERS and not o["receptacleObjectIds"]
+                          and (o["fillLiquid"] == "water" or catalog.accepts("SinkBasin", o["objectType"])))
+        carriers.sort(key=lambda oid: s.obj(oid)["fillLiquid"] != "water")
+        s.fetch(carriers[0])
+        if s.obj(carriers[0])["fillLiquid"] != "water":
+            s.appliance("SinkBasin", "fill")
+        s.pour_into(plant)
+
+    return Family("water_plant", "teach", ALL_ROOMS, draw, _say("Water the plant.", "Please water the houseplant."),
+                  conditions, solve)
+
+
+def _coffee_conditions(goal: Goal, init: WorldInit) -> list[Condition]:
+    return [goals.exists("a mug holds coffee", match("Mug", liquid="coffee")),
+            goals.exists("a clean mug holds coffee", match("Mug", liquid="coffee", clean=True))]
+
+
+def _coffee_family() -> Family:
+    def draw(rng: random.Random, sc: Scene) -> Draw | None:
+        if not (_has(sc, "CoffeeMachine", "SinkBasin") and _spawnable_here(sc, "Mug")):
+            return None
+        return Draw({}, [Need("Mug", dirty=True)])
+
+    return Family("coffee", "teach", KITCHEN, draw, _say("Prepare coffee in a clean mug.", "Make a mug of coffee."),
+                  _coffee_conditions, lambda s, g: _coffee(s))
+
+
+def _toast_draw(extra: Sequence[str] = ()):  # type: ignore[no-untyped-def]
+    def draw(rng: random.Random, sc: Scene) -> Draw | None:
+        knife = _knife(sc)
+        needed = ["Bread", *extra]
+        if knife is None or not _has(sc, "Toaster") or not _spawnable_here(sc, *needed):
+            return None
+        if not _workspace_ok(sc, ["Bread", "BreadSliced", knife]):
+            return None
+        return Draw({}, [Need(knife), *(Need(t) for t in needed)])
+
+    return draw
+
+
+def _toast_conditions(goal: Goal, init: WorldInit) -> list[Condition]:
+    return [goals.exists("the bread is sliced", match("BreadSliced")),
+            goals.exists("a bread slice is toasted", match("BreadSliced", cooked=True))]
+
+
+def _plate_of_toast_conditions(goal: Goal, init: WorldInit) -> list[Condition]:
+    return [*_toast_conditions(goal, init),
+            _dish_with("a clean plate holds toast", "Plate", [(match("BreadSliced", cooked=True), 1)])]
+
+
+def _boil() -> Family:
+    def draw(rng: random.Random, sc: Scene) -> Draw | None:
+        if not _has(sc, "StoveBurner", "SinkBasin"):
+            return None
+        obj = pick_type(rng, [t for t in ("Potato", "Egg") if _spawnable_here(sc, t)])
+        if obj is None or not _spawnable_here(sc, "Pot"):
+            return None
+        return Draw({"obj": obj}, [Need(obj), Need("Pot")])
+
+    def conditions(goal: Goal, init: WorldInit) -> list[Condition]:
+        x, water = goal["obj"], match("Pot", "Bowl", liquid="water")
+        return [goals.filled_container(f"a {lower(x)} is in water", water, [(match(x), 1)]),
+                goals.filled_container(f"a {lower(x)} is boiled", water, [(match(x, cooked=True), 1)])]
+
+    def solve(s: Solver, goal: Goal) -> None:
+        pots = s.find(lambda o: o["objectType"] == "Pot" and not o["receptacleObjectIds"]) or s.of_type("Pot")
+        pot = pots[0]
+        burner = s.receptacles("StoveBurner")[0]
+        s.clear(burner, keep=[pot])
+        s.clear(pot)
+        s.fetch(pot)
+        s.appliance("SinkBasin", "fill")
+        s.put(burner)
+        s.fetch(s.of_type(goal["obj"])[0])
+        s.put(pot)
+        s.toggle(burner, on=True)
+
+    return Family("boil_x", "teach", KITCHEN, draw, _say("Boil a {obj}.", "Cook a {obj} in boiling water."),
+                  conditions, solve, max_steps=80)
+
+
+def _clean_all() -> Family:
+    def draw(rng: random.Random, sc: Scene) -> Draw | None:
+        obj = pick_type(rng, [t for t in WASHABLE if _spawnable_here(sc, t)])
+        if obj is None or not _has(sc, "SinkBasin"):
+            return None
+        return Draw({"obj": obj}, [Need(obj, rng.randint(2, 3), dirty=True)])
+
+    def conditions(goal: Goal, init: WorldInit) -> list[Condition]:
+        ids = [o.object_id for o in init.objects if o.object_type == goal["obj"]]
+        return [goals.object_state(f"{lower(goal['obj'])} #{i} is clean", oid, lambda o: not o["isDirty"])
+                for i, oid in enumerate(ids, 1)]
+
+    def solve(s: Solver, goal: Goal) -> None:
+        for oid in s.of_type(goal["obj"]):
+            if s.obj(oid)["isDirty"]:
+                s.clean_dish(oid)
+
+    return Family("clean_all_x", "teach", KITCHEN, draw, _say("Clean all the {obj}s.", "Rinse every dirty {obj}."),
+                  conditions, solve, max_steps=80)
+
+
+def _put_all(one: bool) -> Family:
+    def draw(rng: random.Random, sc: Scene) -> Draw | None:
+        obj = pick_type(rng, [t for t in TIDY_OBJECTS if t in sc.types and homes(sc, t)])
+        if obj is None:
+            return None
+        recep = pick_type(rng, sorted({r.type for r in homes(sc, obj)}))
+        if recep is None or not homes(sc, obj, avoid=[recep]):
+            return None
+        return Draw({"obj": obj, "recep": recep}, [Need(obj, rng.randint(2, 3), avoid=frozenset({recep}))])
+
+    def conditions(goal: Goal, init: WorldInit) -> list[Condition]:
+        x, y = goal["obj"], goal["recep"]
+        ids = [o.object_id for o in init.objects if o.object_type == x]
+        out = [goals.object_state(f"{lower(x)} #{i} is in/on a {lower(y)}", oid,
+                                  lambda o, y=y: goals.in_type(o, frozenset({y})))
+               for i, oid in enumerate(ids, 1)]
+        if one:
+            out.append(goals.filled_container(f"all {lower(x)}s are in one {lower(y)}", match(y),
+                                              [(match(x), len(ids))]))
+        return out
+
+    def solve(s: Solver, goal: Goal) -> None:
+        target = s.receptacles(goal["recep"])[0]
+        for oid in s.of_type(goal["obj"]):
+            if (s.obj(oid)["parentReceptacles"] or [None])[0] != target:
+                s.fetch(oid)
+                s.put(target)
+
+    name = "put_all_x_in_one_y" if one else "put_all_x_on_y"
+    say = _say("Put all {obj}s in one {recep}.") if one else _say("Put all {obj}s on any {recep}.")
+    return Family(name, "teach", ALL_ROOMS, draw, say, conditions, solve, max_steps=80)
+
+
+def _slices_in(cooked: bool) -> Family:
+    def draw(rng: random.Random, sc: Scene) -> Draw | None:
+        knife = _knife(sc)
+        if knife is None or (cooked and not _has(sc, "Microwave")):
+            return None
+        obj = pick_type(rng, ["Potato"] if cooked else [t for t in SLICEABLE if _spawnable_here(sc, t)])
+        dish = pick_type(rng, [d for d in DISHES if _spawnable_here(sc, d)])
+        if obj is None or dish is None or not _spawnable_here(sc, obj) or not _has(sc, "SinkBasin"):
+            return None
+        if not _workspace_ok(sc, [obj, SLICE[obj], knife, dish]):
+            return None
+        return Draw({"n": rng.randint(1, 2), "obj": obj, "recep": dish}, [Need(obj), Need(dish), Need(knife)])
+
+    def conditions(goal: Goal, init: WorldInit) -> list[Condition]:
+        x, y, n = goal["obj"], goal["recep"], goal["n"]
+        piece = match(SLICE[x], cooked=True) if cooked else match(SLICE[x])
+        word = "cooked " if cooked else ""
+        return [_dish_with(f"a clean {lower(y)} holds {k} {word}{lower(x)} slice(s)", y, [(piece, k)])
+                for k in range(1, n + 1)]
+
+    def solve(s: Solver, goal: Goal) -> None:
+        ws = _workspace(s, goal["obj"], SLICE[goal["obj"]])
+        dish = _ready_dish(s, goal["recep"], ws)
+        for piece in _slices(s, goal["obj"], ws)[: goal["n"]]:
+            s.fetch(piece)
+            if cooked:
+                s.appliance("Microwave", "heat")
+            s.put(dish)
+
+    name = "n_cooked_slices_of_x_in_y" if cooked else "n_slices_of_x_in_y"
+    text = "Serve {n} cooked slice(s) of {obj} in a clean {recep}." if cooked else \
+        "Serve {n} slice(s) of {obj} in a clean {recep}."
+    return Family(name, "teach", KITCHEN, draw, _say(text), conditions, solve, max_steps=80)
+
+
+def _sandwich() -> Family:
+    def draw(rng: random.Random, sc: Scene) -> Draw | None:
+        filling = pick_type(rng, [t for t in ("Lettuce", "Tomato") if _spawnable_here(sc, t)])
+        base = _toast_draw([filling, "Plate"] if filling else ["Plate"])(rng, sc)
+        if filling is None or base is None or not _has(sc, "SinkBasin"):
+            return None
+        return Draw({"filling": filling}, base.needs)
+
+    def conditions(goal: Goal, init: WorldInit) -> list[Condition]:
+        toast, fill = match("BreadSliced", cooked=True), match(SLICE[goal["filling"]])
+        f = lower(goal["filling"])
+        return [_dish_with("a clean plate holds a slice of toast", "Plate", [(toast, 1)]),
+                _dish_with("a clean plate holds two slices of toast", "Plate", [(toast, 2)]),
+                _dish_with(f"a clean plate holds a {f} slice", "Plate", [(fill, 1)]),
+                _dish_with(f"one clean plate holds two toast slices and a {f} slice", "Plate", [(toast, 2), (fill, 1)])]
+
+    def solve(s: Solver, goal: Goal) -> None:
+        plate = _plate_of_toast(s, 2)
+        ws = _workspace(s, goal["filling"], SLICE[goal["filling"]])
+        s.fetch(_slices(s, goal["filling"], ws)[0])
+        s.put(plate)
+
+    return Family("sandwich", "teach", KITCHEN, draw,
+                  _say("Make a sandwich: two slices of toast and a slice of {filling} on a clean plate."),
+                  conditions, solve, max_steps=100)
+
+
+SALADS = (("Lettuce", "Tomato"), ("Lettuce", "Tomato", "Potato"), ("Lettuce", "Potato"))
+
+
+def _salad() -> Family:
+    def draw(rng: random.Random, sc: Scene) -> Draw | None:
+        parts = rng.choice(SALADS)
+        knife = _knife(sc)
+        if knife is None or not _has(sc, "SinkBasin") or ("Potato" in parts and not _has(sc, "Microwave")):
+            return None
+        if not _spawnable_here(sc, *parts, "Plate") or not _workspace_ok(sc, [*parts, *(SLICE[p] for p in parts)]):
+            return None
+        return Draw({"parts": list(parts)}, [Need(knife), Need("Plate"), *(Need(p) for p in parts)])
+
+    def piece(part: str) -> Match:
+        return match(SLICE[part], cooked=True) if part == "Potato" else match(SLICE[part])
+
+    def conditions(goal: Goal, init: WorldInit) -> list[Condition]:
+        parts = goal["parts"]
+        out = [_dish_with(f"a clean plate holds a {'cooked ' if p == 'Potato' else ''}{lower(p)} slice", "Plate",
+                          [(piece(p), 1)]) for p in parts]
+        out.append(_dish_with("one clean plate holds the whole salad", "Plate", [(piece(p), 1) for p in parts]))
+        return out
+
+    def solve(s: Solver, goal: Goal) -> None:
+        ws = _workspace(s, *goal["parts"], *(SLICE[p] for p in goal["parts"]))
+        plate = _ready_dish(s, "Plate", ws)
+        for part in goal["parts"]:
+            s.fetch(_slices(s, part, ws)[0])
+            if part == "Potato":
+                s.appliance("Microwave", "heat")
+            s.put(plate)
+
+    def say(goal: Goal, rng: random.Random) -> str:
+        names = [("cooked " if p == "Potato" else "") + lower(p) for p in goal["parts"]]
+        return f"Make a salad: a slice each of {', '.join(names[:-1])} and {names[-1]} on a clean plate."
+
+    return Family("salad", "teach", KITCHEN, draw, say, conditions, solve, max_steps=100)
+
+
+def _breakfast() -> Family:
+    def draw(rng: random.Random, sc: Scene) -> Draw | None:
+        coffee = _coffee_family().draw(rng, sc)
+        toast = _toast_draw(["Plate"])(rng, sc)
+        return None if coffee is None or toast is None else Draw({}, coffee.needs + toast.needs)
+
+    def conditions(goal: Goal, init: WorldInit) -> list[Condition]:
+        return _coffee_conditions(goal, init) + _plate_of_toast_conditions(goal, init)
+
+    def solve(s: Solver, goal: Goal) -> None:
+        _coffee(s)
+        _plate_of_toast(s)
+
+    return Family("breakfast", "teach", KITCHEN, draw,
+                  _say("Prepare breakfast: coffee in a clean mug and a plate of toast."), conditions, solve,
+                  max_steps=100)
+
+
+def _solve_toast(s: Solver, goal: Goal) -> None:
+    _toast(s, 1, _workspace(s, "Bread", "BreadSliced"))
+
+
+def _solve_plate_of_toast(s: Solver, goal: Goal) -> None:
+    _plate_of_toast(s)
+
+
+def _say(*templates: str):  # type: ignore[no-untyped-def]
+    def write(goal: Goal, rng: random.Random) -> str:
+        fields = {k: lower(v) if isinstance(v, str) else v for k, v in goal.items()}
+        return rng.choice(templates).format(**fields)
+
+    return write
+
+
+def families() -> list[Family]:
+    return [
+        _water_plant(),
+        _coffee_family(),
+        Family("toast", "teach", KITCHEN, _toast_draw(), _say("Make a slice of toast.", "Toast a slice of bread."),
+               _toast_conditions, _solve_toast, max_steps=60),
+        Family("plate_of_toast", "teach", KITCHEN, _toast_draw(["Plate"]),
+               _say("Make a plate of toast.", "Serve a slice of toast on a clean plate."),
+               _plate_of_toast_conditions, _solve_plate_of_toast, max_steps=80),
+        _boil(),
+        _clean_all(),
+        _put_all(one=False),
+        _put_all(one=True),
+        _slices_in(cooked=False),
+        _slices_in(cooked=True),
+        _sandwich(),
+        _salad(),
+        _breakfast(),
+    ]
