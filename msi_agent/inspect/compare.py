@@ -15,9 +15,15 @@ METRICS = (("sr", "Success rate"), ("gc", "Goal conditions"))
 ALL = "all"  # the pooled row (every family, or every split) in results
 
 
+TOTAL = "total"
+
+
 @dataclass(frozen=True, slots=True)
 class UsageRow:
+    """Tokens and cost of one condition of a run, or of the whole run (``condition == TOTAL``, distilling too)."""
+
     run: str
+    condition: str
     prompt_tokens: int
     completion_tokens: int
     calls: int
@@ -95,23 +101,30 @@ def insight_count_charts(runs: Sequence[RunData]) -> list[BarChart]:
 
 
 def usage_rows(runs: Sequence[RunData]) -> list[UsageRow]:
-    return [
-        UsageRow(
-            run=run.name,
-            prompt_tokens=run.results.usage.prompt_tokens,
-            completion_tokens=run.results.usage.completion_tokens,
-            calls=run.results.usage.calls,
-            cost_usd=run.results.cost_usd,
-        )
-        for run in runs
-    ]
+    rows: list[UsageRow] = []
+    for run in runs:
+        parts = [*run.results.conditions.items(), (TOTAL, run.results)]
+        rows += [
+            UsageRow(
+                run=run.name,
+                condition=name,
+                prompt_tokens=part.usage.prompt_tokens,
+                completion_tokens=part.usage.completion_tokens,
+                calls=part.usage.calls,
+                cost_usd=part.cost_usd,
+            )
+            for name, part in parts
+        ]
+    return rows
 
 
 def usage_chart(runs: Sequence[RunData]) -> BarChart:
-    rows = usage_rows(runs)
+    """Tokens per condition (the price of carrying insights in the prompt), per run when several."""
+    rows = [r for r in usage_rows(runs) if r.condition != TOTAL] or usage_rows(runs)
+    many = len(runs) > 1
     return BarChart(
-        title="Tokens per run (thousands)",
-        groups=[r.run for r in rows],
+        title="Tokens per condition (thousands)",
+        groups=[f"{r.run} · {r.condition}" if many else r.condition for r in rows],
         series={
             "prompt": [r.prompt_tokens / 1000 for r in rows],
             "completion": [r.completion_tokens / 1000 for r in rows],

@@ -49,10 +49,21 @@ class InsightCount(BaseModel):
     counts: dict[str, int]
 
 
+class ConditionUsage(BaseModel):
+    """What one condition (evaluation arm) cost: its episodes' tokens and, with a price table, dollars."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    episodes: int = 0
+    usage: TokenUsage = Field(default_factory=TokenUsage)
+    cost_usd: float | None = None
+
+
 class Results(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     rows: list[ResultRow] = Field(default_factory=list)
+    conditions: dict[str, ConditionUsage] = Field(default_factory=dict)
     insight_counts: list[InsightCount] = Field(default_factory=list)
     usage: TokenUsage = Field(default_factory=TokenUsage)
     cost_usd: float | None = None
