@@ -29,14 +29,13 @@ class Suite:
     @classmethod
     def from_registry(cls, name: str, options: Mapping[str, Any] | None = None) -> Suite:
         """``envs.make(name, **options)`` per episode (thread-safe: one instance per episode)."""
-        from envs.tasks import TaskSpec, sample_tasks
-
         import envs
+        from envs.tasks import TaskSpec, sample_tasks
 
         def sample(split: Split, count: int, *, seed: int, families: Sequence[str]) -> list[Task]:
             if count <= 0:
                 return []
-            spec = TaskSpec(split=split, count=count, seed=seed, families=list(families))
+            spec = TaskSpec(split=split, n=count, seed=seed, families=list(families) or None)
             return list(sample_tasks(spec))
 
         kwargs = dict(options or {})

@@ -1,0 +1,132 @@
+"""A tiny fetch-and-place world as a pipeline ``Suite``, and a scripted model that plays its expert.
+
+The model reads the task and the steps so far from the prompt (the prompt is all it gets, like a real LLM),
+follows the expert plan, and fails on purpose on tasks whose instruction names a "cursed" object.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import pytest
+from langchain_core.messages import AIMessage, BaseMessage
+
+from envs.core import NOTHING_HAPPENS, Observation
+from msi_agent.pipeline.suite import Suite
+from msi_agent.records import EnvCategory, Split, Task
+
+PLACES = ("shelf 1", "table 1", "drawer 1", "sofa 1")
+THINGS = ("book", "mug", "vase", "cursed idol")
+
+
+class FetchEnv:
+    """Move every named object to the target place; one goal condition per object."""
+
+    def reset(self, task: Task) -> Observation:
+        self.task = task
+        self.where = dict(task.params["start"])
+        self.at: str | None = None
+        self.holding: str | None = None
+        return self._obs("You are in the middle of a room. " + ", ".join(f"a {o} is on the {p}"
+                                                                         for o, p in self.where.items()))
+
+    def _conditions(self) -> tuple[int, int]:
+        goal = self.task.params["goal"]
+        return sum(self.where.get(o) == goal for o in self.task.params["start"]), len(self.task.params["start"])
+
+    def _admissible(self) -> list[str]:
+        cmds = [f"go to {p}" for p in PLACES if p != self.at] + ["look"]
+        if self.at and not self.holding:
+            cmds += [f"take {o} from {self.at}" for o, p in self.where.items() if p == self.at]
+        if self.at and self.holding:
+            cmds.append(f"put {self.holding} on {self.at}")
+        return cmds
+
+    def _obs(self, text: str) -> Observation:
+        sat, total = self._conditions()
+        return Observation(text, self._admissible(), {"won": sat == total, "gc_satisfied": sat, "gc_total": total})
+
+    def step(self, command: str) -> tuple[Observation, float, bool, dict[str, Any]]:
+        text = NOTHING_HAPPENS
+        if command not in self._admissible():
+            pass
+        elif command.startswith("go to "):
+            self.at, text = command[6:], f"You arrive at {command[6:]}."
+        elif command.startswith("take "):
+            obj = command[5:].split(" from ")[0]
+            self.holding, text = obj, f"You pick up the {obj}."
+            del self.where[obj]
+        elif command.startswith("put ") and self.holding and self.at:
+            self.where[self.holding], text = self.at, f"You put the {self.holding} on the {self.at}."
+            self.holding = None
+        elif command == "look":
+            text = "You look around."
+        obs = self._obs(text)
+        return obs, float(obs.info["won"]), bool(obs.info["won"]), obs.info
+
+    def expert_plan(self) -> list[str]:
+        goal, plan = self.task.params["goal"], []
+        for obj, place in sorted(self.where.items()):
+            if place != goal:
+                plan += [f"go to {place}", f"take {obj} from {place}", f"go to {goal}", f"put {obj} on {goal}"]
+        return plan
+
+    def close(self) -> None:
+        pass
+
+
+def fetch_tasks(split: Split, count: int, *, seed: int, families: Sequence[str]) -> list[Task]:
+    fams = list(families) or ["fetch_one", "fetch_two"]
+    out = []
+    for i in range(count):
+        fam = fams[i % len(fams)]
+        k = 1 if fam == "fetch_one" else 2
+        objs = [THINGS[(seed + i + j + len(split.value)) % len(THINGS)] for j in range(k)]
+        start = {o: PLACES[(i + j) % 3] for j, o in enumerate(objs)}
+        goal = "sofa 1"
+        instruction = f"put the {' and the '.join(objs)} on the {goal}."
+        out.append(Task(id=f"{split.value}-{fam}-{i}", family=fam, environment=EnvCategory.LIVING_ROOM,
+                        scene="toy", instruction=instruction, split=split, seed=seed,
+                        params={"start": start, "goal": goal}))
+    return out
+
+
+FETCH_SUITE = Suite(name="fetch", make_env=FetchEnv, sample=fetch_tasks)
+
+
+CURSE_RULE = "Lift cursed idols with both hands."
+
+
+def expert_player(tasks: Sequence[Task], insight_reply: Callable[[str], str] | None = None,
+                  names_reply: Callable[[str], str] = lambda prompt: "none") -> Callable[[list[BaseMessage]], str]:
+    """A respond function: expert moves (by counting the turns in the prompt); on a cursed idol it gets stuck
+    (looks around until the step limit) unless the prompt carries ``CURSE_RULE``."""
+    plans: dict[str, list[str]] = {}
+    for task in tasks:  # keyed by instruction + first observation, as the prompt shows them
+        env = FetchEnv()
+        first = env.reset(task)
+        plans[f"{task.instruction}\n{first.text}"] = env.expert_plan()
+
+    def respond(messages: list[BaseMessage]) -> str:
+        text = "\n".join(str(m.content) for m in messages)
+        if "update the rules with these operations" in text:
+            return insight_reply(text) if insight_reply else "nothing new"
+        if "Which of them matter" in text:
+            return names_reply(text)
+        m = re.search(r"Your task is to: (.*)\n(.*)", text)
+        assert m, "executor prompt without a task line"
+        plan = plans[f"{m.group(1)}\n{m.group(2)}"]
+        turn = sum(isinstance(x, AIMessage) for x in messages)
+        stuck = next((i for i, c in enumerate(plan) if "cursed" in c), len(plan)) if CURSE_RULE not in text else None
+        if turn >= len(plan) or (stuck is not None and turn >= stuck):
+            return "Think: I am lost.\nAction: look"
+        return f"Think: step {turn + 1} of the plan.\nAction: {plan[turn]}"
+
+    return respond
+
+
+@pytest.fixture
+def fetch_suite() -> Suite:
+    return FETCH_SUITE
