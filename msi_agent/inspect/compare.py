@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from msi_agent.inspect.charts import BarChart
 from msi_agent.inspect.formats import SCALE_ORDER
-from msi_agent.inspect.runs import RunData
+from msi_agent.inspect.runs import ResultRow, RunData
 
 METRICS = (("sr", "Success rate"), ("gc", "Goal conditions"))
 ALL = "all"  # the pooled row (every family, or every split) in results
@@ -28,6 +28,34 @@ class UsageRow:
     completion_tokens: int
     calls: int
     cost_usd: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class PivotRow:
+    split: str
+    family: str
+    cells: list[ResultRow | None]  # one per condition of the table, in its order
+
+
+@dataclass(frozen=True, slots=True)
+class Pivot:
+    """A run's results with conditions side by side: with vs without insights at a glance."""
+
+    conditions: list[str]
+    rows: list[PivotRow]
+    has_plw: bool
+
+
+def pivot(run: RunData) -> Pivot:
+    index = {(r.split, r.family, r.condition): r for r in run.results.rows}
+    conditions = run.conditions
+    rows = [
+        PivotRow(split, family, [index.get((split, family, c)) for c in conditions])
+        for split in splits([run])
+        for family in families([run], split)
+    ]
+    has_plw = any(r.plw_sr is not None or r.plw_gc is not None for r in run.results.rows)
+    return Pivot(conditions=conditions, rows=rows, has_plw=has_plw)
 
 
 def _series_name(run: RunData, condition: str, many_runs: bool) -> str:

@@ -10,6 +10,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from markupsafe import Markup
 
 from msi_agent.inspect.charts import BarChart, to_svg
+from msi_agent.inspect.compare import pivot
 
 
 def pct(value: float | None) -> str:
@@ -44,4 +45,5 @@ def environment() -> Environment:
         keep_trailing_newline=True,
     )
     env.filters |= {"pct": pct, "number": number, "svg": svg, "cell": cell}
+    env.globals["pivot"] = pivot
     return env
