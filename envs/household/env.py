@@ -37,7 +37,7 @@ class HouseholdEnv:
         self.task: Task | None = None
         self._init: WorldInit | None = None
         self._conditions: list[Condition] = []
-        self._pending: list[int] = []  # indices of conditions unsatisfied at reset
+        self._pending: set[int] = set()  # indices of conditions unsatisfied at reset
         self._satisfied: list[bool] = []
         self.history: list[str] = []
         self.steps = 0
@@ -57,7 +57,7 @@ class HouseholdEnv:
         if not self._conditions:
             raise TaskFormatError(f"task {task.id}: family {task.family!r} produced no goal conditions")
         self._satisfied = [c(self.backend.metadata) for c in self._conditions]
-        self._pending = [i for i, ok in enumerate(self._satisfied) if not ok]
+        self._pending = {i for i, ok in enumerate(self._satisfied) if not ok}
         self.history, self.steps, self.won = [], 0, False
         self.max_steps = self._max_steps_override or int(task.params.get("max_steps", 50))
         text = f"-= Welcome to TextWorld, ALFRED! =-\n\n{description}\n\nYour task is to: {task.instruction}"
@@ -73,7 +73,12 @@ class HouseholdEnv:
         if result.ok:
             self.history.append(self.text.normalize(command))
         if result.changed:
-            self._satisfied = [c(self.backend.metadata) for c in self._conditions]
+            meta = self.backend.metadata
+            if result.moved_only:
+                self._satisfied = [c(meta) if c.spatial else ok for c, ok in zip(self._conditions, self._satisfied,
+                                                                                  strict=True)]
+            else:
+                self._satisfied = [c(meta) for c in self._conditions]
             self.won = all(self._satisfied)
         done = self.won or self.steps >= self.max_steps
         info = self._info(error=None if result.ok else f"not admissible here: {command[:80]!r}")

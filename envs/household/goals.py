@@ -29,10 +29,15 @@ def type_of_id(object_id: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Condition:
-    """One goal condition: ``text`` says it in English (for failure reasons), ``check`` decides it."""
+    """One goal condition: ``text`` says it in English (for failure reasons), ``check`` decides it.
+
+    ``spatial`` marks conditions that depend on where the agent stands (re-checked after every move; the others
+    only after a command that changed an object).
+    """
 
     text: str
     check: Callable[[Metadata], bool]
+    spatial: bool = False
 
     def __call__(self, metadata: Metadata) -> bool:
         return self.check(metadata)
@@ -115,7 +120,8 @@ def filled_container(
 
 def visible_toggled(text: str, lamp: Match) -> Condition:
     """A lamp of the given types is on and within the agent's view."""
-    return Condition(text, lambda m: any(lamp(o) and o["isToggled"] and o["visible"] for o in m["objects"]))
+    return Condition(text, lambda m: any(lamp(o) and o["isToggled"] and o["visible"] for o in m["objects"]),
+                     spatial=True)
 
 
 def evaluate(conditions: Sequence[Condition], metadata: Metadata) -> list[bool]:

@@ -59,8 +59,9 @@ class Command:
 @dataclass(frozen=True, slots=True)
 class StepResult:
     feedback: str
-    changed: bool  # whether the world (or the agent's place) changed
+    changed: bool  # whether the world or the agent's place may have changed
     ok: bool
+    moved_only: bool = False  # the agent only walked: object states are as before
 
 
 def _listing(names: list[str]) -> str:
@@ -82,7 +83,9 @@ class TextLayer:
         self._counters: dict[str, int] = {}
         self._index: dict[str, Mapping[str, Any]] = {}
         self._index_key: tuple[int, int] = (0, 0)
-        self._goto: list[tuple[str, str]] = []
+        self._goto: dict[str, Command] = {}
+        self._goto_text: dict[str, str] = {}
+        self._loose: list[str] = []  # objects that stood in no receptacle when last indexed (faucets, floor lamps)
         self.location: str | None = None
         self.admissible: list[str] = []
         self._commands: dict[str, Command] = {}
@@ -98,7 +101,8 @@ class TextLayer:
             self._name(r.object_id, r.type)
         order = sorted(self._receptacles, key=self._sort_key)
         self._receptacles = {r: self._receptacles[r] for r in order}
-        self._goto = [(f"go to {self._names[r]}", r) for r in order]
+        self._goto = {f"go to {self._names[r]}": Command(Verb.GOTO, target=r) for r in order}
+        self._goto_text = {r: f"go to {self._names[r]}" for r in order}
         self._index_key = (0, 0)
         self.location = None
         self._refresh()
@@ -151,6 +155,11 @@ class TextLayer:
         return stem, int(number)
 
     def _refresh(self) -> None:
+        self._reindex()
+        self._build_admissible()
+
+    def _reindex(self) -> None:
+        """Re-read the backend's object list when it is a new one (always, for a backend that copies)."""
         objects = self.backend.metadata["objects"]
         key = (id(objects), len(objects))
         if key != self._index_key:
@@ -159,8 +168,8 @@ class TextLayer:
                 oid = o["objectId"]
                 if oid not in self._names and (o["pickupable"] or o["objectType"] in FIXED_TYPES):
                     self._name(oid, o["objectType"])
+            self._loose = [o["objectId"] for o in objects if not o["parentReceptacles"] and self._shown(o["objectId"])]
             self._index_key = key
-        self._build_admissible()
 
     def _shown(self, oid: str) -> bool:
         return oid in self._names and oid not in self._receptacles
@@ -182,18 +191,18 @@ class TextLayer:
 
     def _nearby(self) -> list[str]:
         """Objects standing next to the current receptacle, in no receptacle (a faucet, a floor lamp)."""
-        return [oid for oid, o in self._index.items()
-                if o["visible"] and not o["parentReceptacles"] and not o["isPickedUp"] and self._shown(oid)]
+        index = self._index
+        return [oid for oid in self._loose
+                if oid in index and index[oid]["visible"] and not index[oid]["parentReceptacles"]
+                and not index[oid]["isPickedUp"]]
 
     # ------------------------------------------------------------------ admissible commands
     def _build_admissible(self) -> None:
         names = self._names
-        cmds: dict[str, Command] = {}
         loc, held = self.location, self.held
-        for text, rid in self._goto:
-            if rid != loc:
-                cmds[text] = Command(Verb.GOTO, target=rid)
+        cmds = dict(self._goto)
         if loc is not None:
+            del cmds[self._goto_text[loc]]
             self._admissible_here(cmds, loc, held)
         if held is not None:
             cmds[f"examine {names[held]}"] = Command(Verb.EXAMINE, obj=held)
@@ -265,7 +274,7 @@ class TextLayer:
         feedback = handler(self, cmd)
         if feedback is None:
             return StepResult(NOTHING_HAPPENS, True, False)
-        return StepResult(feedback, cmd.verb not in _READ_ONLY, True)
+        return StepResult(feedback, cmd.verb not in _READ_ONLY, True, moved_only=cmd.verb is Verb.GOTO)
 
     def _do_goto(self, cmd: Command) -> str | None:
         r = self._receptacles[cmd.target]  # type: ignore[index]
@@ -273,13 +282,8 @@ class TextLayer:
         if not self._act("TeleportFull", x=x, y=0.9, z=z, rotation=rot, horizon=horizon, standing=True):
             return None
         self.location = r.object_id
-        self._refresh_index_only()
+        self._reindex()
         return f"You arrive at {self._names[r.object_id]}. {self._describe(r.object_id)}"
-
-    def _refresh_index_only(self) -> None:
-        objects = self.backend.metadata["objects"]
-        if (id(objects), len(objects)) != self._index_key:
-            self._index = {o["objectId"]: o for o in objects}
 
     def _describe(self, rid: str) -> str:
         recep = self._index[rid]
@@ -292,7 +296,7 @@ class TextLayer:
     def _do_open(self, cmd: Command) -> str | None:
         if not self._act("OpenObject", objectId=cmd.target):
             return None
-        self._refresh_index_only()
+        self._reindex()
         return f"You open the {self._names[cmd.target]}. {self._describe(cmd.target)}"  # type: ignore[index]
 
     def _do_close(self, cmd: Command) -> str | None:

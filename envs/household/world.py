@@ -8,7 +8,9 @@ cleans what is in it and fills containers with water; a coffee machine that is o
 slicing needs a knife in hand and replaces the object by its pieces.
 
 Visibility is by place: the agent sees the receptacles that share its interaction pose, what lies in them
-(unless inside something closed), objects standing next to them, and what it holds.
+(unless inside something closed), objects standing next to them, and what it holds. ``distance`` is kept
+current for those visible objects only (others keep the value from when they were last in view), which saves
+a pass over every object per move.
 """
 
 from __future__ import annotations
@@ -129,6 +131,7 @@ class HouseholdWorld:
         x, z, rot, horizon = init.agent
         self._meta = self._fresh_meta(sc.name)
         self._set_agent(x, z, rot, horizon)
+        self._refresh_visible()
         return self._meta
 
     def step(self, action: Mapping[str, Any]) -> Metadata:
@@ -252,10 +255,6 @@ class HouseholdWorld:
             "cameraHorizon": float(horizon), "isStanding": True, "inHighFrictionArea": False,
         }  # fmt: skip
         self._meta["cameraPosition"] = _xyz(x, 1.576, z)
-        for o in self._objects:
-            p = o["position"]
-            o["distance"] = math.hypot(p["x"] - x, p["z"] - z)
-        self._refresh_visible()
 
     def _refresh_visible(self) -> None:
         """Recompute ``visible`` for the few objects around the agent (and clear it where it was)."""
@@ -274,8 +273,12 @@ class HouseholdWorld:
                 stack.extend(obj["receptacleObjectIds"])
         if self._held is not None:
             seen.append(self._held)
+        agent = self._meta["agent"]["position"]
         for oid in seen:
-            by_id[oid]["visible"] = True
+            obj = by_id[oid]
+            obj["visible"] = True
+            p = obj["position"]
+            obj["distance"] = math.hypot(p["x"] - agent["x"], p["z"] - agent["z"])
         self._visible = seen
 
     # ------------------------------------------------------------------ argument helpers
