@@ -64,6 +64,11 @@ class Attempt:
         return render(_PKG, "react_system", reply_format=REPLY_FORMAT)
 
     def task_message(self, first: Observation) -> str:
+        """Examples, insights, then the task; environments that already state the task (ALFWorld's "Your task
+        is to: …" in the first observation) are not made to repeat it."""
+        if self.task.instruction in first.text:
+            return render(_PKG, "task_in_observation", examples=self.examples, insights=self.insight_block,
+                          observation=first.text)
         return render(_PKG, "task", examples=self.examples, insights=self.insight_block,
                       instruction=self.task.instruction, observation=first.text)
 

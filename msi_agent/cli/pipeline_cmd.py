@@ -25,8 +25,10 @@ from msi_agent.pipeline.runfolder import RunFolder, RunFolderError
 from msi_agent.pipeline.session import Session
 from msi_agent.registry import UnknownPluginError
 
-RUN_PRESET = {"pipeline.train_tasks": 4, "pipeline.test_tasks": 2, "env.max_steps": 12}
-"""`msi-agent run` on unset task counts and step limit: small enough for the bundled 135M model on 2 cores."""
+RUN_PRESET = {"pipeline.train_tasks": 4, "pipeline.test_tasks": 2, "env.max_steps": 12,
+              "env.families": ["pick_and_place_simple", "look_at_obj_in_light"]}
+"""`msi-agent run` where task counts, step limit and families are unset: two short ALFWorld families, few tasks —
+small enough for the bundled 135M model on 2 cores (a few minutes)."""
 USER_ERRORS = (RunFolderError, PoolError, StoreError, LLMConfigError, LLMAuthError, UnknownPluginError, ValueError,
                FileNotFoundError)
 

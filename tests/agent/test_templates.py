@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from importlib import resources
+
 import pytest
 
-from msi_agent.agent.templates import TemplateError, render
+from msi_agent.agent.templates import TemplateError, load, render
 
 
 def test_render_and_strictness() -> None:
@@ -18,11 +20,14 @@ def test_render_and_strictness() -> None:
         render("msi_agent.agent", "nope")
 
 
-@pytest.mark.parametrize("package,name", [
-    ("msi_agent.agent", n) for n in ("react_system", "act_system", "task", "examples", "example", "admissible")
-] + [("msi_agent.insights", n) for n in ("insight_block", "select_subtasks", "experience", "generate_msi",
-                                         "generate_expel")])
-def test_every_shipped_template_is_valid(package: str, name: str) -> None:
-    from msi_agent.agent.templates import load
+SHIPPED = [(pkg, p.stem) for pkg in ("msi_agent.agent", "msi_agent.insights")
+           for p in resources.files(pkg).joinpath("prompts").iterdir() if p.name.endswith(".txt")]
 
+
+@pytest.mark.parametrize(("package", "name"), SHIPPED)
+def test_every_shipped_template_is_valid(package: str, name: str) -> None:
     assert load(package, name).is_valid()
+
+
+def test_templates_are_found() -> None:
+    assert len(SHIPPED) >= 12

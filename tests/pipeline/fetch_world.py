@@ -10,7 +10,6 @@ import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
-import pytest
 from langchain_core.messages import AIMessage, BaseMessage
 
 from envs.core import NOTHING_HAPPENS, Observation
@@ -125,8 +124,3 @@ def expert_player(tasks: Sequence[Task], insight_reply: Callable[[str], str] | N
         return f"Think: step {turn + 1} of the plan.\nAction: {plan[turn]}"
 
     return respond
-
-
-@pytest.fixture
-def fetch_suite() -> Suite:
-    return FETCH_SUITE

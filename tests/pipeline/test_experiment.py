@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import CURSE_RULE, FETCH_SUITE, expert_player, fetch_tasks
+from fetch_world import CURSE_RULE, FETCH_SUITE, expert_player, fetch_tasks
 from langchain_core.messages import BaseMessage
 
 from insights_store import open_store
