@@ -19,11 +19,13 @@ from msi_agent.records import Insight, Scale
 
 app = typer.Typer(help="Inspect and curate the insights in the store.", no_args_is_help=True)
 
-NS_HELP = "namespace (insight set) inside the store; default: store.namespace from the config"
+NS = typer.Option(None, "--ns", "--namespace", help="namespace (insight set); default: store.namespace in the config")
 
 
 @contextmanager
-def opened(ctx: typer.Context, *, create: bool = False) -> Iterator[tuple[InsightStore, str]]:
+def opened(
+    ctx: typer.Context, namespace: str | None = None, *, create: bool = False
+) -> Iterator[tuple[InsightStore, str]]:
     """The configured store and namespace; store errors become readable CLI errors."""
     settings = state(ctx).resolved().settings
     try:
@@ -32,7 +34,7 @@ def opened(ctx: typer.Context, *, create: bool = False) -> Iterator[tuple[Insigh
         fail(str(exc))
         raise  # unreachable: fail exits
     try:
-        yield store, ctx.meta.get("namespace") or settings.store.namespace
+        yield store, namespace or settings.store.namespace
     except InsightNotFoundError as exc:
         fail(f"{exc}; list ids with `msi-agent insights list`")
     except ValidationError as exc:
@@ -41,11 +43,6 @@ def opened(ctx: typer.Context, *, create: bool = False) -> Iterator[tuple[Insigh
         fail(str(exc))
     finally:
         store.close()
-
-
-@app.callback()
-def _group(ctx: typer.Context, namespace: str | None = typer.Option(None, "--ns", "--namespace", help=NS_HELP)) -> None:
-    ctx.meta["namespace"] = namespace
 
 
 def _one_line(text: str, width: int = 110) -> str:
@@ -78,12 +75,13 @@ def _brief(ins: Insight) -> str:
 @app.command("list")
 def list_(
     ctx: typer.Context,
+    namespace: str | None = NS,
     scale: Scale | None = typer.Option(None, help="only this scale"),
     key: str | None = typer.Option(None, help="only this key (room type or subtask name)"),
     min_score: float | None = typer.Option(None, "--min-score", help="only insights scoring at least this"),
 ) -> None:
     """Insights ordered by score, highest first."""
-    with opened(ctx) as (store, ns):
+    with opened(ctx, namespace) as (store, ns):
         items = store.list(scale=scale, key=key, min_score=min_score, namespace=ns)
     if not items:
         console.print(f"no insights in namespace {ns!r} match; see `msi-agent insights stats`")
@@ -92,9 +90,11 @@ def list_(
 
 
 @app.command()
-def show(ctx: typer.Context, insight_id: str = typer.Argument(..., help="insight id")) -> None:
+def show(
+    ctx: typer.Context, insight_id: str = typer.Argument(..., help="insight id"), namespace: str | None = NS
+) -> None:
     """One insight with its history: every operation, its seed experiences and the LLM call behind it."""
-    with opened(ctx) as (store, ns):
+    with opened(ctx, namespace) as (store, ns):
         ins = store.get(insight_id, namespace=ns)
         history = store.history(insight_id, namespace=ns)
     console.print(f"[bold]{ins.id}[/]  {ins.scale.value}{' / ' + ins.key if ins.key else ''}  score {ins.score:g}")
@@ -116,13 +116,14 @@ def show(ctx: typer.Context, insight_id: str = typer.Argument(..., help="insight
 @app.command()
 def search(
     ctx: typer.Context,
+    namespace: str | None = NS,
     text: str = typer.Argument(..., help="query text, e.g. a task instruction"),
     k: int = typer.Option(10, "-k", min=1, help="number of results"),
     scale: Scale | None = typer.Option(None, help="only this scale"),
     key: str | None = typer.Option(None, help="only this key"),
 ) -> None:
     """The insights most similar to TEXT (cosine similarity in [0, 1])."""
-    with opened(ctx) as (store, ns):
+    with opened(ctx, namespace) as (store, ns):
         hits = store.search(text, k=k, scale=scale, key=key, namespace=ns)
     if not hits:
         console.print(f"no insights in namespace {ns!r} to search")
@@ -131,7 +132,11 @@ def search(
 
 
 @app.command()
-def keys(ctx: typer.Context, scale: Scale | None = typer.Option(None, help="environment or subtask")) -> None:
+def keys(
+    ctx: typer.Context,
+    scale: Scale | None = typer.Option(None, help="environment or subtask"),
+    namespace: str | None = NS,
+) -> None:
     """The keys (room types, subtask names) of the keyed scales, with how many insights each holds."""
     if scale is Scale.GENERAL:
         fail("the general scale has no keys; choose --scale environment or --scale subtask")
@@ -139,7 +144,7 @@ def keys(ctx: typer.Context, scale: Scale | None = typer.Option(None, help="envi
     table = Table(title="keys")
     for col in ("scale", "key", "insights"):
         table.add_column(col)
-    with opened(ctx) as (store, ns):
+    with opened(ctx, namespace) as (store, ns):
         for sc in scales:
             for k in store.keys(sc, namespace=ns):
                 table.add_row(sc.value, k, str(len(store.list(scale=sc, key=k, namespace=ns))))
@@ -147,9 +152,9 @@ def keys(ctx: typer.Context, scale: Scale | None = typer.Option(None, help="envi
 
 
 @app.command()
-def stats(ctx: typer.Context) -> None:
+def stats(ctx: typer.Context, namespace: str | None = NS) -> None:
     """Counts per scale and key, the mean score, and the namespaces in the store."""
-    with opened(ctx) as (store, ns):
+    with opened(ctx, namespace) as (store, ns):
         st = store.stats(namespace=ns)
         namespaces = store.namespaces()
     table = Table(title=f"namespace {ns}")
@@ -165,11 +170,12 @@ def stats(ctx: typer.Context) -> None:
 @app.command()
 def export(
     ctx: typer.Context,
+    namespace: str | None = NS,
     fmt: ExportFormat = typer.Option(ExportFormat.JSONL, "--format", "-f", help="jsonl (re-importable), md or csv"),
     out: Path | None = typer.Option(None, "--out", "-o", help="file to write; default: standard output"),
 ) -> None:
     """Write the namespace's insights as JSONL (with history, re-importable), Markdown or CSV."""
-    with opened(ctx) as (store, ns):
+    with opened(ctx, namespace) as (store, ns):
         if fmt is ExportFormat.JSONL:
             text = "".join(line.rstrip("\n") + "\n" for line in store.export_jsonl(namespace=ns))
         elif fmt is ExportFormat.MD:
@@ -185,7 +191,11 @@ def export(
 
 
 @app.command("import")
-def import_(ctx: typer.Context, file: Path = typer.Argument(..., help="JSONL written by `insights export`")) -> None:
+def import_(
+    ctx: typer.Context,
+    file: Path = typer.Argument(..., help="JSONL written by `insights export`"),
+    namespace: str | None = NS,
+) -> None:
     """Import a JSONL file; every line is validated first and nothing is imported if any line is bad."""
     if not file.is_file():
         fail(f"import file {file} does not exist; give the path of a JSONL file from `msi-agent insights export`")
@@ -194,7 +204,7 @@ def import_(ctx: typer.Context, file: Path = typer.Argument(..., help="JSONL wri
     except (OSError, UnicodeDecodeError) as exc:
         fail(f"cannot read {file} as UTF-8 text ({exc}); nothing was imported")
         return
-    with opened(ctx, create=True) as (store, ns):
+    with opened(ctx, namespace, create=True) as (store, ns):
         try:
             n = store.import_jsonl(lines, namespace=ns)
         except StoreError as exc:
@@ -206,6 +216,7 @@ def import_(ctx: typer.Context, file: Path = typer.Argument(..., help="JSONL wri
 @app.command()
 def edit(
     ctx: typer.Context,
+    namespace: str | None = NS,
     insight_id: str = typer.Argument(..., help="insight id"),
     text: str | None = typer.Option(None, help="new rule text"),
     score: float | None = typer.Option(None, help="new score (>= 0)"),
@@ -215,7 +226,7 @@ def edit(
     """Change an insight's text, score, scale or key."""
     if text is None and score is None and scale is None and key is None:
         fail("nothing to change; give --text, --score, --scale or --key")
-    with opened(ctx) as (store, ns):
+    with opened(ctx, namespace) as (store, ns):
         ins = store.update(insight_id, text=text, score=score, scale=scale, key=key, namespace=ns)
     console.print(f"updated {ins.id}: {ins.scale.value}{' / ' + ins.key if ins.key else ''}, score {ins.score:g}")
 
@@ -223,11 +234,12 @@ def edit(
 @app.command()
 def delete(
     ctx: typer.Context,
+    namespace: str | None = NS,
     insight_ids: list[str] = typer.Argument(..., help="insight ids"),
     yes: bool = typer.Option(False, "--yes", "-y", help="do not ask for confirmation"),
 ) -> None:
     """Delete insights (all given ids must exist; asks for confirmation unless --yes)."""
-    with opened(ctx) as (store, ns):
+    with opened(ctx, namespace) as (store, ns):
         targets = [store.get(i, namespace=ns) for i in dict.fromkeys(insight_ids)]
         for ins in targets:
             console.print(f"{ins.id} [{ins.scale.value}{' / ' + ins.key if ins.key else ''}] {_one_line(ins.text, 90)}")

@@ -25,7 +25,7 @@ class Cli:
         self.runner, self.env, self.ids, self.reopen = runner, env, ids, reopen
 
     def __call__(self, *args: str, input: str | None = None, ns: str | None = NS):
-        argv = ["insights", *(["--ns", ns] if ns else []), *args]
+        argv = ["insights", *args, *(["--ns", ns] if ns else [])]
         return self.runner.invoke(app, argv, env=self.env, input=input)
 
 
