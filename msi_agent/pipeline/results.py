@@ -1,5 +1,7 @@
 """Results tables: SR, GC, path-length-weighted SR/GC per family, seen vs unseen, per condition; tokens and cost.
 
+Metrics are ``envs.metrics`` (REFERENCE §2, TEACh definitions).
+
 ``results.json`` follows the shape ``msi_agent.inspect.runs.Results`` reads (rows, insight_counts, usage,
 cost_usd) plus a per-condition summary; ``results.md`` is the same as Markdown tables.
 """
@@ -9,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from envs.metrics import Metrics, aggregate
 from msi_agent.llm.accounting import PriceTable, cost, price_for
-from msi_agent.pipeline.metrics import Scores, aggregate
 from msi_agent.records import Episode, Split, TokenUsage
 
 ALL = "all"
@@ -27,8 +29,9 @@ def result_rows(by_condition: Mapping[str, Sequence[Episode]]) -> list[dict[str,
             families = sorted({e.task.family for e in in_split})
             for family in [*families, ALL]:
                 chosen = [e for e in in_split if family == ALL or e.task.family == family]
-                rows.append({"family": family, "split": split, "condition": condition,
-                             **aggregate(chosen).model_dump()})
+                m = aggregate(chosen)
+                rows.append({"family": family, "split": split, "condition": condition, "episodes": m.count,
+                             "sr": m.sr, "gc": m.gc, "plw_sr": m.plw_sr, "plw_gc": m.plw_gc})
     return rows
 
 
@@ -63,7 +66,8 @@ def _pct(x: float | None) -> str:
 
 
 def render_markdown(results: Mapping[str, Any], *, title: str) -> str:
-    rows = [Scores.model_validate({k: r[k] for k in Scores.model_fields}) for r in results["rows"]]
+    rows = [Metrics(count=r["episodes"], sr=r["sr"], gc=r["gc"], plw_sr=r["plw_sr"], plw_gc=r["plw_gc"])
+            for r in results["rows"]]
     keyed = {(r["condition"], r["split"], r["family"]): s for r, s in zip(results["rows"], rows, strict=True)}
     conditions = list(results["conditions"])
     splits = [s for s in (Split.VALID_SEEN.value, Split.VALID_UNSEEN.value, ALL)
@@ -92,7 +96,7 @@ def render_markdown(results: Mapping[str, Any], *, title: str) -> str:
             for cond in conditions:
                 sc = keyed.get((cond, split, family))
                 if sc is not None:
-                    out.append(_row([family, cond, str(sc.episodes), _pct(sc.sr), _pct(sc.gc), _pct(sc.plw_sr),
+                    out.append(_row([family, cond, str(sc.count), _pct(sc.sr), _pct(sc.gc), _pct(sc.plw_sr),
                                      _pct(sc.plw_gc)]))
     usage = results["usage"]
     out += ["", f"LLM: {results['llm']}; total tokens {usage['prompt_tokens']} prompt + "
