@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import copy
 import math
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from envs.backend import Metadata, WorldInit
 from envs.household.scenes import scene as scene_data
 from envs.thor.controller import ThorController
+from envs.thor.options import ThorOptions
 
 ID_FIELDS = ("objectId", "receptacleObjectId")
 
@@ -94,29 +95,46 @@ class IdMap:
 class ThorWorld:
     """A ``WorldBackend`` driving AI2-THOR. ``spawn_seed`` chooses the ``InitialRandomSpawn`` of the next reset."""
 
-    def __init__(self, controller: ThorController, *, spawn_seed: int = 0) -> None:
-        self.controller = controller
+    def __init__(
+        self, options: ThorOptions | None = None, *, controller: ThorController | None = None, spawn_seed: int = 0
+    ) -> None:
+        self.options = controller.options if controller is not None else (options or ThorOptions())
+        self._controller = controller
         self.spawn_seed = spawn_seed
+        self.actions_sent = 0
+        """THOR actions sent so far (lets the env tell a failed THOR action from a command that sent none)."""
         self._ids: IdMap | None = None
         self._meta: dict[str, Any] = {}
         self.fallbacks: list[dict[str, Any]] = []
         """Teleports that needed a fallback in this episode (asked pose → used pose), for ``info``."""
 
+    @property
+    def controller(self) -> ThorController:
+        """The running controller; the player starts on first use, so building a world launches nothing."""
+        if self._controller is None:
+            self._controller = ThorController(self.options)
+        return self._controller
+
     # ------------------------------------------------------------------ protocol
     def reset(self, scene: str, *, init: WorldInit) -> Metadata:
         if init.scene != scene:
             raise ValueError(f"init is for {init.scene!r} but reset was asked for {scene!r}")
-        self.controller.reset(scene)
-        meta = self._checked(self.controller.step(spawn_action(self.spawn_seed)))
-        self._ids = IdMap(scene, meta["objects"])
-        self._meta = self._ids.metadata(meta)
+        self.spawn(scene, self.spawn_seed)
         self._check_arrangement(init)
         for receptacle in init.opened:
-            if not self._object(receptacle)["isOpen"]:
+            if not any(o["objectId"] == receptacle and o["isOpen"] for o in self._meta["objects"]):
                 self._act({"action": "OpenObject", "objectId": receptacle, "forceAction": True})
         x, z, rotation, horizon = init.agent
         self.fallbacks = []
         self.step({"action": "TeleportFull", "x": x, "z": z, "rotation": rotation, "horizon": horizon})
+        return self._meta
+
+    def spawn(self, scene: str, seed: int) -> Metadata:
+        """Load ``scene`` and run the seeded ``InitialRandomSpawn``; metadata in scene-data ids (for sampling)."""
+        self.controller.reset(scene)
+        meta = self._checked(self.controller.step(spawn_action(seed)))
+        self._ids = IdMap(scene, meta["objects"])
+        self._meta = self._ids.metadata(meta)
         return self._meta
 
     def step(self, action: Mapping[str, Any]) -> Metadata:
@@ -131,7 +149,8 @@ class ThorWorld:
         return self._meta
 
     def close(self) -> None:
-        self.controller.close()
+        if self._controller is not None:
+            self._controller.close()
 
     def __enter__(self) -> ThorWorld:
         return self
@@ -142,6 +161,7 @@ class ThorWorld:
     # ------------------------------------------------------------------ helpers
     def _act(self, action: Mapping[str, Any]) -> dict[str, Any]:
         assert self._ids is not None
+        self.actions_sent += 1
         self._meta = self._ids.metadata(self.controller.step(self._ids.action(action)))
         return self._meta
 
@@ -151,23 +171,22 @@ class ThorWorld:
             raise RuntimeError(f"{meta['lastAction']} failed in {meta['sceneName']}: {meta['errorMessage']}")
         return meta
 
-    def _object(self, object_id: str) -> Mapping[str, Any]:
-        for o in self._meta["objects"]:
-            if o["objectId"] == object_id:
-                return o
-        raise ArrangementMismatchError(f"no object {object_id!r} in the live scene {self._meta['sceneName']}")
-
     def _check_arrangement(self, init: WorldInit) -> None:
         """Every object the task names must be where the task says, or the goal is not the one sampled."""
+        live = {o["objectId"]: o for o in self._meta["objects"]}
         for spec in init.objects:
-            live = self._object(spec.object_id)
-            parents = live.get("parentReceptacles") or []
-            if spec.parent is not None and (not parents or parents[0] != spec.parent):
-                raise ArrangementMismatchError(
-                    f"{spec.object_id} lies in {parents[:1] or 'nothing'}, but the task expects {spec.parent}: the "
-                    f"task was not sampled from InitialRandomSpawn(randomSeed={self.spawn_seed}) of this build; "
-                    "sample tasks with envs.thor.tasks.sample_tasks against the same build"
-                )
+            obj = live.get(spec.object_id)
+            parents = (obj or {}).get("parentReceptacles") or []
+            if obj is None:
+                problem = f"{spec.object_id} is not in the live scene"
+            elif spec.parent is not None and (not parents or parents[0] != spec.parent):
+                problem = f"{spec.object_id} lies in {parents[0] if parents else 'nothing'}, not in {spec.parent}"
+            else:
+                continue
+            raise ArrangementMismatchError(
+                f"{problem}: the task was not sampled from InitialRandomSpawn(randomSeed={self.spawn_seed}) of this "
+                "build; sample tasks with envs.thor.tasks.sample_tasks against the same build"
+            )
 
     def _teleport(self, action: Mapping[str, Any]) -> dict[str, Any]:
         agent_y = float(self._meta["agent"]["position"]["y"])
@@ -194,30 +213,24 @@ class ThorWorld:
         self._meta = failed
         return failed
 
-    def _fallback_poses(self, asked: Mapping[str, Any]) -> list[dict[str, Any]]:
-        """Interactable poses of the receptacle(s) at the asked pose, then the nearest reachable position."""
+    def _fallback_poses(self, asked: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
+        """Interactable poses of the receptacle(s) at the asked pose, nearest first, then the nearest reachable
+        position facing the receptacle. Lazy: each query is sent only when the poses before it failed."""
         assert self._ids is not None
         scene = scene_data(self._meta["sceneName"].removesuffix("_physics"))
         here = (asked["x"], asked["z"])
         targets = [r for r in scene.receptacles if math.dist(here, r.pose[:2]) < 1e-3]
-        poses: list[dict[str, Any]] = []
         for rec in targets:
-            live_id = self._ids.to_live.get(rec.object_id)
-            if live_id is None:
+            if rec.object_id not in self._ids.to_live:
                 continue
             answer = self._act({"action": "GetInteractablePoses", "objectId": rec.object_id, "standings": [True]})
-            found = answer.get("actionReturn") or []
-            found = sorted(found, key=lambda p: math.dist(here, (p["x"], p["z"])))
-            poses += [
-                {"x": p["x"], "y": p["y"], "z": p["z"], "rotation": {"x": 0.0, "y": p["rotation"], "z": 0.0},
-                 "horizon": p["horizon"], "standing": p["standing"]}
-                for p in found[:3]
-            ]  # fmt: skip
+            for p in sorted(answer.get("actionReturn") or [], key=lambda p: math.dist(here, (p["x"], p["z"])))[:3]:
+                yield {"x": p["x"], "y": p["y"], "z": p["z"], "rotation": {"x": 0.0, "y": p["rotation"], "z": 0.0},
+                       "horizon": p["horizon"], "standing": p["standing"]}  # fmt: skip
         reachable = self._act({"action": "GetReachablePositions"}).get("actionReturn") or []
         if reachable:
-            goal = targets[0].position if targets else (asked["x"], 0.0, asked["z"])
-            p = min(reachable, key=lambda q: math.dist((goal[0], goal[2]), (q["x"], q["z"])))
-            yaw = math.degrees(math.atan2(goal[0] - p["x"], goal[2] - p["z"])) % 360
-            poses.append({"x": p["x"], "y": p["y"], "z": p["z"], "rotation": {"x": 0.0, "y": round(yaw / 90) * 90 % 360,
-                          "z": 0.0}, "horizon": 30.0, "standing": True})  # fmt: skip
-        return poses
+            gx, _, gz = targets[0].position if targets else (asked["x"], 0.0, asked["z"])
+            p = min(reachable, key=lambda q: math.dist((gx, gz), (q["x"], q["z"])))
+            yaw = round(math.degrees(math.atan2(gx - p["x"], gz - p["z"])) / 90) * 90 % 360
+            yield {"x": p["x"], "y": p["y"], "z": p["z"], "rotation": {"x": 0.0, "y": float(yaw), "z": 0.0},
+                   "horizon": 30.0, "standing": True}  # fmt: skip

@@ -29,6 +29,7 @@ def _args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--log", type=Path)
     parser.add_argument("--fail", choices=FAIL_MODES)
     parser.add_argument("--fail-action", default="")
+    parser.add_argument("--block", action="append", default=[], help="x,z,radius: teleports there fail")
     parser.add_argument("-screen-width", dest="width", type=int, default=300)
     parser.add_argument("-screen-height", dest="height", type=int, default=300)
     args, _unity_flags = parser.parse_known_args(argv)
@@ -38,8 +39,8 @@ def _args(argv: list[str]) -> argparse.Namespace:
 class Player:
     """The Unity player's shell: scene list, Reset, Initialize, resolution; everything else goes to the world."""
 
-    def __init__(self, width: int, height: int) -> None:
-        self.world = make_world()
+    def __init__(self, width: int, height: int, blocked: list[tuple[float, float, float]]) -> None:
+        self.world = make_world(blocked)
         self.width, self.height = width, height
         self.init_params: dict[str, Any] = {}
 
@@ -95,7 +96,8 @@ def main(argv: list[str]) -> int:
     if args.fail == "hang-at-start":
         time.sleep(600)
         return 0
-    player = Player(args.width, args.height)
+    blocked = [tuple(float(v) for v in spec.split(",")) for spec in args.block]
+    player = Player(args.width, args.height, blocked)  # type: ignore[arg-type]
     with open(os.environ["AI2THOR_FIFO_SERVER_PIPE_PATH"], "wb") as out:
         write_metadata(out, player._shell(""), 0)  # the player announces itself before any action
         with open(os.environ["AI2THOR_FIFO_CLIENT_PIPE_PATH"], "rb") as inp:

@@ -1,70 +1,39 @@
 """The fake player's world: ``envs.household.world.HouseholdWorld`` plus the few things a Unity player does
 around its physics — listing scenes, loading one, ``InitialRandomSpawn`` and ``GetInteractablePoses``.
 
-``InitialRandomSpawn(randomSeed)`` is a seeded arrangement of the scene's object types over receptacles that
-accept them (ALFWorld's canContain); dirtyable things start dirty half the time, as several iTHOR scenes ship
-dirty dishes. It is what this fake build "ships", not a model of Unity's spawner.
+``InitialRandomSpawn(randomSeed)`` is the household simulator's own seeded arrangement
+(``envs.household.placement.arrange`` with no task needs): what this fake build "ships", not Unity's spawner.
 """
 
 from __future__ import annotations
 
+import math
 import random
 import re
 from collections.abc import Mapping
 from typing import Any
 
-from envs.backend import ObjectInit, WorldInit
-from envs.household.catalog import FIXED_TYPES, NEVER_SPAWNED, SLICE_SOURCE, accepts, affordances
-from envs.household.scenes import Scene, scene, scene_names, tables
+from envs.backend import WorldInit
+from envs.household.placement import arrange
+from envs.household.scenes import Scene, scene, scene_names
 from envs.household.world import HouseholdWorld
 
 ERROR_CODES = ("InvalidAction", "MissingArguments", "AmbiguousAction", "InvalidArgument")
-NEAR = {"Faucet": ("SinkBasin",), "DeskLamp": ("Desk", "SideTable", "Dresser"), "FloorLamp": (), "HousePlant": ()}
-
-
-def _thor_id(object_type: str, x: float, y: float, z: float) -> str:
-    return f"{object_type}|{x:+06.2f}|{y:+06.2f}|{z:+06.2f}"
 
 
 def spawn(sc: Scene, seed: int, agent: tuple[float, float, int, int]) -> WorldInit:
-    """A seeded arrangement of ``sc``: each spawnable type once or twice, fixed objects by their anchors."""
-    rng = random.Random(f"{sc.name}:{seed}")
-    static = sc.receptacle_types
-    objects: list[ObjectInit] = []
-    used: set[str] = set()
-
-    def new_id(object_type: str, anchor: tuple[float, float, float]) -> str:
-        x, y, z = anchor
-        while (oid := _thor_id(object_type, x, y, z)) in used:
-            x, z = x + 0.07, z - 0.05
-        used.add(oid)
-        return oid
-
-    for object_type in sorted(sc.types):
-        if object_type in NEVER_SPAWNED - FIXED_TYPES or object_type in SLICE_SOURCE or object_type in static:
-            continue
-        if object_type in FIXED_TYPES:
-            anchors = [r for r in sc.receptacles if r.type in NEAR.get(object_type, ())] or list(sc.receptacles)
-            for r in anchors if object_type == "Faucet" else [rng.choice(anchors)]:
-                objects.append(ObjectInit(object_id=new_id(object_type, r.position), object_type=object_type,
-                                          near=r.object_id))  # fmt: skip
-            continue
-        if object_type not in tables().objects or not affordances(object_type).pickupable:
-            continue
-        homes = [r for r in sc.receptacles if accepts(r.type, object_type)]
-        for _ in range(rng.choice((1, 1, 2)) if homes else 0):
-            home = rng.choice(homes)
-            dirty = affordances(object_type).dirtyable and rng.random() < 0.5
-            objects.append(ObjectInit(object_id=new_id(object_type, home.position), object_type=object_type,
-                                      parent=home.object_id, dirty=dirty))  # fmt: skip
-    return WorldInit(scene=sc.name, objects=objects, agent=agent)
+    """The arrangement ``InitialRandomSpawn(randomSeed=seed)`` produces in this fake build."""
+    init = arrange(random.Random(f"{sc.name}:{seed}"), sc)
+    assert init is not None  # no needs: every scene has an arrangement
+    return init.model_copy(update={"agent": agent})
 
 
 class PlayerWorld:
     """What the fake player's shell calls: scenes, load, configure, metadata, step."""
 
-    def __init__(self) -> None:
+    def __init__(self, blocked: list[tuple[float, float, float]] | None = None) -> None:
         self.world = HouseholdWorld()
+        self.blocked = blocked or []  # (x, z, radius): teleports there fail, as into furniture in Unity
         self.params: dict[str, Any] = {}
         self.reset(self.scenes()[0])  # like Unity, the player has a scene loaded before the first Reset
 
@@ -100,7 +69,11 @@ class PlayerWorld:
         if pose is None:
             return []
         x, z, rotation, horizon = pose
-        return [{"x": x, "y": 0.9, "z": z, "rotation": float(rotation), "horizon": float(horizon), "standing": True}]
+        grid = float(self.params.get("gridSize", 0.25))
+        return [  # the scene-data pose, and one grid step beside it (a second pose, as Unity usually finds)
+            {"x": x + dx, "y": 0.9, "z": z, "rotation": float(rotation), "horizon": float(horizon), "standing": True}
+            for dx in (0.0, grid)
+        ]
 
     def step(self, action: Mapping[str, Any]) -> dict[str, Any]:
         name = action.get("action")
@@ -108,6 +81,9 @@ class PlayerWorld:
             seed = int(action.get("randomSeed", 0))
             self.world.reset(self._scene().name, init=spawn(self._scene(), seed, self._agent()))
             return self._outcome(name, True, "", None)
+        if name == "TeleportFull" and self._blocked(action):
+            where = f"({action['x']}, {action['z']})"
+            return self._outcome(name, False, f"Agent cannot be placed at {where}: blocked", None)
         if name == "GetInteractablePoses":
             return self._outcome(name, True, "", self._interactable_poses(str(action.get("objectId"))))
         try:
@@ -116,11 +92,18 @@ class PlayerWorld:
             code = next((c for c in ERROR_CODES if str(exc).startswith(c)), "InvalidArgument")
             return self._outcome(str(name), False, re.sub(r"^\w+: ", "", str(exc)), None, code)
 
+    def _blocked(self, action: Mapping[str, Any]) -> bool:
+        try:
+            x, z = float(action.get("x", 0.0)), float(action.get("z", 0.0))
+        except (TypeError, ValueError):
+            return False  # the world answers bad arguments itself
+        return any(math.dist((x, z), (bx, bz)) <= radius for bx, bz, radius in self.blocked)
+
     def _outcome(self, name: str, ok: bool, error: str, result: Any, code: str = "") -> dict[str, Any]:
         meta = dict(self.world.metadata)
         return meta | {"lastAction": name, "lastActionSuccess": ok, "errorMessage": error, "errorCode": code,
                        "actionReturn": result}  # fmt: skip
 
 
-def make_world() -> PlayerWorld:
-    return PlayerWorld()
+def make_world(blocked: list[tuple[float, float, float]] | None = None) -> PlayerWorld:
+    return PlayerWorld(blocked)
