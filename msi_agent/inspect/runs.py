@@ -19,6 +19,7 @@ from msi_agent.pipeline.runfolder import EPISODES_DIR, MANIFEST, RUNS_DIR
 from msi_agent.records import Episode, TokenUsage
 
 RESULTS = "results.json"
+DISTILL_LOG = "distill-"  # msi_agent.pipeline.experiment.DISTILL_LOG_PREFIX: distill-<namespace>.jsonl
 
 
 class RunFormatError(ValueError):
@@ -78,6 +79,11 @@ class RunData(BaseModel):
     @property
     def conditions(self) -> list[str]:
         return list(dict.fromkeys(r.condition for r in self.results.rows))
+
+    @property
+    def namespaces(self) -> list[str]:
+        """Insight namespaces this run distilled into (one progress log per namespace)."""
+        return sorted(p.stem.removeprefix(DISTILL_LOG) for p in self.path.glob(f"{DISTILL_LOG}*.jsonl"))
 
     def episode_files(self) -> Iterator[Path]:
         folder = self.path / EPISODES_DIR

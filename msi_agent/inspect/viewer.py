@@ -210,7 +210,15 @@ def create_app(
 
     @app.get("/runs", response_class=HTMLResponse)
     def runs(request: Request) -> HTMLResponse:
-        return viewer.render(request, "runs.html.j2", runs=[p.name for p in list_runs(workspace)])
+        runs, broken = [], []
+        for path in list_runs(workspace):
+            try:
+                runs.append(load_run(path))
+            except RunFormatError as exc:  # e.g. a run still collecting: no results.json yet
+                broken.append((path.name, str(exc)))
+        with viewer.locked() as st:
+            known = set(st.namespaces())
+        return viewer.render(request, "runs.html.j2", runs=runs, broken=broken, known_namespaces=known)
 
     @app.get("/compare", response_class=HTMLResponse)
     def compare(request: Request, run: Annotated[list[str] | None, Query()] = None) -> HTMLResponse:

@@ -114,3 +114,15 @@ def test_long_lists_are_cut_with_a_notice(workspace: Path, monkeypatch: pytest.M
     html = TestClient(create_app(store, workspace=workspace, namespace=NS)).get("/insights").text
     assert html.count('class="insight"') == 3 and "5 insights; showing the 3 best" in html
     assert "rule number 4" in html and "rule number 0" not in html
+
+
+def test_runs_page_links_namespaces_and_lists_unfinished_runs(client: TestClient, workspace: Path) -> None:
+    (workspace / "runs" / "run-a" / f"distill-{NS}.jsonl").write_text("{}\n")
+    (workspace / "runs" / "run-a" / "distill-elsewhere.jsonl").write_text("{}\n")
+    unfinished = workspace / "runs" / "run-c"
+    unfinished.mkdir()
+    (unfinished / "manifest.json").write_text('{"name": "run-c"}')
+    html = client.get("/runs").text
+    assert f'<a href="/insights?ns={NS}">{NS}</a>' in html and "elsewhere <span" in html
+    assert "<strong>run-c</strong>" in html and "results.json is missing" in html
+    assert client.get("/compare", params={"run": "run-c"}).status_code == 422
