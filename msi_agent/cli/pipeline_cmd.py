@@ -12,7 +12,6 @@ from contextlib import contextmanager
 from typing import Any
 
 import typer
-from rich.markdown import Markdown
 
 from insights_store.base import ScoringRules, StoreError
 from msi_agent.cli.context import console, fail, state
@@ -84,8 +83,8 @@ def _command() -> str:
 
 def _show(folder: RunFolder) -> None:
     md = folder.path / "results.md"
-    if md.is_file():
-        console.print(Markdown(md.read_text(encoding="utf-8")))
+    if md.is_file():  # raw Markdown, unwrapped: tables stay greppable and nothing gets truncated
+        console.print(md.read_text(encoding="utf-8"), markup=False, highlight=False, soft_wrap=True)
     console.print(f"run folder: {folder.path}")
 
 

@@ -3,7 +3,7 @@
 It sees only the prompt, like a real LLM: it recognises the task by its first observation, counts its own
 turns, and answers with the expert's next command. On "look at … under the lamp" tasks it just looks around
 (a mistake) unless the prompt holds ``LIGHT_RULE``. Insight-update prompts get operations; hashmap prompts get
-subtask names. ``make_model`` is what ``--llm household_player:make_model`` builds (``MSI_TEST_DELAY`` seconds
+subtask names. ``make_model`` is what ``--llm household_player:make_model`` builds (``HOUSEHOLD_PLAYER_DELAY`` seconds
 per call makes runs slow enough to be killed mid-way).
 """
 
@@ -71,5 +71,5 @@ def player(plans: dict[str, list[str]], delay: float = 0.0) -> Callable[[list[Ba
 
 
 def make_model() -> ScriptedChatModel:
-    delay = float(os.environ.get("MSI_TEST_DELAY", "0"))
+    delay = float(os.environ.get("HOUSEHOLD_PLAYER_DELAY", "0"))
     return ScriptedChatModel(player(plans_for(tasks_for()), delay), name="household-player")
