@@ -108,18 +108,30 @@ def metric_charts(runs: Sequence[RunData]) -> list[BarChart]:
     return charts
 
 
+MAX_STEPS_SHOWN = 20
+
+
+def _spread(count: int, limit: int) -> list[int]:
+    """At most ``limit`` indices out of ``count``, evenly spread, always with the first and the last."""
+    if count <= limit:
+        return list(range(count))
+    return sorted({round(i * (count - 1) / (limit - 1)) for i in range(limit)})
+
+
 def insight_count_charts(runs: Sequence[RunData]) -> list[BarChart]:
-    """Per run with distill steps: insights per scale after each step."""
+    """Per run with distill steps: insights per scale after each step (at most 20 steps, evenly spread)."""
     charts: list[BarChart] = []
     for run in runs:
-        steps = run.results.insight_counts
-        if not steps:
+        all_steps = run.results.insight_counts
+        if not all_steps:
             continue
+        steps = [all_steps[i] for i in _spread(len(all_steps), MAX_STEPS_SHOWN)]
         scales = [s.value for s in SCALE_ORDER]
         scales += sorted({k for st in steps for k in st.counts} - set(scales))
+        sampled = f", {len(steps)} of {len(all_steps)} steps" if len(steps) < len(all_steps) else ""
         charts.append(
             BarChart(
-                title=f"Insights per scale over distill steps — {run.name}",
+                title=f"Insights per scale over distill steps — {run.name}{sampled}",
                 groups=[f"step {st.step}" for st in steps],
                 series={scale: [float(st.counts.get(scale, 0)) for st in steps] for scale in scales},
                 slug=f"insights-{run.name}",

@@ -45,3 +45,14 @@ def test_report_cli_writes_self_contained_html_and_markdown(workspace: Path, tmp
 def test_report_cli_unknown_run(workspace: Path) -> None:
     result = CliRunner().invoke(app, ["report", "ghost"], env={"MSI_WORKSPACE": str(workspace), "COLUMNS": "200"})
     assert result.exit_code == 2 and "no run 'ghost'" in result.output
+
+
+def test_long_distillations_are_sampled(workspace: Path) -> None:
+    from msi_agent.inspect.compare import insight_count_charts
+    from msi_agent.inspect.runs import InsightCount
+
+    run = load_run(workspace / "runs" / "run-a")
+    run.results.insight_counts = [InsightCount(step=i, counts={"general": i}) for i in range(1, 101)]
+    (chart,) = insight_count_charts([run])
+    assert len(chart.groups) == 20 and chart.groups[0] == "step 1" and chart.groups[-1] == "step 100"
+    assert chart.series["general"][-1] == 100 and "20 of 100 steps" in chart.title
