@@ -13,6 +13,7 @@ from msi_agent.cli.llm_cmd import app as llm_app
 from msi_agent.cli.pipeline_cmd import register as register_pipeline
 from msi_agent.cli.report_cmd import report
 from msi_agent.cli.tasks_cmd import app as tasks_app
+from msi_agent.cli.thor_cmd import app as thor_app
 from msi_agent.cli.ui_cmd import ui
 
 app = typer.Typer(
@@ -52,3 +53,4 @@ app.command("report")(report)
 app.add_typer(llm_app, name="llm")
 register_pipeline(app)
 app.add_typer(tasks_app, name="tasks")
+app.add_typer(thor_app, name="thor")
