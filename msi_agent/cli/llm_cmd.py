@@ -52,6 +52,8 @@ def check(
     table.add_row("cache", "hit" if done.cached else ("miss, stored" if client.caching else "off"))
     table.add_row("latency", f"{elapsed:.0f} ms")
     table.add_row("tokens", f"{done.usage.prompt_tokens} prompt + {done.usage.completion_tokens} completion")
+    estimate = client.cost()
+    table.add_row("cost", f"${estimate:.6f}" if estimate is not None else "no price (workspace/llm-prices.toml)")
     table.add_row("reply", done.text.strip())
     if choice is not None:
         table.add_row("action", f"{choice.command}{'  (mapped from the reply)' if choice.mapped else ''}")

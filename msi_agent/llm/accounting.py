@@ -6,8 +6,10 @@ Counts come from the response's own usage (never a local tokenizer: tiktoken dow
 from __future__ import annotations
 
 import threading
+import tomllib
+from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 from msi_agent.records import TokenUsage
 
@@ -22,6 +24,27 @@ class Price(BaseModel):
 
 PriceTable = dict[str, Price]
 """Model name → price; looked up by the full spec first (``openai:gpt-4o``), then the bare model (``gpt-4o``)."""
+
+
+PRICES_FILE = "llm-prices.toml"
+"""Looked for in the workspace: one table per model, e.g. ``["openai:gpt-4o"]`` with ``prompt = 2.5``,
+``completion = 10.0`` (USD per million tokens)."""
+
+
+def load_prices(path: Path) -> PriceTable:
+    """Read a price table from TOML; errors name the file and the entry to fix."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        return TypeAdapter(PriceTable).validate_python(data)
+    except OSError as exc:
+        raise ValueError(f"cannot read the price table {path}: {exc}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ValueError(f"price table {path} is not valid TOML: {exc}") from None
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        raise ValueError(
+            f"price table {path}: {problems} (each model needs prompt and completion, USD per 1M tokens)"
+        ) from None
 
 
 def price_for(spec: str, table: PriceTable) -> Price | None:

@@ -18,11 +18,11 @@ from langchain_core.messages import BaseMessage
 from pydantic import BaseModel, ConfigDict, SecretStr
 
 from msi_agent.config import LLMSettings
-from msi_agent.llm.accounting import Ledger, PriceTable, cost, price_for
+from msi_agent.llm.accounting import PRICES_FILE, Ledger, PriceTable, cost, load_prices, price_for
 from msi_agent.llm.actions import action_grammar, grammar_token_budget, map_to_admissible, parse_reply
 from msi_agent.llm.backends import chat_model, max_tokens_option
 from msi_agent.llm.cache import CACHE_FILE, CachedResponse, ResponseCache, cache_key
-from msi_agent.llm.errors import LLMAuthError, describe, is_auth_error
+from msi_agent.llm.errors import LLMAuthError, LLMConfigError, describe, is_auth_error
 from msi_agent.llm.retry import GaveUp, Retrier, RetryPolicy
 from msi_agent.llm.scripted import message_text
 from msi_agent.records import TokenUsage, new_id
@@ -103,12 +103,19 @@ class LLMClient:
     ) -> LLMClient:
         """Client for ``spec`` (default ``llm.spec``), caching in ``workspace/llm-cache.sqlite`` if ``llm.cache``.
 
+        Prices default to ``workspace/llm-prices.toml`` when that file exists (see ``accounting.PRICES_FILE``).
+
         The SDK's own retries are turned off (``max_retries=0`` to the backend) so that only this client's
         policy (default: ``llm.max_retries`` with exponential backoff) applies and no call is retried twice over.
         """
         spec = spec or llm.spec
         model = chat_model(spec, settings=llm.model_copy(update={"max_retries": 0}), **options)
         cache = ResponseCache(Path(workspace) / CACHE_FILE) if llm.cache and workspace is not None else None
+        if prices is None and workspace is not None and (Path(workspace) / PRICES_FILE).is_file():
+            try:
+                prices = load_prices(Path(workspace) / PRICES_FILE)
+            except ValueError as exc:
+                raise LLMConfigError(str(exc)) from None
         retry = retry or RetryPolicy(max_retries=llm.max_retries)
         return cls(model, name=spec, cache=cache, retry=retry, prices=prices)
 

@@ -28,11 +28,13 @@ def _no_key(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_check_reports_reply_tokens_and_cache(httpserver: HTTPServer, tmp_path: Path) -> None:
     httpserver.expect_request("/v1/chat/completions").respond_with_json(ANSWER)
+    (tmp_path / "llm-prices.toml").write_text('["openai:m"]\nprompt = 1000000\ncompletion = 0\n')
     args = ["--workspace", str(tmp_path), "--llm", "openai:m", "--base-url", httpserver.url_for("/v1")]
     first = runner.invoke(app, [*args, "llm", "check", "--action"])
     assert first.exit_code == 0, first.output
     assert "9 prompt + 7 completion" in first.output and "miss, stored" in first.output
     assert "open fridge 1" in first.output and "mapped" in first.output
+    assert "$18.000000" in first.output  # 9 prompt tokens for the check + 9 for the action, at $1 each
     again = runner.invoke(app, [*args, "llm", "check"])
     assert again.exit_code == 0 and "hit" in again.output
     assert (tmp_path / "llm-cache.sqlite").exists()

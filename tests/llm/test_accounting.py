@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import threading
+from pathlib import Path
 
-from msi_agent.llm.accounting import Ledger, Price, cost, price_for
+import pytest
+
+from msi_agent.llm.accounting import Ledger, Price, cost, load_prices, price_for
 from msi_agent.records import TokenUsage
 
 
@@ -27,3 +30,22 @@ def test_price_lookup_and_cost() -> None:
     assert price_for("local", table) is None
     usage = TokenUsage(prompt_tokens=1_000_000, completion_tokens=500_000)
     assert cost(usage, table["gpt-4o"]) == 2.5 + 5.0
+
+
+def test_load_prices_reads_toml_and_explains_mistakes(tmp_path: Path) -> None:
+    good = tmp_path / "p.toml"
+    good.write_text('["openai:gpt-4o"]\nprompt = 2.5\ncompletion = 10\n\n[local]\nprompt = 0\ncompletion = 0\n')
+    assert load_prices(good) == {
+        "openai:gpt-4o": Price(prompt=2.5, completion=10),
+        "local": Price(prompt=0, completion=0),
+    }
+    missing = tmp_path / "m.toml"
+    missing.write_text('["gpt-4o"]\nprompt = 2.5\n')
+    with pytest.raises(ValueError, match=r"gpt-4o\.completion: Field required"):
+        load_prices(missing)
+    broken = tmp_path / "b.toml"
+    broken.write_text("[gpt-4o\n")
+    with pytest.raises(ValueError, match="not valid TOML"):
+        load_prices(broken)
+    with pytest.raises(ValueError, match="cannot read"):
+        load_prices(tmp_path / "absent.toml")

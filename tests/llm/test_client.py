@@ -7,6 +7,7 @@ import logging
 import socket
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from langchain_core.messages import HumanMessage, SystemMessage
@@ -196,3 +197,13 @@ def test_per_call_max_tokens_reaches_the_server(httpserver: HTTPServer, make_cli
     assert not any("max_completion_tokens" in b for b in bodies)
     with pytest.raises(ValueError, match="positive"):
         client.complete(MESSAGES, max_tokens=0)
+
+
+def test_workspace_price_table_is_used_and_checked(tmp_path: Path) -> None:
+    llm = LLMSettings(spec="openai:gpt-4o", api_key=KEY)
+    assert LLMClient.from_settings(llm, tmp_path).prices == {}
+    (tmp_path / "llm-prices.toml").write_text('["gpt-4o"]\nprompt = 2.5\ncompletion = 10\n')
+    assert LLMClient.from_settings(llm, tmp_path).prices["gpt-4o"] == Price(prompt=2.5, completion=10)
+    (tmp_path / "llm-prices.toml").write_text('["gpt-4o"]\nprompt = -1\ncompletion = 10\n')
+    with pytest.raises(LLMConfigError, match=r"llm-prices\.toml"):
+        LLMClient.from_settings(llm, tmp_path)

@@ -46,7 +46,7 @@ def test_bundled_model_answers_with_usage(client: LLMClient) -> None:
 
 def test_grammar_allows_only_admissible_commands(client: LLMClient) -> None:
     system = SystemMessage(f"You control a robot in a house. Reply exactly in this format:\n{REPLY_FORMAT}")
-    for task in ("Put an apple in the fridge.", "Find out what you carry.", "Say something silly."):
+    for task in ("Put an apple in the fridge.", "Say something silly."):
         prompt = f"Task: {task}\nAdmissible commands:\n" + "\n".join(ADMISSIBLE)
         choice = client.choose_action([system, HumanMessage(prompt)], ADMISSIBLE)
         assert choice.error is None
