@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import random
+from collections.abc import Callable, Sequence
 
 from envs.backend import WorldInit
 from envs.household import scenes
@@ -23,10 +24,11 @@ from envs.household.world import HouseholdWorld
 from envs.tasks import TaskSpec, TaskSpecError
 from envs.thor.env import SPAWN_SEED
 from envs.thor.live import live_init
+from envs.thor.options import ThorOptions
 from envs.thor.world import ThorWorld
-from msi_agent.records import EnvCategory, Task
+from msi_agent.records import EnvCategory, Split, Task
 
-__all__ = ["MAX_DRAWS", "sample_tasks", "solvable"]
+__all__ = ["MAX_DRAWS", "sample_tasks", "sampler", "solvable"]
 
 MAX_DRAWS = 40
 
@@ -89,3 +91,18 @@ def _one(spec: TaskSpec, world: ThorWorld, name: str, pool: list[str], index: in
         "try another seed or family"
     )
 
+
+
+def sampler(**options: object) -> Callable[..., list[Task]]:
+    """A task sampler for the pipeline (``msi_agent.pipeline.suite.TaskSampler``): each call starts a player with
+    ``options`` (``ThorOptions`` fields), samples live tasks and stops it."""
+    thor_options = ThorOptions.from_kwargs(**options)
+
+    def sample(split: Split, count: int, *, seed: int, families: Sequence[str]) -> list[Task]:
+        if count <= 0:
+            return []
+        spec = TaskSpec(split=split, n=count, seed=seed, families=list(families) or None)
+        with ThorWorld(thor_options) as world:
+            return sample_tasks(spec, world)
+
+    return sample

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from thor_fake_player import player_command, sent_actions
+from thor_fake_player import player_command, process_gone, read_log, sent_actions
 
 import envs
 from envs.backend import THOR_AGENT_KEYS, THOR_METADATA_KEYS, THOR_OBJECT_KEYS
@@ -21,7 +21,7 @@ from envs.tasks import sample_tasks as household_tasks
 from envs.thor.env import ThorEnv
 from envs.thor.live import live_init
 from envs.thor.options import ThorOptions
-from envs.thor.tasks import sample_tasks
+from envs.thor.tasks import sample_tasks, sampler
 from envs.thor.world import ArrangementMismatchError, ThorWorld
 from msi_agent.records import Split, Task
 
@@ -168,3 +168,12 @@ def test_go_to_with_no_usable_pose_says_nothing_happens_and_records_thor_error(l
         obs, _, _, info = env.step(goto)
     assert obs.text == envs.NOTHING_HAPPENS
     assert str(info["error"]).startswith("THOR TeleportFull failed: Agent cannot be placed at")
+
+
+def test_pipeline_sampler_starts_and_stops_its_own_player(log: Path) -> None:
+    own_log = log.with_name("sampler.jsonl")
+    sample = sampler(local_executable_path=player_command(log=own_log), headless=True)
+    tasks = sample(Split.TRAIN, 2, seed=0, families=["toast"])
+    assert [t.family for t in tasks] == ["toast", "toast"] and all("spawn_seed" in t.params for t in tasks)
+    assert process_gone(read_log(own_log)[0]["pid"])
+    assert sample(Split.TRAIN, 0, seed=0, families=[]) == []
