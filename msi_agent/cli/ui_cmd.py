@@ -30,7 +30,7 @@ def ui(
     """Browse insights by scale and key, search them, read their history and trajectories, compare runs."""
     import uvicorn
 
-    from msi_agent.inspect.viewer import create_app
+    from msi_agent.inspect.viewer import LOCAL_HOSTS, create_app
 
     settings = state(ctx).resolved().settings
     if not _is_loopback(host):
@@ -41,8 +41,15 @@ def ui(
         fail(str(exc))
         return
     try:
+        # Host names the server answers to: loopback names, or any when serving on the network (or on IPv6,
+        # whose bracketed Host header the host check cannot parse).
+        hosts = [*LOCAL_HOSTS, host] if _is_loopback(host) and ":" not in host else ["*"]
         app = create_app(
-            store, workspace=settings.workspace, namespace=namespace or settings.store.namespace, allow_edit=allow_edit
+            store,
+            workspace=settings.workspace,
+            namespace=namespace or settings.store.namespace,
+            allow_edit=allow_edit,
+            allowed_hosts=hosts,
         )
         mode = "editing allowed" if allow_edit else "read-only"
         console.print(f"msi-agent viewer ({mode}) on http://{host}:{port}/ — Ctrl+C stops it")

@@ -9,14 +9,16 @@ not every backend is safe to share between the server's worker threads.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import urlsplit
 
 from fastapi import FastAPI, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import ValidationError
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from insights_store.base import DEFAULT_NAMESPACE, InsightNotFoundError, InsightStore, StoreError
 from msi_agent.inspect.compare import all_charts, usage_rows
@@ -26,6 +28,7 @@ from msi_agent.inspect.templating import environment
 from msi_agent.inspect.trajectories import EpisodeFinder
 from msi_agent.records import Scale
 
+LOCAL_HOSTS = ("127.0.0.1", "localhost")
 MAX_ROWS = 500  # per page; a list of thousands of rules is unreadable, filters narrow it down
 SEARCH_K = 50
 READ_ONLY_MESSAGE = "This viewer is read-only; restart it with `msi-agent ui --allow-edit` to edit or delete insights."
@@ -63,8 +66,18 @@ class Viewer:
             raise PageError(404, f"no namespace {ns!r} in this store; known namespaces: {', '.join(known) or 'none'}")
         return ns
 
-    def render(self, request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
-        base = {"request": request, "allow_edit": self.allow_edit, "default_ns": self.namespace}
+    def check_write(self, request: Request) -> None:
+        """Edits need --allow-edit, and must come from the viewer's own pages: a web page on another site
+        could otherwise post a form to this local server (browsers send Origin / Sec-Fetch-Site with it)."""
+        if not self.allow_edit:
+            raise PageError(403, READ_ONLY_MESSAGE)
+        origin = request.headers.get("origin")
+        site = request.headers.get("sec-fetch-site")
+        if site in ("cross-site", "same-site") or (origin and urlsplit(origin).netloc != request.headers.get("host")):
+            raise PageError(403, "edit refused: the request came from another web site; use the viewer's own pages")
+
+    def render(self, template: str, status: int = 200, **context: Any) -> HTMLResponse:
+        base = {"allow_edit": self.allow_edit, "default_ns": self.namespace}
         html = environment().get_template(template).render(base | context)
         return HTMLResponse(html, status_code=status)
 
@@ -89,20 +102,26 @@ def create_app(
     workspace: Path,
     namespace: str = DEFAULT_NAMESPACE,
     allow_edit: bool = False,
+    allowed_hosts: Sequence[str] = LOCAL_HOSTS,
 ) -> FastAPI:
-    """The viewer app over an open store; the caller owns the store and closes it after the server stops."""
+    """The viewer app over an open store; the caller owns the store and closes it after the server stops.
+
+    ``allowed_hosts`` (Host header names) defaults to loopback names, which defeats DNS rebinding (a web page
+    whose domain re-resolves to 127.0.0.1 reading the insights); pass ``["*"]`` when serving on the network.
+    """
     viewer = Viewer(store, workspace=workspace, namespace=namespace, allow_edit=allow_edit)
     app = FastAPI(title="msi-agent viewer", docs_url=None, redoc_url=None, openapi_url=None)
+    app.add_middleware(TrustedHostMiddleware, allowed_hosts=list(allowed_hosts))
     app.state.viewer = viewer
 
     @app.exception_handler(PageError)
     def _page_error(request: Request, exc: PageError) -> HTMLResponse:
-        return viewer.render(request, "error.html.j2", status=exc.status, status_code=exc.status, message=exc.message)
+        return viewer.render("error.html.j2", status=exc.status, status_code=exc.status, message=exc.message)
 
     @app.exception_handler(StoreError)
     def _store_error(request: Request, exc: StoreError) -> HTMLResponse:
         status = 404 if isinstance(exc, InsightNotFoundError) else 400
-        return viewer.render(request, "error.html.j2", status=status, status_code=status, message=str(exc))
+        return viewer.render("error.html.j2", status=status, status_code=status, message=str(exc))
 
     @app.get("/", include_in_schema=False)
     def home() -> RedirectResponse:
@@ -110,7 +129,6 @@ def create_app(
 
     @app.get("/insights", response_class=HTMLResponse)
     def insights(
-        request: Request,
         ns: str = namespace,
         scale: str | None = None,
         key: str | None = None,
@@ -132,9 +150,7 @@ def create_app(
                 rows = [(i, None) for i in st.list(scale=scale_f, key=key, min_score=floor, namespace=ns)]
             nav = {s: st.keys(s, namespace=ns) for s in SCALE_ORDER if s is not Scale.GENERAL}
             namespaces = st.namespaces()
-        return viewer.render(
-            request,
-            "insights.html.j2",
+        return viewer.render("insights.html.j2",
             ns=ns,
             namespaces=namespaces if ns in namespaces else [ns, *namespaces],
             scales=[s.value for s in SCALE_ORDER],
@@ -148,7 +164,7 @@ def create_app(
         )
 
     @app.get("/insights/{insight_id}", response_class=HTMLResponse)
-    def insight(request: Request, insight_id: str, ns: str = namespace) -> HTMLResponse:
+    def insight(insight_id: str, ns: str = namespace) -> HTMLResponse:
         ns = viewer.check_namespace(ns)
         with viewer.locked() as st:
             try:
@@ -159,7 +175,7 @@ def create_app(
             history = st.history(insight_id, namespace=ns)
         episodes, missing = viewer.episodes.for_insight(item, history)
         return viewer.render(
-            request, "insight.html.j2", ns=ns, insight=item, history=history, episodes=episodes, missing=missing
+            "insight.html.j2", ns=ns, insight=item, history=history, episodes=episodes, missing=missing
         )
 
     @app.post("/insights/{insight_id}/edit")
@@ -170,8 +186,7 @@ def create_app(
         score: Annotated[str, Form()],
         ns: Annotated[str, Form()] = namespace,
     ) -> RedirectResponse:
-        if not viewer.allow_edit:
-            raise PageError(403, READ_ONLY_MESSAGE)
+        viewer.check_write(request)
         ns = viewer.check_namespace(ns)
         try:
             new_score = float(score)
@@ -189,9 +204,8 @@ def create_app(
         return RedirectResponse(f"/insights/{insight_id}?ns={ns}", status_code=303)
 
     @app.post("/insights/{insight_id}/delete")
-    def delete(insight_id: str, ns: Annotated[str, Form()] = namespace) -> RedirectResponse:
-        if not viewer.allow_edit:
-            raise PageError(403, READ_ONLY_MESSAGE)
+    def delete(request: Request, insight_id: str, ns: Annotated[str, Form()] = namespace) -> RedirectResponse:
+        viewer.check_write(request)
         ns = viewer.check_namespace(ns)
         with viewer.locked() as st:
             try:
@@ -202,14 +216,14 @@ def create_app(
         return RedirectResponse(f"/insights?ns={ns}", status_code=303)
 
     @app.get("/episodes/{episode_id}", response_class=HTMLResponse)
-    def episode(request: Request, episode_id: str) -> HTMLResponse:
+    def episode(episode_id: str) -> HTMLResponse:
         found = viewer.episodes.get(episode_id)
         if found is None:
             raise PageError(404, f"no episode {episode_id!r} in the experience pool or run folders of {workspace}")
-        return viewer.render(request, "episode.html.j2", episode=found)
+        return viewer.render("episode.html.j2", episode=found)
 
     @app.get("/runs", response_class=HTMLResponse)
-    def runs(request: Request) -> HTMLResponse:
+    def runs() -> HTMLResponse:
         runs, broken = [], []
         for path in list_runs(workspace):
             try:
@@ -218,10 +232,10 @@ def create_app(
                 broken.append((path.name, str(exc)))
         with viewer.locked() as st:
             known = set(st.namespaces())
-        return viewer.render(request, "runs.html.j2", runs=runs, broken=broken, known_namespaces=known)
+        return viewer.render("runs.html.j2", runs=runs, broken=broken, known_namespaces=known)
 
     @app.get("/compare", response_class=HTMLResponse)
-    def compare(request: Request, run: Annotated[list[str] | None, Query()] = None) -> HTMLResponse:
+    def compare(run: Annotated[list[str] | None, Query()] = None) -> HTMLResponse:
         known = {p.name: p for p in list_runs(workspace)}
         names = run or list(known)
         if not names:
@@ -233,8 +247,7 @@ def create_app(
             loaded = [load_run(known[name]) for name in names]
         except RunFormatError as exc:
             raise PageError(422, str(exc)) from None
-        return viewer.render(
-            request, "compare.html.j2", runs=loaded, charts=all_charts(loaded), usage=usage_rows(loaded)
+        return viewer.render("compare.html.j2", runs=loaded, charts=all_charts(loaded), usage=usage_rows(loaded)
         )
 
     return app

@@ -11,17 +11,19 @@ from insight_fixtures import NS, SNAPSHOT
 from insights_store.base import InsightStore
 from msi_agent.inspect.viewer import READ_ONLY_MESSAGE, create_app
 
+LOCAL = "http://127.0.0.1:8765"
+
 
 @pytest.fixture
 def client(memory_store: tuple[InsightStore, dict[str, str]], workspace: Path) -> TestClient:
     store, _ = memory_store
-    return TestClient(create_app(store, workspace=workspace, namespace=NS))
+    return TestClient(create_app(store, workspace=workspace, namespace=NS), base_url=LOCAL)
 
 
 @pytest.fixture
 def editor(memory_store: tuple[InsightStore, dict[str, str]], workspace: Path) -> TestClient:
     store, _ = memory_store
-    return TestClient(create_app(store, workspace=workspace, namespace=NS, allow_edit=True))
+    return TestClient(create_app(store, workspace=workspace, namespace=NS, allow_edit=True), base_url=LOCAL)
 
 
 def test_list_groups_by_scale_and_key_with_scores(client: TestClient) -> None:
@@ -111,7 +113,7 @@ def test_long_lists_are_cut_with_a_notice(workspace: Path, monkeypatch: pytest.M
     store = MemoryStore(HashEmbeddings())
     for i in range(5):
         store.add(Insight(text=f"rule number {i}", scale=Scale.GENERAL, score=1 + i), namespace=NS)
-    html = TestClient(create_app(store, workspace=workspace, namespace=NS)).get("/insights").text
+    html = TestClient(create_app(store, workspace=workspace, namespace=NS), base_url=LOCAL).get("/insights").text
     assert html.count('class="insight"') == 3 and "5 insights; showing the 3 best" in html
     assert "rule number 4" in html and "rule number 0" not in html
 
@@ -126,3 +128,16 @@ def test_runs_page_links_namespaces_and_lists_unfinished_runs(client: TestClient
     assert f'<a href="/insights?ns={NS}">{NS}</a>' in html and "elsewhere <span" in html
     assert "<strong>run-c</strong>" in html and "results.json is missing" in html
     assert client.get("/compare", params={"run": "run-c"}).status_code == 422
+
+
+def test_cross_site_edits_and_foreign_hosts_are_refused(editor: TestClient, memory_store) -> None:
+    store, ids = memory_store
+    url = f"/insights/{ids['kitchen']}/edit"
+    form = {"text": "planted by another site", "score": "9"}
+    for headers in ({"Origin": "http://evil.example"}, {"Sec-Fetch-Site": "cross-site"}):
+        page = editor.post(url, data=form, headers=headers)
+        assert page.status_code == 403 and "another web site" in page.text
+    assert store.get(ids["kitchen"], namespace=NS).text.startswith("In kitchens")
+    same = editor.post(url, data=form, headers={"Origin": LOCAL, "Sec-Fetch-Site": "same-origin"})
+    assert same.status_code == 200 and store.get(ids["kitchen"], namespace=NS).score == 9
+    assert editor.get("/insights", headers={"Host": "rebound.example:8765"}).status_code == 400
