@@ -1,18 +1,15 @@
 """A tiny fetch-and-place world as a pipeline ``Suite``, and a scripted model that plays its expert.
 
-The model reads the task and the steps so far from the prompt (the prompt is all it gets, like a real LLM),
-follows the expert plan, and fails on purpose on tasks whose instruction names a "cursed" object.
+The player follows the expert plan from the prompt alone and gets stuck on purpose at a "cursed" object.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from langchain_core.messages import AIMessage, BaseMessage
-
 from envs.core import NOTHING_HAPPENS, Observation
+from msi_agent.pipeline.offline import ExpertPlayer
 from msi_agent.pipeline.suite import Suite
 from msi_agent.records import EnvCategory, Split, Task
 
@@ -98,29 +95,18 @@ FETCH_SUITE = Suite(name="fetch", make_env=FetchEnv, sample=fetch_tasks)
 CURSE_RULE = "Lift cursed idols with both hands."
 
 
-def expert_player(tasks: Sequence[Task], insight_reply: Callable[[str], str] | None = None,
-                  names_reply: Callable[[str], str] = lambda prompt: "none") -> Callable[[list[BaseMessage]], str]:
-    """A respond function: expert moves (by counting the turns in the prompt); on a cursed idol it gets stuck
-    (looks around until the step limit) unless the prompt carries ``CURSE_RULE``."""
-    plans: dict[str, list[str]] = {}
-    for task in tasks:  # keyed by instruction + first observation, as the prompt shows them
-        env = FetchEnv()
-        first = env.reset(task)
-        plans[f"{task.instruction}\n{first.text}"] = env.expert_plan()
+def expert_player(tasks: Sequence[Task], insight_reply: Callable[[str], str],
+                  names_reply: Callable[[str], str]) -> ExpertPlayer:
+    """The expert, stuck (looking around until the step limit) once it reaches a cursed idol, unless the prompt
+    carries ``CURSE_RULE``."""
+    player = ExpertPlayer(FetchEnv, tasks, insight_reply=insight_reply, names_reply=names_reply)
 
-    def respond(messages: list[BaseMessage]) -> str:
-        text = "\n".join(str(m.content) for m in messages)
-        if "update the rules with these operations" in text:
-            return insight_reply(text) if insight_reply else "nothing new"
-        if "Which of them matter" in text:
-            return names_reply(text)
-        m = re.search(r"Your task is to: (.*)\n(.*)", text)
-        assert m, "executor prompt without a task line"
-        plan = plans[f"{m.group(1)}\n{m.group(2)}"]
-        turn = sum(isinstance(x, AIMessage) for x in messages)
-        stuck = next((i for i, c in enumerate(plan) if "cursed" in c), len(plan)) if CURSE_RULE not in text else None
-        if turn >= len(plan) or (stuck is not None and turn >= stuck):
-            return "Think: I am lost.\nAction: look"
-        return f"Think: step {turn + 1} of the plan.\nAction: {plan[turn]}"
+    def stumble(first: str, prompt: str, turn: int) -> bool:
+        if CURSE_RULE in prompt:
+            return False
+        plan = next(p for obs, p in player.plans.items() if obs in first)
+        stuck = next((i for i, c in enumerate(plan) if "cursed" in c), len(plan))
+        return turn >= stuck
 
-    return respond
+    player.stumble = stumble
+    return player

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from household_player import ENV_RULE, FAMILIES, GENERAL_RULE, LIGHT_RULE, plans_for, player, tasks_for
+from household_player import ENV_RULE, FAMILIES, GENERAL_RULE, LIGHT_RULE, player
 from langchain_core.messages import BaseMessage
 
 import envs
@@ -36,9 +36,8 @@ def _expected(tasks: list[Task], solved: set[str]) -> dict[str, float]:
 
 
 def test_household_msi_end_to_end(tmp_path: Path) -> None:
-    plans = plans_for(tasks_for())
     prompts: list[list[BaseMessage]] = []
-    play = player(plans)
+    play = player()
 
     def respond(messages: list[BaseMessage]) -> str:
         prompts.append(messages)

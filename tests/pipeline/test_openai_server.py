@@ -6,7 +6,7 @@ import json
 import threading
 from pathlib import Path
 
-from household_player import FAMILIES, plans_for, player, tasks_for
+from household_player import FAMILIES, player
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
@@ -20,7 +20,7 @@ ROLES = {"system": SystemMessage, "user": HumanMessage, "assistant": AIMessage}
 
 
 def test_short_run_against_a_loopback_server(tmp_path: Path, httpserver: HTTPServer) -> None:
-    play = player(plans_for(tasks_for()))
+    play = player()
     bodies: list[dict] = []  # type: ignore[type-arg]
     lock = threading.Lock()
 
