@@ -38,6 +38,9 @@ class ThorOptions(BaseModel):
     scene: str = Field("FloorPlan1", description="scene loaded at start-up, e.g. FloorPlan1 .. FloorPlan430")
     server_timeout: float = Field(100.0, gt=0, description="seconds to wait for one action's answer")
     server_start_timeout: float = Field(300.0, gt=0, description="seconds to wait for the player's first message")
+    reuse_player: bool = Field(
+        False, description="keep the player running after an environment closes, for the next one (same options)"
+    )
 
     @field_validator("x_display")
     @classmethod

@@ -19,6 +19,7 @@ from envs.backend import Metadata, WorldInit
 from envs.household.scenes import scene as scene_data
 from envs.thor.controller import ThorController
 from envs.thor.options import ThorOptions
+from envs.thor.pool import POOL
 
 ID_FIELDS = ("objectId", "receptacleObjectId")
 
@@ -112,7 +113,7 @@ class ThorWorld:
     def controller(self) -> ThorController:
         """The running controller; the player starts on first use, so building a world launches nothing."""
         if self._controller is None:
-            self._controller = ThorController(self.options)
+            self._controller = POOL.acquire(self.options) if self.options.reuse_player else ThorController(self.options)
         return self._controller
 
     # ------------------------------------------------------------------ protocol
@@ -149,8 +150,14 @@ class ThorWorld:
         return self._meta
 
     def close(self) -> None:
-        if self._controller is not None:
-            self._controller.close()
+        """Stop the player (or, with ``reuse_player``, hand it back to the pool); safe to call twice."""
+        controller, self._controller = self._controller, None
+        if controller is None:
+            return
+        if self.options.reuse_player:
+            POOL.release(controller)
+        else:
+            controller.close()
 
     def __enter__(self) -> ThorWorld:
         return self
