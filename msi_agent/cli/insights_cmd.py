@@ -107,8 +107,12 @@ def show(
         call = " ".join(x for x in (h.provenance.llm_call_id, h.provenance.llm) if x)
         note = " · ".join(x for x in (h.text, h.provenance.note) if x)
         table.add_row(
-            f"{h.at:%Y-%m-%d %H:%M:%S}", h.op.value, f"{h.score_after:g}",
-            " ".join(h.provenance.experience_ids), call, _one_line(note, 80),
+            f"{h.at:%Y-%m-%d %H:%M:%S}",
+            h.op.value,
+            f"{h.score_after:g}",
+            " ".join(h.provenance.experience_ids),
+            call,
+            _one_line(note, 80),
         )
     console.print(table if history else "[dim]no recorded operations[/]")
 

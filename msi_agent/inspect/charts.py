@@ -19,6 +19,7 @@ _CHAR = 6.4  # approximate advance of an 11 px sans-serif character, for layout
 _TILT = 0.64, 0.77  # sin and cos of the 40° group-label tilt
 _LABEL_LIMIT = 24
 
+
 @dataclass(frozen=True)
 class BarChart:
     """``series`` maps a series name (a legend entry) to one value per group; None draws no bar."""

@@ -96,15 +96,29 @@ def metric_charts(runs: Sequence[RunData]) -> list[BarChart]:
     for metric, label in METRICS:
         cells = [(split, ALL) for split in all_splits]
         if any(r.family == ALL for run in runs for r in run.results.rows):
-            charts.append(BarChart(title=f"{label} per split (all families)", groups=all_splits,
-                                   series=_series(runs, metric, cells), unit="%", max_value=100.0,
-                                   slug=f"{metric}-overview"))
+            charts.append(
+                BarChart(
+                    title=f"{label} per split (all families)",
+                    groups=all_splits,
+                    series=_series(runs, metric, cells),
+                    unit="%",
+                    max_value=100.0,
+                    slug=f"{metric}-overview",
+                )
+            )
     for split in (s for s in all_splits if s != ALL):
         groups = families(runs, split)
         for metric, label in METRICS:
-            charts.append(BarChart(title=f"{label} per family — {split}", groups=groups,
-                                   series=_series(runs, metric, [(split, f) for f in groups]), unit="%",
-                                   max_value=100.0, slug=f"{metric}-{split}"))
+            charts.append(
+                BarChart(
+                    title=f"{label} per family — {split}",
+                    groups=groups,
+                    series=_series(runs, metric, [(split, f) for f in groups]),
+                    unit="%",
+                    max_value=100.0,
+                    slug=f"{metric}-{split}",
+                )
+            )
     return charts
 
 

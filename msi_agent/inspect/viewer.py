@@ -150,7 +150,8 @@ def create_app(
                 rows = [(i, None) for i in st.list(scale=scale_f, key=key, min_score=floor, namespace=ns)]
             nav = {s: st.keys(s, namespace=ns) for s in SCALE_ORDER if s is not Scale.GENERAL}
             namespaces = st.namespaces()
-        return viewer.render("insights.html.j2",
+        return viewer.render(
+            "insights.html.j2",
             ns=ns,
             namespaces=namespaces if ns in namespaces else [ns, *namespaces],
             scales=[s.value for s in SCALE_ORDER],
@@ -247,7 +248,6 @@ def create_app(
             loaded = [load_run(known[name]) for name in names]
         except RunFormatError as exc:
             raise PageError(422, str(exc)) from None
-        return viewer.render("compare.html.j2", runs=loaded, charts=all_charts(loaded), usage=usage_rows(loaded)
-        )
+        return viewer.render("compare.html.j2", runs=loaded, charts=all_charts(loaded), usage=usage_rows(loaded))
 
     return app

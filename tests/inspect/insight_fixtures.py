@@ -33,21 +33,35 @@ def _episode(eid: str, family: str, instruction: str, success: bool, room: EnvCa
         Step(action="take mug 1 from cabinet 1", observation="You pick up the mug 1 from the cabinet 1."),
     ]
     return Episode(
-        id=eid, task=task, steps=steps, success=success, gc_satisfied=1 if success else 0, gc_total=1,
-        path_length=len(steps), failure_reason=None if success else "ran out of steps",
+        id=eid,
+        task=task,
+        steps=steps,
+        success=success,
+        gc_satisfied=1 if success else 0,
+        gc_total=1,
+        path_length=len(steps),
+        failure_reason=None if success else "ran out of steps",
     )
 
 
 EPISODES = [
     _episode("ep-success-1", "pick_and_place_simple", "put a mug in the coffee machine", True, EnvCategory.KITCHEN),
-    _episode("ep-failure-1", "pick_heat_then_place_in_recep", "heat a mug and put it on the table", False,
-             EnvCategory.KITCHEN),
+    _episode(
+        "ep-failure-1",
+        "pick_heat_then_place_in_recep",
+        "heat a mug and put it on the table",
+        False,
+        EnvCategory.KITCHEN,
+    ),
 ]
 
 
 def _add(text: str, scale: Scale, key: str | None, *experience_ids: str) -> InsightOp:
     return InsightOp(
-        kind=OpKind.ADD, text=text, scale=scale, key=key,
+        kind=OpKind.ADD,
+        text=text,
+        scale=scale,
+        key=key,
         provenance=Provenance(experience_ids=list(experience_ids), llm_call_id="call-1", llm="scripted"),
     )
 
@@ -56,14 +70,32 @@ def fill(store: InsightStore) -> dict[str, str]:
     """Two distill steps into ``NS`` with a snapshot after the first; returns text-stem → insight id."""
     first = store.apply(
         [
-            _add("Check every cabinet before concluding an object is missing.", Scale.GENERAL, None,
-                 "ep-success-1", "ep-failure-1"),
-            _add("In kitchens, the microwave heats objects; open it first.", Scale.ENVIRONMENT, "Kitchen",
-                 "ep-success-1", "ep-failure-1"),
-            _add("Take the object before going to the target receptacle.", Scale.SUBTASK, "Object Placement",
-                 "ep-success-1"),
-            _add("Open closed receptacles to reveal hidden objects.", Scale.SUBTASK, "Revealing Hidden Objects",
-                 "ep-failure-1"),
+            _add(
+                "Check every cabinet before concluding an object is missing.",
+                Scale.GENERAL,
+                None,
+                "ep-success-1",
+                "ep-failure-1",
+            ),
+            _add(
+                "In kitchens, the microwave heats objects; open it first.",
+                Scale.ENVIRONMENT,
+                "Kitchen",
+                "ep-success-1",
+                "ep-failure-1",
+            ),
+            _add(
+                "Take the object before going to the target receptacle.",
+                Scale.SUBTASK,
+                "Object Placement",
+                "ep-success-1",
+            ),
+            _add(
+                "Open closed receptacles to reveal hidden objects.",
+                Scale.SUBTASK,
+                "Revealing Hidden Objects",
+                "ep-failure-1",
+            ),
         ],
         namespace=NS,
     )
@@ -71,10 +103,17 @@ def fill(store: InsightStore) -> dict[str, str]:
     general, kitchen, placement, hidden = first.added
     store.apply(
         [
-            InsightOp(kind=OpKind.AGREE, target=general,
-                      provenance=Provenance(experience_ids=["ep-success-1"], llm_call_id="call-2")),
-            InsightOp(kind=OpKind.EDIT, target=placement, text="Take the object first, then go to the receptacle.",
-                      provenance=Provenance(experience_ids=["ep-failure-1"], llm_call_id="call-2")),
+            InsightOp(
+                kind=OpKind.AGREE,
+                target=general,
+                provenance=Provenance(experience_ids=["ep-success-1"], llm_call_id="call-2"),
+            ),
+            InsightOp(
+                kind=OpKind.EDIT,
+                target=placement,
+                text="Take the object first, then go to the receptacle.",
+                provenance=Provenance(experience_ids=["ep-failure-1"], llm_call_id="call-2"),
+            ),
             _add("Bedrooms keep books on shelves and desks.", Scale.ENVIRONMENT, "Bedroom", "ep-success-1"),
         ],
         namespace=NS,
@@ -85,10 +124,14 @@ def fill(store: InsightStore) -> dict[str, str]:
 # Run → condition → (family, split, successes out of 4, goal conditions satisfied out of 8).
 RUNS = {
     "run-a": {
-        "no-insights": [("pick_and_place_simple", Split.VALID_SEEN, 1, 4),
-                        ("pick_heat_then_place_in_recep", Split.VALID_UNSEEN, 0, 2)],
-        "msi": [("pick_and_place_simple", Split.VALID_SEEN, 2, 6),
-                ("pick_heat_then_place_in_recep", Split.VALID_UNSEEN, 1, 4)],
+        "no-insights": [
+            ("pick_and_place_simple", Split.VALID_SEEN, 1, 4),
+            ("pick_heat_then_place_in_recep", Split.VALID_UNSEEN, 0, 2),
+        ],
+        "msi": [
+            ("pick_and_place_simple", Split.VALID_SEEN, 2, 6),
+            ("pick_heat_then_place_in_recep", Split.VALID_UNSEEN, 1, 4),
+        ],
     },
     "run-b": {"expel": [("pick_and_place_simple", Split.VALID_SEEN, 2, 5)]},
 }
@@ -101,10 +144,20 @@ def _evaluated(run: str, condition: str, family: str, split: Split, successes: i
     return [
         Episode(
             id=f"{run}.{condition}.{family}-{split.value}-{i}",
-            task=Task(id=f"{family}-{split.value}-{i}", family=family, environment=EnvCategory.KITCHEN,
-                      scene="FloorPlan1", instruction=f"do {family}", split=split),
-            success=i < successes, gc_satisfied=per_episode[i], gc_total=2, path_length=5,
-            usage=TokenUsage(prompt_tokens=325, completion_tokens=50, calls=1), llm="scripted",
+            task=Task(
+                id=f"{family}-{split.value}-{i}",
+                family=family,
+                environment=EnvCategory.KITCHEN,
+                scene="FloorPlan1",
+                instruction=f"do {family}",
+                split=split,
+            ),
+            success=i < successes,
+            gc_satisfied=per_episode[i],
+            gc_total=2,
+            path_length=5,
+            usage=TokenUsage(prompt_tokens=325, completion_tokens=50, calls=1),
+            llm="scripted",
         )
         for i in range(4)
     ]
@@ -113,15 +166,18 @@ def _evaluated(run: str, condition: str, family: str, split: Split, successes: i
 def write_run(workspace: Path, name: str) -> Path:
     """A finished run folder written by the pipeline's own writers (manifest, episodes, results)."""
     folder = RunFolder.in_workspace(workspace, name)
-    folder.start(command="eval", config={"llm": {"spec": "scripted"}, "pipeline": {"selector": "pair"}},
-                 seeds={"pipeline": 0})
+    folder.start(
+        command="eval", config={"llm": {"spec": "scripted"}, "pipeline": {"selector": "pair"}}, seeds={"pipeline": 0}
+    )
     by_condition: dict[str, list[Episode]] = {}
     for condition, cells in RUNS[name].items():
         by_condition[condition] = [ep for cell in cells for ep in _evaluated(name, condition, *cell)]
         for ep in by_condition[condition]:
             folder.save_episode(condition, ep)
-    counts = [{"step": 1, "counts": {"general": 1, "environment": 1, "subtask": 2}},
-              {"step": 2, "counts": {"general": 1, "environment": 2, "subtask": 2}}]
+    counts = [
+        {"step": 1, "counts": {"general": 1, "environment": 1, "subtask": 2}},
+        {"step": 2, "counts": {"general": 1, "environment": 2, "subtask": 2}},
+    ]
     results = build_results(by_condition, llm="scripted", prices=PRICES, insight_counts=counts)
     folder.write_results(results, render_markdown(results, title=name))
     return folder.path

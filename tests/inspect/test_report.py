@@ -16,8 +16,14 @@ from msi_agent.inspect.runs import load_run
 def test_metric_charts_compare_conditions_per_family(workspace: Path) -> None:
     runs = [load_run(workspace / "runs" / "run-a")]
     charts = {c.slug: c for c in metric_charts(runs)}
-    assert list(charts) == ["sr-overview", "gc-overview", "sr-valid_seen", "gc-valid_seen", "sr-valid_unseen",
-                            "gc-valid_unseen"]
+    assert list(charts) == [
+        "sr-overview",
+        "gc-overview",
+        "sr-valid_seen",
+        "gc-valid_seen",
+        "sr-valid_unseen",
+        "gc-valid_unseen",
+    ]
     assert charts["sr-overview"].groups == ["valid_seen", "valid_unseen", "all"]
     assert charts["sr-overview"].series == {"no-insights": [25.0, 0.0, 12.5], "msi": [50.0, 25.0, 37.5]}
     gc = charts["gc-valid_seen"]

@@ -32,8 +32,9 @@ def test_missing_and_malformed_results(workspace: Path) -> None:
     (folder / "results.json").write_text("{not json")
     with pytest.raises(RunFormatError, match="not readable JSON"):
         load_run(folder)
-    (folder / "results.json").write_text(json.dumps({"rows": [{"family": "f", "split": "s", "condition": "c",
-                                                               "episodes": 1, "sr": 1.5, "gc": 0}]}))
+    (folder / "results.json").write_text(
+        json.dumps({"rows": [{"family": "f", "split": "s", "condition": "c", "episodes": 1, "sr": 1.5, "gc": 0}]})
+    )
     with pytest.raises(RunFormatError, match="expected shape"):
         load_run(folder)
 

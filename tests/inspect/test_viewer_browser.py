@@ -29,16 +29,25 @@ from msi_agent.inspect.viewer import create_app
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--no-first-run", "--disable-sync",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
 ]
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(not Path(CHROMIUM).exists() and not shutil.which("chromium"),
-                       reason="Debian chromium missing: apt-get install chromium (scripts/install-browser.sh)"),
-    pytest.mark.skipif(importlib.util.find_spec("playwright") is None,
-                       reason="playwright missing: pip install playwright (the dev extra)"),
+    pytest.mark.skipif(
+        not Path(CHROMIUM).exists() and not shutil.which("chromium"),
+        reason="Debian chromium missing: apt-get install chromium (scripts/install-browser.sh)",
+    ),
+    pytest.mark.skipif(
+        importlib.util.find_spec("playwright") is None,
+        reason="playwright missing: pip install playwright (the dev extra)",
+    ),
 ]
 
 
@@ -69,8 +78,9 @@ def browser() -> Iterator[Any]:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM if Path(CHROMIUM).exists() else shutil.which("chromium"),
-                               args=CHROMIUM_ARGS)
+        b = pw.chromium.launch(
+            executable_path=CHROMIUM if Path(CHROMIUM).exists() else shutil.which("chromium"), args=CHROMIUM_ARGS
+        )
         yield b
         b.close()
 
@@ -190,8 +200,17 @@ def test_cli_ui_allow_edit_on_embedded_chroma(browser: Any, tmp_path: Path, offs
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     env = os.environ | {"MSI_WORKSPACE": str(workspace), "MSI_STORE__EMBEDDER": "hash"}
-    argv = [sys.executable, "-c", "from msi_agent.cli import app; app()", "ui", "--allow-edit",
-            "--ns", NS, "--port", str(port)]
+    argv = [
+        sys.executable,
+        "-c",
+        "from msi_agent.cli import app; app()",
+        "ui",
+        "--allow-edit",
+        "--ns",
+        NS,
+        "--port",
+        str(port),
+    ]
     proc = subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
         url = f"http://127.0.0.1:{port}"
