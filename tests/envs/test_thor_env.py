@@ -177,3 +177,14 @@ def test_pipeline_sampler_starts_and_stops_its_own_player(log: Path) -> None:
     assert [t.family for t in tasks] == ["toast", "toast"] and all("spawn_seed" in t.params for t in tasks)
     assert process_gone(read_log(own_log)[0]["pid"])
     assert sample(Split.TRAIN, 0, seed=0, families=[]) == []
+
+
+def test_check_env_passes_across_two_players(log: Path, tasks: list[Task]) -> None:
+    from envs.checker import check_env
+
+    make = lambda: ThorEnv(local_executable_path=player_command(), headless=True)  # noqa: E731
+    twin = make()
+    try:
+        check_env(make(), tasks[:4], twin=twin, steps=15)
+    finally:
+        twin.close()
