@@ -22,6 +22,7 @@ from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from insights_store.base import DEFAULT_NAMESPACE, InsightNotFoundError, InsightStore, StoreError
 from msi_agent.inspect.compare import all_charts, usage_rows
+from msi_agent.inspect.diff import diff_insights
 from msi_agent.inspect.formats import SCALE_ORDER, grouped
 from msi_agent.inspect.runs import RunFormatError, list_runs, load_run
 from msi_agent.inspect.templating import environment
@@ -215,6 +216,19 @@ def create_app(
                 raise PageError(404, f"no insight {insight_id!r} in namespace {ns!r}; nothing was deleted") from None
             st.delete(insight_id, namespace=ns)
         return RedirectResponse(f"/insights?ns={ns}", status_code=303)
+
+    @app.get("/diff", response_class=HTMLResponse)
+    def diff(a: str | None = None, b: str | None = None) -> HTMLResponse:
+        with viewer.locked() as st:
+            known = st.namespaces()
+        if a is None or b is None:
+            return viewer.render("diff.html.j2", namespaces=known, a=a or "", b=b or "", result=None)
+        for ns in (a, b):
+            if ns not in known:
+                raise PageError(404, f"no namespace {ns!r} in this store; known namespaces: {', '.join(known)}")
+        with viewer.locked() as st:
+            result = diff_insights(st.list(namespace=a), st.list(namespace=b))
+        return viewer.render("diff.html.j2", namespaces=known, a=a, b=b, result=result)
 
     @app.get("/episodes/{episode_id}", response_class=HTMLResponse)
     def episode(episode_id: str) -> HTMLResponse:

@@ -141,3 +141,11 @@ def test_cross_site_edits_and_foreign_hosts_are_refused(editor: TestClient, memo
     same = editor.post(url, data=form, headers={"Origin": LOCAL, "Sec-Fetch-Site": "same-origin"})
     assert same.status_code == 200 and store.get(ids["kitchen"], namespace=NS).score == 9
     assert editor.get("/insights", headers={"Host": "rebound.example:8765"}).status_code == 400
+
+
+def test_diff_page_between_a_snapshot_and_the_latest(client: TestClient) -> None:
+    assert 'name="a"' in client.get("/diff").text
+    html = client.get("/diff", params={"a": SNAPSHOT, "b": NS}).text
+    assert "1 added, 0 removed, 2 changed, 2 unchanged." in html
+    assert "Bedrooms keep books" in html and "before going to the target receptacle" in html
+    assert client.get("/diff", params={"a": SNAPSHOT, "b": "ghost"}).status_code == 404
