@@ -3,7 +3,8 @@
 ``sample_tasks(TaskSpec(families=["toast"], split=Split.VALID_SEEN, n=20, seed=1))`` returns the same 20 tasks on
 every machine: each task's randomness comes from blake2b(seed, split, index), never from Python's ``hash``.
 Task ``i`` does not depend on ``n`` (a longer list extends a shorter one). Families are dealt round-robin, scenes
-drawn among the split's floor plans of the family's room types (train and valid_seen share the 96 training
+drawn among the split's floor plans of the family's room types (with no families given, all families that can
+occur in the chosen rooms are used; train and valid_seen share the 96 training
 floor plans with disjoint random streams; valid_unseen uses the 24 test floor plans).
 
 A ``Task`` carries in ``params``: ``init`` (the full ``WorldInit``), ``goal`` (the family's parameters) and
@@ -60,14 +61,14 @@ def _rng(*parts: object) -> random.Random:
 
 
 def sample_tasks(spec: TaskSpec) -> list[Task]:
-    names = spec.families or family_names()
     rooms = set(spec.environments or EnvCategory)
+    names = spec.families or [f for f in family_names() if family(f).environments & rooms]
     pools: dict[str, list[str]] = {}
     for name in names:
         allowed = family(name).environments & rooms
         pools[name] = [s for s in scenes.scene_names(split=spec.split) if scenes.scene(s).category in allowed]
     empty = [n for n, p in pools.items() if not p]
-    if empty:
+    if empty or not names:
         raise TaskSpecError(f"families {empty} cannot occur in rooms {sorted(r.value for r in rooms)}; "
                             "widen environments or drop those families")
     return [_one(spec, names[i % len(names)], pools[names[i % len(names)]], i) for i in range(spec.n)]

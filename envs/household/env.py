@@ -114,15 +114,24 @@ class HouseholdEnv:
         return [(c.text, ok) for c, ok in zip(self._conditions, self._satisfied, strict=True)]
 
     def _info(self, *, error: str | None) -> dict[str, Any]:
-        done = sum(1 for i in self._pending if self._satisfied[i])
-        broken = sum(1 for i, ok in enumerate(self._satisfied) if not ok and i not in self._pending)
+        satisfied, total = progress(self._satisfied, self._pending)
         info: dict[str, Any] = {
-            "won": self.won, "gc_satisfied": max(0, done - broken), "gc_total": len(self._pending),
+            "won": self.won, "gc_satisfied": satisfied, "gc_total": total,
             "steps": self.steps, "max_steps": self.max_steps,
         }  # fmt: skip
         if error is not None:
             info["error"] = error
         return info
+
+
+def progress(satisfied: list[bool], pending: set[int]) -> tuple[int, int]:
+    """TEACh goal-condition progress as (satisfied, total).
+
+    total = conditions unsatisfied at reset (``pending``); satisfied = total − conditions unsatisfied now, so a
+    condition that held at reset and was broken since counts against progress (never below 0).
+    """
+    unsatisfied_now = sum(1 for ok in satisfied if not ok)
+    return max(0, len(pending) - unsatisfied_now), len(pending)
 
 
 def _init_of(task: Task) -> WorldInit:

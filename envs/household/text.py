@@ -333,7 +333,7 @@ class TextLayer:
         was_open = self._index[app]["isOpen"]  # type: ignore[index]
         steps: list[tuple[str, dict[str, Any]]] = [] if was_open else [("OpenObject", {"objectId": app})]
         steps += [("PutObject", {"objectId": app}), ("CloseObject", {"objectId": app})]
-        if toggle:
+        if toggle and not self._index[app]["isToggled"]:  # one already running heats as its door closes
             steps += [("ToggleObjectOn", {"objectId": app}), ("ToggleObjectOff", {"objectId": app})]
         steps += [("OpenObject", {"objectId": app}), ("PickupObject", {"objectId": obj})]
         if not was_open:

@@ -1,0 +1,121 @@
+"""HouseholdEnv: the Env contract, TEACh goal-condition accounting, episode limits, the expert mid-episode."""
+
+from __future__ import annotations
+
+import pytest
+
+import envs
+from envs.core import NOTHING_HAPPENS, Env
+from envs.household.env import HouseholdEnv, TaskFormatError, progress
+from envs.household.scenes import scene
+from envs.tasks import TaskSpec, sample_tasks
+from msi_agent.records import Task
+
+
+def one(family: str, seed: int = 0) -> Task:
+    return sample_tasks(TaskSpec(families=[family], n=1, seed=seed))[0]
+
+
+def test_reset_reads_like_alfworld() -> None:
+    with envs.make("household") as env:
+        assert isinstance(env, Env)
+        task = one("pick_clean_then_place_in_recep")
+        obs = env.reset(task)
+        assert obs.text.startswith("-= Welcome to TextWorld, ALFRED! =-\n\nYou are in the middle of a room.")
+        assert obs.text.endswith(f"Your task is to: {task.instruction}")
+        assert obs.info == {"won": False, "gc_satisfied": 0, "gc_total": 2, "steps": 0, "max_steps": 50}
+        assert all(c.startswith("go to ") for c in obs.admissible[:-2])
+
+
+def test_expert_wins_and_progress_counts_up() -> None:
+    env = HouseholdEnv()
+    task = one("sandwich", seed=4)
+    env.reset(task)
+    plan = env.expert_plan()
+    seen = []
+    for command in plan:
+        obs, reward, done, info = env.step(command)
+        assert obs.text != NOTHING_HAPPENS
+        seen.append(info["gc_satisfied"])
+    assert done and reward == 1.0 and info["won"] and info["gc_satisfied"] == info["gc_total"] == 4
+    assert seen == sorted(seen)
+    assert all(ok for _, ok in env.conditions)
+    with pytest.raises(RuntimeError, match="over"):
+        env.step("look")
+
+
+def test_expert_replans_from_the_middle_of_an_episode() -> None:
+    env = HouseholdEnv()
+    env.reset(one("plate_of_toast", seed=2))
+    env.step("go to fridge 1")
+    env.step("nonsense")
+    plan = env.expert_plan()
+    for command in plan:
+        _, _, done, info = env.step(command)
+    assert info["won"] and done
+
+
+def test_nothing_happens_and_budget() -> None:
+    env = HouseholdEnv(max_steps=3)
+    env.reset(one("pick_and_place_simple"))
+    obs, reward, done, info = env.step("dance")
+    assert obs.text == NOTHING_HAPPENS and reward == 0.0 and not done and "error" in info
+    env.step("look")
+    _, _, done, info = env.step("inventory")
+    assert done and not info["won"] and info["steps"] == 3
+
+
+def test_progress_follows_teach() -> None:
+    assert progress([False, False, True], {0, 1}) == (0, 2)
+    assert progress([True, False, True], {0, 1}) == (1, 2)
+    assert progress([True, True, False], {0, 1}) == (1, 2)  # condition 2 held at reset and was broken
+    assert progress([False, False, False], {0, 1}) == (0, 2)
+    assert progress([True], set()) == (0, 0)
+
+
+def test_broken_progress_is_subtracted() -> None:
+    """A condition true at reset that the agent breaks counts against progress (TEACh: unsatisfied at the end)."""
+    task = one("put_all_x_on_y", seed=5)
+    init = task.params["init"]
+    x, y = task.params["goal"]["obj"], task.params["goal"]["recep"]
+    xs = [o for o in init["objects"] if o["object_type"] == x]
+    target = next(r.object_id for r in scene(task.scene).receptacles if r.type == y)
+    xs[0]["parent"] = target  # the first one already lies where it belongs
+    env = HouseholdEnv()
+    obs = env.reset(task)
+    assert obs.info["gc_total"] == len(xs) - 1
+    name, where = env.text.name(xs[0]["object_id"]), env.text.name(target)
+    for command in (f"go to {where}", f"open {where}", f"take {name} from {where}"):
+        if command in env.text.admissible:
+            env.step(command)
+    other = next(c for c in env.text.admissible if c.startswith("go to ") and c != f"go to {where}")
+    _, _, _, info = env.step(other)
+    assert info["gc_satisfied"] == 0
+    for command in env.expert_plan():
+        _, _, _, info = env.step(command)
+    assert info["won"] and info["gc_satisfied"] == info["gc_total"]
+    env.reset(task)
+    for command in env.expert_plan():
+        *_, info = env.step(command)
+    assert info["won"]
+
+
+def test_bad_tasks_are_explained() -> None:
+    env = HouseholdEnv()
+    task = one("toast")
+    with pytest.raises(TaskFormatError, match="init"):
+        env.reset(task.model_copy(update={"params": {}}))
+    with pytest.raises(TaskFormatError, match="scene"):
+        env.reset(task.model_copy(update={"scene": "FloorPlan2"}))
+    with pytest.raises(TaskFormatError, match="WorldInit"):
+        env.reset(task.model_copy(update={"params": {"init": {"scene": task.scene}}}))
+    with pytest.raises(KeyError, match="unknown task family"):
+        env.reset(task.model_copy(update={"family": "juggle"}))
+    with pytest.raises(RuntimeError, match="reset"):
+        HouseholdEnv().step("look")
+    with pytest.raises(ValueError, match="max_steps"):
+        HouseholdEnv(max_steps=0)
+    env.close()
+    env.close()
+    with pytest.raises(RuntimeError, match="closed"):
+        env.reset(task)
