@@ -38,6 +38,9 @@ def log(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
 def env(log: Path) -> Iterator[ThorEnv]:
     with ThorEnv(local_executable_path=player_command(log=log), headless=True) as e:
         yield e
+        pid = e.world.controller.process.pid  # type: ignore[union-attr]
+        pipes = Path(e.world.controller._controller.server.tmp_dir.name)
+    assert process_gone(pid) and not pipes.exists(), "the module's player or its pipes outlived close()"
 
 
 @pytest.fixture(scope="module")
