@@ -112,5 +112,6 @@ def parse_spec(text: str) -> TaskSpec:
     try:
         return TaskSpec.model_validate(fields)
     except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'spec'}: {e['msg']}" for e in exc.errors())
+        problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'spec'}: {e['msg'].removeprefix('Value error, ')}"
+                             for e in exc.errors())
         raise TaskSpecError(f"bad task spec {text!r}: {problems}") from None

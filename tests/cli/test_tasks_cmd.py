@@ -37,6 +37,6 @@ def test_sample_table_with_plan_lengths() -> None:
 
 
 def test_bad_spec_is_a_clean_error() -> None:
-    result = runner.invoke(app, ["tasks", "sample", "families=juggling"])
+    result = runner.invoke(app, ["tasks", "sample", "families=juggling"], env={"COLUMNS": "400"})
     assert result.exit_code == 2
-    assert "unknown families" in result.output and "Traceback" not in result.output
+    assert "unknown families ['juggling']" in result.output and "Traceback" not in result.output
