@@ -1,11 +1,9 @@
 """``HouseholdWorld``: the symbolic AI2-THOR world (an ``envs.backend.WorldBackend``).
 
-State lives in THOR-shaped object dicts that are updated in place, so producing metadata costs nothing per step;
-``metadata["objects"]`` is that live list (copy what you keep). Physics is symbolic and immediate:
-a closed microwave that is on heats and cooks what is inside; a stove burner that is on heats the pot or pan on it
-and cooks its contents; a toaster that is on toasts bread slices; a fridge cools; a sink basin whose faucet runs
-cleans what is in it and fills containers with water; a coffee machine that is on fills a mug with coffee;
-slicing needs a knife in hand and replaces the object by its pieces.
+State lives in THOR-shaped object dicts (``thor_objects``) that are updated in place, so producing metadata costs
+nothing per step; ``metadata["objects"]`` is that live list (copy what you keep). Actions check AI2-THOR's
+preconditions (visible, open, hand empty, receptacle accepts the object, capacity, knife in hand for slicing);
+their effects on temperature, cleanliness and liquids follow ``physics``. Slicing replaces an object by its pieces.
 
 Visibility is by place: the agent sees the receptacles that share its interaction pose, what lies in them
 (unless inside something closed), objects standing next to them, and what it holds. ``distance`` is kept
@@ -23,39 +21,16 @@ from typing import Any
 
 from envs.backend import Metadata, WorldInit
 from envs.household import catalog
-from envs.household.catalog import CAPACITY, KNIVES, SLICES, affordances
+from envs.household.catalog import CAPACITY, KNIVES, SLICES
+from envs.household.physics import settle
 from envs.household.scenes import Scene, scene
+from envs.household.thor_objects import LIQUIDS, Obj, copy_object, new_object, xyz
 
 PoseKey = tuple[float, float, int]
-Obj = dict[str, Any]
-LIQUIDS = frozenset({"water", "coffee", "wine"})
 
 
 def _pose_key(x: float, z: float, rotation: float) -> PoseKey:
     return (round(x, 2), round(z, 2), round(rotation) % 360)
-
-
-def _xyz(x: float, y: float, z: float) -> dict[str, float]:
-    return {"x": x, "y": y, "z": z}
-
-
-def _new_object(object_id: str, object_type: str, position: tuple[float, float, float]) -> Obj:
-    a = affordances(object_type)
-    pos = _xyz(*position)
-    return {
-        "name": object_id.replace("|", "_"), "objectId": object_id, "objectType": object_type,
-        "position": pos, "rotation": _xyz(0.0, 0.0, 0.0), "visible": False, "obstructed": False, "distance": 0.0,
-        "receptacle": a.receptacle, "receptacleObjectIds": [] if a.receptacle else None, "parentReceptacles": None,
-        "pickupable": a.pickupable, "isPickedUp": False, "moveable": a.pickupable, "openable": a.openable,
-        "isOpen": False, "toggleable": a.toggleable, "isToggled": False, "sliceable": a.sliceable, "isSliced": False,
-        "cookable": a.cookable, "isCooked": False, "dirtyable": a.dirtyable, "isDirty": False,
-        "canFillWithLiquid": a.fillable, "isFilledWithLiquid": False, "fillLiquid": None, "breakable": a.breakable,
-        "isBroken": False, "canBeUsedUp": a.used_up, "isUsedUp": False, "isHeatSource": a.heat_source,
-        "isColdSource": a.cold_source, "ObjectTemperature": "RoomTemp", "mass": a.mass,
-        "salientMaterials": list(a.materials), "isMoving": False,
-        "axisAlignedBoundingBox": {"center": dict(pos), "size": _xyz(0.2, 0.2, 0.2), "cornerPoints": None},
-        "objectOrientedBoundingBox": None,
-    }  # fmt: skip
 
 
 class ActionFailed(Exception):
@@ -96,7 +71,7 @@ class HouseholdWorld:
         self._pose_of, self._at_pose, self._loose = {}, {}, {}
         self._visible, self._held = [], None
         for r in sc.receptacles:
-            obj = _new_object(r.object_id, r.type, r.position)
+            obj = new_object(r.object_id, r.type, r.position)
             self._add(obj)
             key = _pose_key(r.pose[0], r.pose[1], r.pose[2])
             self._pose_of[r.object_id] = key
@@ -111,7 +86,7 @@ class HouseholdWorld:
             if anchor is None:
                 raise ValueError(f"init object {spec.object_id!r} needs a parent receptacle or a 'near' receptacle")
             base = self._require_known(anchor, f"parent/near of {spec.object_id!r}")["position"]
-            obj = _new_object(spec.object_id, spec.object_type, (base["x"], base["y"] + 0.05, base["z"]))
+            obj = new_object(spec.object_id, spec.object_type, (base["x"], base["y"] + 0.05, base["z"]))
             obj["isDirty"] = spec.dirty and obj["dirtyable"]
             if spec.liquid is not None:
                 if spec.liquid not in LIQUIDS or not obj["canFillWithLiquid"]:
@@ -127,7 +102,7 @@ class HouseholdWorld:
                     self._faucet_of[anchor] = spec.object_id
         for obj in self._objects:
             if obj["isColdSource"]:
-                self._apply_sources(obj)  # what starts in a fridge starts cold
+                settle(self._by_id, self._faucet_of, obj)  # what starts in a fridge starts cold
         x, z, rot, horizon = init.agent
         self._meta = self._fresh_meta(sc.name)
         self._set_agent(x, z, rot, horizon)
@@ -171,7 +146,7 @@ class HouseholdWorld:
         """An independent copy of the current state (for planning ahead without touching this world)."""
         other = HouseholdWorld()
         other._scene, other._held, other._agent_key = self._scene, self._held, self._agent_key
-        other._objects = [_copy_object(o) for o in self._objects]
+        other._objects = [copy_object(o) for o in self._objects]
         other._by_id = {o["objectId"]: o for o in other._objects}
         other._pose_of, other._at_pose = self._pose_of, self._at_pose  # static per scene, never mutated
         other._loose = {k: list(v) for k, v in self._loose.items()}
@@ -197,8 +172,8 @@ class HouseholdWorld:
             "objects": self._objects, "agent": {}, "heldObjectPose": None, "inventoryObjects": [],
             "sceneName": scene_name, "lastAction": "Initialize", "lastActionSuccess": True, "errorMessage": "",
             "errorCode": "", "actionReturn": None, "screenWidth": 300, "screenHeight": 300, "agentId": 0, "fov": 90.0,
-            "cameraPosition": _xyz(0.0, 1.5, 0.0), "collided": False, "collidedObjects": [], "thirdPartyCameras": [],
-            "isSceneAtRest": True, "sceneBounds": {"center": _xyz(0.0, 1.5, 0.0), "size": _xyz(10.0, 3.0, 10.0),
+            "cameraPosition": xyz(0.0, 1.5, 0.0), "collided": False, "collidedObjects": [], "thirdPartyCameras": [],
+            "isSceneAtRest": True, "sceneBounds": {"center": xyz(0.0, 1.5, 0.0), "size": xyz(10.0, 3.0, 10.0),
                                                    "cornerPoints": None},
             "currentTime": 0.0,
         }  # fmt: skip
@@ -229,7 +204,7 @@ class HouseholdWorld:
         container["receptacleObjectIds"].append(obj["objectId"])
         self._set_parents(obj, [container["objectId"], *(container["parentReceptacles"] or [])])
         pos = container["position"]
-        obj["position"] = _xyz(pos["x"], pos["y"] + 0.05, pos["z"])
+        obj["position"] = xyz(pos["x"], pos["y"] + 0.05, pos["z"])
 
     def _set_parents(self, obj: Obj, chain: list[str] | None) -> None:
         obj["parentReceptacles"] = chain
@@ -251,10 +226,10 @@ class HouseholdWorld:
     def _set_agent(self, x: float, z: float, rotation: float, horizon: float) -> None:
         self._agent_key = _pose_key(x, z, rotation)
         self._meta["agent"] = {
-            "name": "agent", "position": _xyz(x, 0.9, z), "rotation": _xyz(0.0, float(rotation), 0.0),
+            "name": "agent", "position": xyz(x, 0.9, z), "rotation": xyz(0.0, float(rotation), 0.0),
             "cameraHorizon": float(horizon), "isStanding": True, "inHighFrictionArea": False,
         }  # fmt: skip
-        self._meta["cameraPosition"] = _xyz(x, 1.576, z)
+        self._meta["cameraPosition"] = xyz(x, 1.576, z)
 
     def _refresh_visible(self) -> None:
         """Recompute ``visible`` for the few objects around the agent (and clear it where it was)."""
@@ -309,7 +284,7 @@ class HouseholdWorld:
             raise ValueError(f"InvalidArgument: TeleportFull needs numeric x, z, rotation, horizon ({exc})") from None
         self._set_agent(x, z, rotation, horizon)
         if self._held is not None:
-            self._by_id[self._held]["position"] = _xyz(x, 0.9, z)
+            self._by_id[self._held]["position"] = xyz(x, 0.9, z)
 
     def _pickup(self, action: Mapping[str, Any]) -> None:
         obj = self._target(action)
@@ -321,7 +296,7 @@ class HouseholdWorld:
         obj["isPickedUp"] = True
         self._held = obj["objectId"]
         self._meta["inventoryObjects"] = [{"objectId": obj["objectId"], "objectType": obj["objectType"]}]
-        self._meta["heldObjectPose"] = {"position": dict(self._meta["agent"]["position"]), "rotation": _xyz(0, 0, 0)}
+        self._meta["heldObjectPose"] = {"position": dict(self._meta["agent"]["position"]), "rotation": xyz(0, 0, 0)}
 
     def _release(self) -> Obj:
         obj = self._by_id[self._held]  # type: ignore[index]
@@ -345,7 +320,7 @@ class HouseholdWorld:
             raise ActionFailed(f"No valid positions to place object found: {target['objectId']} is full")
         self._release()
         self._insert(held, target)
-        self._apply_sources(target)
+        settle(self._by_id, self._faucet_of, target)
 
     def _drop(self, action: Mapping[str, Any]) -> None:
         obj = self._release()
@@ -366,7 +341,7 @@ class HouseholdWorld:
         if not obj["isOpen"]:
             raise ActionFailed(f"{obj['objectId']} is already closed")
         obj["isOpen"] = False
-        self._apply_sources(obj)
+        settle(self._by_id, self._faucet_of, obj)
 
     def _toggle(self, action: Mapping[str, Any], on: bool) -> None:
         obj = self._target(action)
@@ -377,7 +352,7 @@ class HouseholdWorld:
         obj["isToggled"] = on
         if on:
             basin = next((b for b, f in self._faucet_of.items() if f == obj["objectId"]), None)
-            self._apply_sources(self._by_id[basin] if basin else obj)
+            settle(self._by_id, self._faucet_of, self._by_id[basin] if basin else obj)
 
     def _toggle_on(self, action: Mapping[str, Any]) -> None:
         self._toggle(action, True)
@@ -402,7 +377,7 @@ class HouseholdWorld:
         self._meta["objects"] = self._objects = list(self._objects)  # a new list: the set of objects changed
         pos = obj["position"]
         for i in range(count):
-            piece = _new_object(f"{obj['objectId']}|{piece_type}_{i + 1}", piece_type, (pos["x"], pos["y"], pos["z"]))
+            piece = new_object(f"{obj['objectId']}|{piece_type}_{i + 1}", piece_type, (pos["x"], pos["y"], pos["z"]))
             piece["isSliced"] = True
             piece["isDirty"] = obj["isDirty"] and piece["dirtyable"]
             piece["ObjectTemperature"] = obj["ObjectTemperature"]
@@ -448,60 +423,6 @@ class HouseholdWorld:
 
     def _reachable(self, action: Mapping[str, Any]) -> list[dict[str, float]]:
         keys = sorted(set(self._pose_of.values()))
-        return [_xyz(x, 0.9, z) for x, z, _ in keys]
+        return [xyz(x, 0.9, z) for x, z, _ in keys]
 
     # ------------------------------------------------------------------ physics
-    def _apply_sources(self, container: Obj) -> None:
-        """Let heat, cold, running water and coffee act on what is in ``container`` and on it."""
-        kind = container["objectType"]
-        on = container["isToggled"]
-        if on and (kind in ("StoveBurner", "Toaster") or (kind == "Microwave" and not container["isOpen"])):
-            self._each_inside(container, _warm)
-        elif kind == "Fridge":
-            self._each_inside(container, lambda o: o.__setitem__("ObjectTemperature", "Cold"))
-        elif kind == "CoffeeMachine" and on:
-            for oid in container["receptacleObjectIds"]:
-                obj = self._by_id[oid]
-                if obj["canFillWithLiquid"]:
-                    obj["isFilledWithLiquid"], obj["fillLiquid"], obj["ObjectTemperature"] = True, "coffee", "Hot"
-        elif kind == "SinkBasin" and self._faucet_on(container):
-            for oid in container["receptacleObjectIds"]:
-                obj = self._by_id[oid]
-                if obj["dirtyable"]:
-                    obj["isDirty"] = False
-                if obj["canFillWithLiquid"] and not obj["receptacleObjectIds"]:
-                    obj["isFilledWithLiquid"], obj["fillLiquid"] = True, "water"
-        parents = container["parentReceptacles"]
-        if parents:  # a pot put on a running burner, a mug moved into a closed-and-on microwave's contents, ...
-            self._apply_sources(self._by_id[parents[0]])
-
-    def _faucet_on(self, basin: Obj) -> bool:
-        faucet = self._faucet_of.get(basin["objectId"])
-        return faucet is not None and self._by_id[faucet]["isToggled"]
-
-    def _each_inside(self, container: Obj, fn: Callable[[Obj], None]) -> None:
-        for oid in container["receptacleObjectIds"] or ():
-            obj = self._by_id[oid]
-            fn(obj)
-            if obj["receptacleObjectIds"]:
-                self._each_inside(obj, fn)
-
-
-def _warm(obj: Obj) -> None:
-    obj["ObjectTemperature"] = "Hot"
-    if obj["cookable"]:
-        obj["isCooked"] = True
-
-
-def _copy_object(obj: Obj) -> Obj:
-    out = dict(obj)
-    out["position"] = dict(obj["position"])
-    out["rotation"] = dict(obj["rotation"])
-    out["salientMaterials"] = list(obj["salientMaterials"])
-    if obj["receptacleObjectIds"] is not None:
-        out["receptacleObjectIds"] = list(obj["receptacleObjectIds"])
-    if obj["parentReceptacles"] is not None:
-        out["parentReceptacles"] = list(obj["parentReceptacles"])
-    box = obj["axisAlignedBoundingBox"]
-    out["axisAlignedBoundingBox"] = {"center": dict(box["center"]), "size": dict(box["size"]), "cornerPoints": None}
-    return out
