@@ -53,7 +53,10 @@ class HouseholdEnv:
         fam = family(task.family)
         self.task, self._init = task, init
         description = self.text.reset(init)
-        self._conditions = fam.conditions(task.params.get("goal", {}), init)
+        try:
+            self._conditions = fam.conditions(task.params.get("goal", {}), init)
+        except (KeyError, TypeError, ValueError) as exc:
+            raise TaskFormatError(f"task {task.id}: params['goal'] does not fit {task.family!r}: {exc!r}") from None
         if not self._conditions:
             raise TaskFormatError(f"task {task.id}: family {task.family!r} produced no goal conditions")
         self._satisfied = [c(self.backend.metadata) for c in self._conditions]

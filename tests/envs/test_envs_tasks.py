@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import subprocess
+import sys
 
 import pytest
 
@@ -88,3 +91,23 @@ def test_parse_spec_errors_say_what_is_wrong(text: str, message: str) -> None:
 def test_impossible_combination_is_explained() -> None:
     with pytest.raises(TaskSpecError, match="cannot occur"):
         sample_tasks(TaskSpec(families=["coffee"], environments=[EnvCategory.BEDROOM], n=1))
+
+
+DIGEST_SCRIPT = """
+import hashlib, json
+from envs.tasks import TaskSpec, sample_tasks
+tasks = sample_tasks(TaskSpec(n=60, seed=4))
+print(hashlib.blake2b(json.dumps([t.model_dump(mode="json", exclude={"created"}) for t in tasks],
+                                 sort_keys=True).encode()).hexdigest())
+"""
+
+
+@pytest.mark.slow
+def test_sampling_does_not_depend_on_hash_randomisation() -> None:
+    digests = set()
+    for hash_seed in ("1", "4242"):
+        env = {**os.environ, "PYTHONHASHSEED": hash_seed}
+        out = subprocess.run([sys.executable, "-c", DIGEST_SCRIPT], env=env, capture_output=True, text=True,
+                             check=True, timeout=120)
+        digests.add(out.stdout.strip())
+    assert len(digests) == 1

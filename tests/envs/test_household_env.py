@@ -109,6 +109,8 @@ def test_bad_tasks_are_explained() -> None:
         env.reset(task.model_copy(update={"scene": "FloorPlan2"}))
     with pytest.raises(TaskFormatError, match="WorldInit"):
         env.reset(task.model_copy(update={"params": {"init": {"scene": task.scene}}}))
+    with pytest.raises(TaskFormatError, match="goal"):
+        env.reset(one("put_all_x_on_y").model_copy(update={"params": {**one("put_all_x_on_y").params, "goal": {}}}))
     with pytest.raises(KeyError, match="unknown task family"):
         env.reset(task.model_copy(update={"family": "juggle"}))
     with pytest.raises(RuntimeError, match="reset"):
