@@ -3,9 +3,10 @@
 Commands (ALFWorld's, with ALFWorld's feedback wording): ``go to R``, ``open R``, ``close R``, ``take O from R``,
 ``move O to R`` (also accepted: ``put O in R`` / ``put O on R``), ``use O`` (toggle), ``heat O with R``,
 ``cool O with R``, ``clean O with R``, ``slice O with K``, ``examine X``, ``inventory``, ``look``; and for the
-TEACh families ``fill O with R`` (water from a sink basin) and ``pour O into X``. Names are numbered per type
-("apple 1", "cabinet 3"). Each command becomes one or a few THOR actions on the backend (heat = open, put, close,
-toggle on, toggle off, open, pick up — as ALFWorld does on AI2-THOR).
+TEACh families ``fill O with R`` (water from a sink basin), ``pour O into X`` and the switch aliases
+``turn on X`` / ``turn off X`` / ``toggle X`` (accepted, not listed: ``use X`` is the admissible form).
+Names are numbered per type ("apple 1", "cabinet 3"). Each command becomes one or a few THOR actions on the
+backend (heat = open, put, close, toggle on, toggle off, open, pick up — as ALFWorld does on AI2-THOR).
 
 The admissible commands are computed after every step; a command is run by looking it up there, so an unknown,
 malformed or impossible command changes nothing and answers ``"Nothing happens."`` — it never raises.
@@ -29,6 +30,7 @@ from envs.household.scenes import Receptacle, scene
 MAX_COMMAND_CHARS = 200
 _SPACES = re.compile(r"\s+")
 _PUT = re.compile(r"^put (.+?) (?:in|on|into|onto|in/on) (.+)$")
+_SWITCH = re.compile(r"^(?:turn|switch) (on|off) (.+)$|^toggle (.+)$")
 
 
 class Verb(Enum):
@@ -134,13 +136,24 @@ class TextLayer:
     def step(self, command: str) -> StepResult:
         if not isinstance(command, str) or len(command) > MAX_COMMAND_CHARS:
             return StepResult(NOTHING_HAPPENS, False, False)
-        cmd = self._commands.get(self.normalize(command))
+        text = self.normalize(command)
+        cmd = self._commands.get(text) or self._switch(text)
         if cmd is None:
             return StepResult(NOTHING_HAPPENS, False, False)
         result = self._run(cmd)
         if result.changed:
             self._refresh()
         return result
+
+    def _switch(self, text: str) -> Command | None:
+        """TEACh/HELPER-style "turn on X", "turn off X", "toggle X": ``use X`` when it changes X as asked."""
+        m = _SWITCH.match(text)
+        if m is None:
+            return None
+        cmd = self._commands.get(f"use {m.group(2) or m.group(3)}")
+        if cmd is None or (m.group(1) is not None and (m.group(1) == "on") == self._index[cmd.obj]["isToggled"]):
+            return None
+        return cmd
 
     # ------------------------------------------------------------------ naming and indexing
     def _name(self, object_id: str, object_type: str) -> str:

@@ -78,6 +78,10 @@ def test_fill_pour_and_use() -> None:
     run(t, "go to microwave 1")
     assert run(t, "use microwave 1") == "You turn on the microwave 1."
     assert run(t, "use microwave 1") == "You turn off the microwave 1."
+    assert t.step("turn off microwave 1").feedback == NOTHING_HAPPENS  # already off
+    assert run(t, "turn on microwave 1") == "You turn on the microwave 1."
+    assert run(t, "toggle microwave 1") == "You turn off the microwave 1."
+    assert t.step("turn on fridge 1").feedback == NOTHING_HAPPENS
 
 
 def test_every_admissible_command_succeeds_in_random_play() -> None:
