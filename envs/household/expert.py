@@ -48,11 +48,11 @@ class Solver:
 
     def receptacles(self, rtype: str) -> list[str]:
         """Static receptacles of a type, in name order ("cabinet 1" first)."""
-        return [rid for rid in self.t._receptacles if self.t._receptacles[rid].type == rtype]
+        return [rid for rid in self.t.receptacles if self.t.receptacles[rid].type == rtype]
 
     def where(self, oid: str) -> str:
         """The static receptacle the object is at (in, on, or next to)."""
-        if oid in self.t._receptacles:
+        if oid in self.t.receptacles:
             return oid
         parents = self.obj(oid)["parentReceptacles"]
         if parents:
@@ -115,14 +115,14 @@ class Solver:
     def surface(self, types: Sequence[str]) -> str:
         """A receptacle that accepts all ``types`` — an open surface first (counter, table), else anything."""
         def ok(rid: str) -> bool:
-            return all(catalog.accepts(self.t._receptacles[rid].type, t) for t in types)
+            return all(catalog.accepts(self.t.receptacles[rid].type, t) for t in types)
 
         for stype in SURFACES:
             for rid in self.receptacles(stype):
                 if ok(rid):
                     return rid
-        for rid in self.t._receptacles:
-            if ok(rid) and catalog.CAPACITY.get(self.t._receptacles[rid].type) is None:
+        for rid in self.t.receptacles:
+            if ok(rid) and catalog.CAPACITY.get(self.t.receptacles[rid].type) is None:
                 return rid
         raise PlanError(f"no receptacle in this room accepts {', '.join(types)}")
 

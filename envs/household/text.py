@@ -114,6 +114,11 @@ class TextLayer:
     def metadata(self) -> Metadata:
         return self.backend.metadata
 
+    @property
+    def receptacles(self) -> Mapping[str, Receptacle]:
+        """The scene's static receptacles by objectId, in name order ("cabinet 1", "cabinet 2", …)."""
+        return self._receptacles
+
     def name(self, object_id: str) -> str:
         return self._names[object_id]
 
