@@ -1,0 +1,25 @@
+"""collect → distill → evaluate, with run folders that resume; ``Session`` holds the parts every stage uses.
+
+    with Session.from_settings(settings) as session:
+        folder = experiment.open_run(session, "my-run", command="script")
+        experiment.run_all(session, folder)      # or stages.collect / stages.distill / stages.evaluate
+"""
+
+from msi_agent.pipeline import experiment, stages
+from msi_agent.pipeline.offline import ExpertPlayer, expert_chat_model
+from msi_agent.pipeline.runfolder import RunFolder, RunFolderError
+from msi_agent.pipeline.session import Session
+from msi_agent.pipeline.suite import TASK_SAMPLERS, Suite, TaskSampler
+
+__all__ = [
+    "TASK_SAMPLERS",
+    "ExpertPlayer",
+    "RunFolder",
+    "RunFolderError",
+    "Session",
+    "Suite",
+    "TaskSampler",
+    "experiment",
+    "expert_chat_model",
+    "stages",
+]
