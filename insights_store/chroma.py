@@ -64,20 +64,23 @@ def _settings() -> Settings:
     return Settings(anonymized_telemetry=False, allow_reset=False)
 
 
+def _slot(scale: Scale, key: str | None) -> str:
+    """One metadata field for the (scale, key) pair: a single $eq filter is ~10x faster than an $and."""
+    return f"{scale.value}/{key or ''}"
+
+
 def _where(scale: Scale | None, key: str | None) -> dict[str, Any] | None:
-    clauses: list[dict[str, Any]] = []
-    if scale is not None:
-        clauses.append({"scale": scale.value})
+    if scale is not None and key is not None:
+        return {"slot": _slot(scale, key)}
     if key is not None:
-        clauses.append({"key": key})
-    if not clauses:
-        return None
-    return clauses[0] if len(clauses) == 1 else {"$and": clauses}
+        return {"key": key}
+    return {"scale": scale.value} if scale is not None else None
 
 
 def _metadata(rec: StoredInsight) -> dict[str, Any]:
     meta: dict[str, Any] = {
         "scale": rec.insight.scale.value,
+        "slot": _slot(rec.insight.scale, rec.insight.key),
         "score": rec.insight.score,
         "insight": rec.insight.model_dump_json(),
         "history": json.dumps([h.model_dump(mode="json") for h in rec.history]),
@@ -224,6 +227,8 @@ class ChromaStore(BaseInsightStore):
     def _recover(self) -> None:
         journal = self._journal()
         pending = journal.get(include=["documents"])
+        if pending["ids"] and self._c.lock is not None:
+            self._c.seen_generation = self._c.lock.bump()  # other processes must reload what we replay
         for batch_id, doc in sorted(zip(pending["ids"], pending["documents"] or [], strict=True)):
             batch = Batch.model_validate_json(doc)
             self._apply(batch, self._embed([r.insight.text for r in batch.upserts]))
@@ -318,15 +323,46 @@ class ChromaStore(BaseInsightStore):
         got = col.get(where=_where(scale, key), include=["metadatas"])  # type: ignore[arg-type]
         return [Insight.model_validate_json(m["insight"]) for m in got["metadatas"] or []]
 
+    def _keys(self, namespace: str, scale: Scale) -> set[str]:
+        col = self._live(namespace)
+        if col is None:
+            return set()
+        got = col.get(where={"scale": scale.value}, include=["metadatas"])
+        return {m["key"] for m in got["metadatas"] or [] if m.get("key")}
+
     def _nearest(
         self, namespace: str, vector: np.ndarray, k: int, scale: Scale | None, key: str | None
     ) -> list[tuple[Insight, float]]:
+        """Unfiltered: the HNSW index. One key (a single list, small in MSI): exact cosine over that list,
+        much faster than Chroma's filtered query. Scale only (a large share of the store): over-fetch
+        from the index and post-filter, then fall back to Chroma's filtered query if too few matched."""
         col = self._live(namespace)
         if col is None:
             return []
-        got = col.query(
-            query_embeddings=[vector], n_results=k, where=_where(scale, key), include=["metadatas", "distances"]
-        )  # type: ignore[arg-type]
+        if key is not None:
+            got = col.get(where=_where(scale, key), include=["metadatas", "embeddings"])  # type: ignore[arg-type]
+            if not got["ids"]:
+                return []
+            sims = np.asarray(got["embeddings"], dtype=np.float32) @ vector
+            order = np.argsort(-sims, kind="stable")[:k]
+            metas = got["metadatas"] or []
+            return [(Insight.model_validate_json(metas[j]["insight"]), float(sims[j])) for j in order]
+        if scale is None:
+            return self._query(col, vector, k, None)
+        total = col.count()
+        fetch = min(total, max(8 * k, 50))
+        hits = [pair for pair in self._query(col, vector, fetch, None) if pair[0].scale is scale][:k]
+        if len(hits) < k and fetch < total:
+            hits = self._query(col, vector, k, _where(scale, None))
+        return hits
+
+    @staticmethod
+    def _query(
+        col: Collection, vector: np.ndarray, k: int, where: dict[str, Any] | None
+    ) -> list[tuple[Insight, float]]:
+        if k <= 0:
+            return []
+        got = col.query(query_embeddings=[vector], n_results=k, where=where, include=["metadatas", "distances"])  # type: ignore[arg-type]
         metas = (got["metadatas"] or [[]])[0]
         dists = (got["distances"] or [[]])[0]
         return [(Insight.model_validate_json(m["insight"]), 1.0 - float(d)) for m, d in zip(metas, dists, strict=True)]

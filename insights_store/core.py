@@ -120,6 +120,10 @@ class BaseInsightStore(ABC):
     @abstractmethod
     def _namespaces(self) -> list[str]: ...
 
+    def _keys(self, namespace: str, scale: Scale) -> set[str]:
+        """Distinct keys on a scale; backends override when they can avoid decoding whole insights."""
+        return {i.key for i in self._scan(namespace, scale, None) if i.key}
+
     # -- helpers ---------------------------------------------------------------------------------
     @property
     def embeddings(self) -> Embeddings:
@@ -266,7 +270,7 @@ class BaseInsightStore(ABC):
         if scale is None:
             raise InvalidInputError("keys() needs a scale (environment or subtask)")
         with self._reading():
-            return sorted({i.key for i in self._scan(namespace, scale, None) if i.key})
+            return sorted(self._keys(namespace, scale))
 
     def search(
         self,
