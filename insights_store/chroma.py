@@ -50,7 +50,11 @@ META = "msi-meta"
 JOURNAL = "msi-journal"
 LIVE = "msi-live-"
 GONE = "msi-gone-"
-_PLACEHOLDER = [1.0, 0.0]  # vector for records that are never searched (journal, deleted insights)
+# Chroma rewrites its HNSW file every sync_threshold records (default 1000); at 100k insights that halves
+# bulk-add speed. The log in SQLite stays the durable copy; reopening replays at most this many records.
+HNSW_SYNC_THRESHOLD = 10_000
+_PLACEHOLDER = [1.0, 0.0]
+_GET_CHUNK = 5000  # vector for records that are never searched (journal, deleted insights)
 CRASH_ENV = "MSI_STORE_CRASH_AT"  # test hook: "planned", "journaled" or "half-applied" → SIGKILL there
 
 
@@ -277,7 +281,7 @@ class ChromaStore(BaseInsightStore):
                 name,
                 embedding_function=function,  # type: ignore[arg-type]
                 metadata=metadata,
-                configuration={"hnsw": {"space": "cosine"}},
+                configuration={"hnsw": {"space": "cosine", "sync_threshold": HNSW_SYNC_THRESHOLD}},
             )
         except ValueError as exc:  # Chroma: stored embedding function differs from the given one
             raise self._embedder_mismatch(name, str(exc)) from None
@@ -306,8 +310,12 @@ class ChromaStore(BaseInsightStore):
         col = self._live(namespace)
         if col is None or not ids:
             return {}
-        got = col.get(ids=list(dict.fromkeys(ids)), include=["metadatas"])
-        return {i: _record(m) for i, m in zip(got["ids"], got["metadatas"] or [], strict=True)}
+        unique = list(dict.fromkeys(ids))
+        found: dict[str, StoredInsight] = {}
+        for start in range(0, len(unique), _GET_CHUNK):
+            got = col.get(ids=unique[start : start + _GET_CHUNK], include=["metadatas"])
+            found.update({i: _record(m) for i, m in zip(got["ids"], got["metadatas"] or [], strict=True)})
+        return found
 
     def _fetch_deleted(self, namespace: str, insight_id: str) -> StoredInsight | None:
         col = self._gone(namespace)
