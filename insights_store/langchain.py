@@ -14,7 +14,9 @@ use — and uses the vector store as the similarity index. What it cannot honour
   for readers in the meantime; an ephemeral vector store (e.g. ``InMemoryVectorStore``) is rebuilt from
   SQLite at open.
 
-The factory is called as ``factory(embeddings)`` and must return a ``VectorStore`` that uses them.
+The factory is called as ``factory(embeddings)`` and must return a ``VectorStore`` that uses them and
+implements ``similarity_search_by_vector``, ``add_documents(ids=...)``, ``delete(ids=...)`` and, so that an
+empty (ephemeral) index can be detected and rebuilt, ``get_by_ids``.
 """
 
 from __future__ import annotations

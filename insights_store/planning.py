@@ -153,7 +153,8 @@ class _Planner:
             except _Rejected as exc:
                 rejected.append((op, str(exc)))
         deleted_ids = [r.insight.id for r in self.batch.deletes]
-        self.batch.upserts = [r for r in self.work.values() if r is not None and r.history and _touched(r, self)]
+        touched = set(self.added) | set(self.changed)
+        self.batch.upserts = [r for iid, r in self.work.items() if r is not None and iid in touched]
         # a record deleted in this batch that was also created in it never reaches the store
         self.batch.deletes = [r for r in self.batch.deletes if r.insight.id not in self.added]
         result = BatchResult(
@@ -163,11 +164,6 @@ class _Planner:
             rejected=rejected,
         )
         return self.batch, result
-
-
-def _touched(rec: StoredInsight, planner: _Planner) -> bool:
-    iid = rec.insight.id
-    return iid in planner.added or iid in planner.changed
 
 
 def plan(view: StoreView, ops: Sequence[InsightOp], namespace: str, scoring: ScoringRules) -> tuple[Batch, BatchResult]:

@@ -51,3 +51,9 @@ def test_factory_must_return_a_vector_store(tmp_path: Path) -> None:
 
 def not_an_index(embeddings: Embeddings) -> object:
     return object()
+
+
+def test_reopen_with_another_embedder_is_refused(tmp_path: Path) -> None:
+    open_store(SPEC, workspace=tmp_path, embeddings="hash").close()
+    with pytest.raises(StoreError, match=r"embedded with 'hash-384'.*export"):
+        open_store(SPEC, workspace=tmp_path, embeddings="minilm")
