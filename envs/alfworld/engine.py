@@ -2,11 +2,12 @@
 
 Games come from a user's ALFWorld data folder (``json_2.1.1`` layout; tasks from :mod:`envs.alfworld.dataset`
 carry ``params["gamefile"]``) or are generated on the fly from a household task (``params["init"]``, see
-:mod:`envs.alfworld.from_household`). Observations follow the household simulator's conventions: the welcome
-banner is dropped, ``admissible`` is the engine's sorted command list, ``info`` holds ``won``, ``gc_satisfied``,
-``gc_total`` (ALFRED's goal conditions, TEACh's rule: those already met at reset do not count) and ``error``.
+:mod:`envs.alfworld.from_household`). Observations follow the household simulator's conventions: the reset text is
+ALFWorld's opening (banner, room, task), ``admissible`` is the engine's sorted command list, and ``info`` holds
+``won``, ``gc_satisfied``/``gc_total`` (ALFRED's goal conditions, TEACh's rule: those already met at reset do
+not count) and, after a command that did nothing, ``error``.
 
-Loading a game costs about 0.3-1.5 s; resetting the same game again reuses the loaded one.
+Loading a game costs 0.3-2 s (Fast Downward translates the PDDL); resetting the same game again reuses the load.
 """
 
 from __future__ import annotations
@@ -19,11 +20,12 @@ from pathlib import Path
 from typing import Any
 
 from envs.alfworld.generate import GAME_FILE, NEEDS_INSTALL, TRAJ_FILE
+from envs.alfworld.planner import PlannerTimeoutError, plan_within
 from envs.alfworld.tasks import Facts, GameGoal, goal_conditions
 from envs.core import NOTHING_HAPPENS, Observation
 from msi_agent.records import Task
 
-BANNER = "-= Welcome to TextWorld, ALFRED! =-"
+__all__ = ["AlfworldEnv", "NoEpisodeError", "NoGameError", "PlannerTimeoutError"]
 
 
 class NoGameError(ValueError):
@@ -35,26 +37,21 @@ class NoEpisodeError(RuntimeError):
 
 
 def _wrapped_engine() -> Any:
-    """PddlEnv → AlfredDemangler → AlfredInfos → AlfredExpert(planner), the stack ALFWorld itself plays with."""
+    """PddlEnv → AlfredDemangler → AlfredInfos: the stack ALFWorld plays with, minus the expert wrapper.
+
+    ``AlfredExpert(PLANNER)`` asks Fast Downward for a fresh plan after *every* step (0.05-10 s each in a furnished
+    kitchen); :meth:`AlfworldEnv.expert_plan` calls the same planner entry point (``PddlState.replan``) only when
+    a plan is wanted, so playing costs what the engine costs.
+    """
     try:
         import textworld
-        from alfworld.agents.environment.alfred_tw_env import (
-            AlfredDemangler,
-            AlfredExpert,
-            AlfredExpertType,
-            AlfredInfos,
-        )
+        from alfworld.agents.environment.alfred_tw_env import AlfredDemangler, AlfredInfos
         from textworld.envs import PddlEnv
     except ModuleNotFoundError as exc:
         raise ImportError(f"the alfworld environment needs alfworld and textworld ({exc.name} is missing); "
                           f"{NEEDS_INSTALL}") from None  # fmt: skip
     infos = textworld.EnvInfos(won=True, admissible_commands=True, extras=["gamefile"])
-    engine = AlfredInfos(AlfredDemangler(PddlEnv(infos), shuffle=False))
-    return AlfredExpert(engine, expert_type=AlfredExpertType.PLANNER)
-
-
-def _strip_banner(text: str) -> str:
-    return text.replace(BANNER, "").strip()
+    return AlfredInfos(AlfredDemangler(PddlEnv(infos), shuffle=False))
 
 
 class AlfworldEnv:
@@ -62,9 +59,13 @@ class AlfworldEnv:
 
     data_dir: where relative ``params["gamefile"]`` paths live (default ``$ALFWORLD_DATA``, then the current folder).
     cache_dir: where games generated from household tasks are written (default: a temporary folder per process).
+    planner_timeout: seconds :meth:`expert_plan` may take (the planner then runs in a forked child); None plans
+    in-process without a limit.
     """
 
-    def __init__(self, data_dir: str | Path | None = None, cache_dir: str | Path | None = None) -> None:
+    def __init__(self, data_dir: str | Path | None = None, cache_dir: str | Path | None = None,
+                 planner_timeout: float | None = 120.0) -> None:  # fmt: skip
+        self.planner_timeout = planner_timeout
         self.data_dir = Path(data_dir).expanduser() if data_dir else None
         self._tmp: tempfile.TemporaryDirectory[str] | None = None
         if cache_dir is None:
@@ -110,7 +111,7 @@ class AlfworldEnv:
         self.load(path)
         self._state = self._engine.reset()
         self._baseline = self._conditions()
-        return self._observation(_strip_banner(self._state.feedback), error=None)
+        return self._observation(self._state.feedback.strip(), error=None)
 
     def load(self, path: Path) -> None:
         """Load a ``game.tw-pddl`` (with its ``traj_data.json`` beside it) unless it is already loaded."""
@@ -134,11 +135,21 @@ class AlfworldEnv:
         return obs, 1.0 if won else 0.0, won, obs.info
 
     def expert_plan(self) -> list[str]:
-        """ALFWorld's planner (Fast Downward) from the current state; raises if it finds no plan."""
+        """ALFWorld's planner (Fast Downward) from the current state.
+
+        Raises :class:`PlannerTimeoutError` after ``planner_timeout`` seconds, RuntimeError if there is no plan.
+        """
         if self._state is None:
             raise NoEpisodeError("call reset(task) before expert_plan()")
-        plan = list(self._state.get("extra.expert_plan") or [])
-        if not plan and not self._state["won"]:
+        if self._state["won"]:
+            return []
+        pddl = self._engine.unwrapped
+
+        def replan() -> list[str]:
+            return list(pddl._pddl_state.replan(pddl._entity_infos))
+
+        plan = replan() if self.planner_timeout is None else plan_within(replan, self.planner_timeout)
+        if not plan:
             raise RuntimeError(f"ALFWorld's planner found no plan for {self.gamefile}")
         return plan
 

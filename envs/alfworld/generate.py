@@ -55,6 +55,23 @@ def _goal_pddl(goal: GameGoal) -> str:
     return text.replace("#", "-")
 
 
+def game_entities(init: WorldInit) -> list[str]:
+    """The objectIds a generated game names (static receptacles, then placed objects), for :func:`display_names`."""
+    room = scene(init.scene)
+    parents = _static_parents(init, room)
+    return [r.object_id for r in room.receptacles] + [o.object_id for o in init.objects if o.object_id in parents]
+
+
+def start_location(init: WorldInit, room: Scene) -> str:
+    """Where the agent starts: its pose's location, kept apart from every receptacle's.
+
+    ALFWorld games open "in the middle of a room", and so does the household simulator even when the start pose
+    happens to coincide with a receptacle's interaction pose; a separate location keeps the two in step.
+    """
+    start = location_id(init.agent)
+    return start + "_bar_start" if start in {location_id(r.pose) for r in room.receptacles} else start
+
+
 def _static_parents(init: WorldInit, room: Scene) -> dict[str, str]:
     """Each placed object's static receptacle: objects inside a plate or pot count as in the plate's receptacle.
 
@@ -133,7 +150,8 @@ def problem_pddl(init: WorldInit, goal: GameGoal) -> str:
     static_types = sorted({r.type for r in room.receptacles} | set(t.receptacle_objects) - t.movable_receptacles)
     object_types = sorted({o.object_type for o in objects} | {goal.object_target})
     pose_of = {r.object_id: r.pose for r in room.receptacles}
-    locations = sorted({location_id(r.pose) for r in room.receptacles} | {location_id(init.agent)})
+    start = start_location(init, room)
+    locations = sorted({location_id(r.pose) for r in room.receptacles} | {start})
 
     declared = ["agent1 - agent"]
     declared += [f"{ot}Type - otype" for ot in object_types]
@@ -142,7 +160,7 @@ def problem_pddl(init: WorldInit, goal: GameGoal) -> str:
     declared += [f"{mangle(r.object_id)} - receptacle" for r in room.receptacles]
     declared += [f"{mangle(o.object_id)} - object" for o in objects]
 
-    facts = [f"(atLocation agent1 {location_id(init.agent)})"]
+    facts = [f"(atLocation agent1 {start})"]
     for r in room.receptacles:
         rid = mangle(r.object_id)
         facts += [f"(receptacleType {rid} {r.type}Type)", f"(receptacleAtLocation {rid} {location_id(r.pose)})"]

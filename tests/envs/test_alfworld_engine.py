@@ -47,7 +47,7 @@ def task_for(path: Path) -> Task:
 def test_scripted_episode_end_to_end(env: AlfworldEnv, game: Path) -> None:
     assert isinstance(env, Env)
     obs = env.reset(task_for(game))
-    assert obs.text.startswith("You are in the middle of a room.")
+    assert obs.text.startswith("-= Welcome to TextWorld, ALFRED! =-\n\nYou are in the middle of a room.")
     assert "Your task is to: put a hot apple in countertop." in obs.text
     assert "go to fridge 1" in obs.admissible and obs.admissible == sorted(obs.admissible)
     assert obs.info == {"won": False, "gc_satisfied": 0, "gc_total": 3, "gamefile": str(game.resolve())}
