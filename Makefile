@@ -20,6 +20,7 @@ $(VENV)/.installed: pyproject.toml
 $(VENV)/.installed-dev: $(VENV)/.installed
 	CMAKE_ARGS="$(LLAMA_CMAKE)" CMAKE_BUILD_PARALLEL_LEVEL=2 $(PIP) install -q -e ".[local,dev,alfworld]"
 	sh scripts/install-browser.sh $(PY)
+	$(PIP) download -q --no-deps alfworld==0.4.2 -d $(VENV)/wheels
 	touch $@
 
 install: $(VENV)/.installed
@@ -28,9 +29,10 @@ install-dev: $(VENV)/.installed-dev
 run: install
 	$(VENV)/bin/msi-agent run
 
+# The scene-data test rebuilds envs/household/data from the alfworld wheel and compares bytes.
 test: install-dev
 	$(VENV)/bin/ruff check .
-	$(PY) -m pytest
+	ALFWORLD_WHEEL=$(VENV)/wheels/alfworld-0.4.2-py3-none-any.whl $(PY) -m pytest
 
 lint: install-dev
 	$(VENV)/bin/ruff check .
