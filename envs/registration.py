@@ -19,6 +19,7 @@ registry: Registry[Env] = Registry("environment", ENV_GROUP)
 # Built-in environments: one line each, lazy. ("ai2thor" and "alfworld" belong to envs/thor and envs/alfworld.)
 registry.register("household", "envs.household.env:HouseholdEnv")
 registry.register("ai2thor", "envs.thor.env:ThorEnv")
+registry.register("alfworld", "envs.alfworld.engine:AlfworldEnv")
 
 
 def register(name: str, factory: Callable[..., Env] | str, *, replace: bool = False) -> None:
