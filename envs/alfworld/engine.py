@@ -13,6 +13,7 @@ Loading a game costs 0.3-2 s (Fast Downward translates the PDDL); resetting the 
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import json
 import os
 import tempfile
@@ -78,6 +79,12 @@ class AlfworldEnv:
         self._state: Any = None
         self._baseline: list[bool] = []
         self.gamefile: Path | None = None
+
+    @staticmethod
+    def unavailable_reason() -> str | None:
+        """Why this environment cannot run here (a missing package), or None when it can."""
+        missing = [m for m in ("textworld", "alfworld", "fast_downward") if importlib.util.find_spec(m) is None]
+        return f"{', '.join(missing)} not installed; {NEEDS_INSTALL}" if missing else None
 
     # -- locating games ---------------------------------------------------------------------------------------
     def game_for(self, task: Task) -> Path:

@@ -8,6 +8,7 @@ import typer
 
 from msi_agent.cli.config_cmd import show_config
 from msi_agent.cli.context import state
+from msi_agent.cli.envs_cmd import app as envs_app
 from msi_agent.cli.insights_cmd import app as insights_app
 from msi_agent.cli.llm_cmd import app as llm_app
 from msi_agent.cli.pipeline_cmd import register as register_pipeline
@@ -54,3 +55,4 @@ app.add_typer(llm_app, name="llm")
 register_pipeline(app)
 app.add_typer(tasks_app, name="tasks")
 app.add_typer(thor_app, name="thor")
+app.add_typer(envs_app, name="envs")
