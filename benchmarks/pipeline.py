@@ -1,0 +1,202 @@
+"""Pipeline benchmark: the framework's own time per step, parallel speed-up against a slow server, prompt size.
+
+1. Framework time per step, excluding the LLM: household episodes with an instant scripted model; the model's
+   own time is measured and subtracted (target ≤ 5 ms per step).
+2. Episodes/s with 1, 4 and 16 workers against a loopback OpenAI-compatible server that answers after 100 ms
+   (target ≥ 10× speed-up at 16 workers).
+3. Prompt tokens per step for each insight-selector mode, over a realistic insight set (estimate: characters / 4,
+   the store's token estimate; no tokenizer download).
+
+    python benchmarks/pipeline.py [--tasks N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
+
+from insights_store import open_store
+from insights_store.base import InsightStore
+from insights_store.batch import estimate_tokens
+from msi_agent.config import Settings
+from msi_agent.insights.selector import SelectorMode
+from msi_agent.llm import LLMClient, RetryPolicy, ScriptedChatModel
+from msi_agent.pipeline import ExpertPlayer, Session, Suite, stages
+from msi_agent.pipeline.runfolder import RunFolder
+from msi_agent.records import EnvCategory, Insight, Scale, Split
+
+FAMILIES = ["pick_and_place_simple", "look_at_obj_in_light", "pick_clean_then_place_in_recep",
+            "pick_heat_then_place_in_recep"]
+ROLES = {"system": SystemMessage, "user": HumanMessage, "assistant": AIMessage}
+
+
+class Timed:
+    """Wraps a respond function and adds up the time spent inside it (the "LLM")."""
+
+    def __init__(self, fn: Any) -> None:
+        self.fn, self.seconds, self.calls, self.prompt_tokens = fn, 0.0, 0, []
+
+    def __call__(self, messages: list[BaseMessage]) -> str:
+        start = time.perf_counter()
+        try:
+            return self.fn(messages)
+        finally:
+            self.seconds += time.perf_counter() - start
+            self.calls += 1
+            if "Possible commands:" in str(messages[-1].content):
+                self.prompt_tokens.append(sum(estimate_tokens(str(m.content)) for m in messages))
+
+
+def settings_for(workspace: Path, tasks: int, workers: int = 1, **llm: Any) -> Settings:
+    return Settings(workspace=workspace, env={"max_steps": 8, "families": FAMILIES}, llm={"cache": False, **llm},
+                    pipeline={"train_tasks": 0, "test_tasks": tasks, "workers": workers})
+
+
+def test_tasks(suite: Suite, n: int) -> list:  # type: ignore[type-arg]
+    return [t for s in (Split.VALID_SEEN, Split.VALID_UNSEEN) for t in suite.sample(s, n, seed=0, families=FAMILIES)]
+
+
+def seeded_store() -> InsightStore:
+    """10 general rules, 5 per room type, 19 subtask names × 5 rules (the paper's limits) — about 125 insights."""
+    store = open_store("memory", embeddings="hash")
+    for i in range(10):
+        store.add(Insight(text=f"General rule {i}: check every receptacle you pass for the target object.",
+                          scale=Scale.GENERAL), namespace="bench")
+    for room in EnvCategory:
+        for i in range(5):
+            store.add(Insight(text=f"In a {room.value}, objects of kind {i} are usually on the counters or shelves.",
+                              scale=Scale.ENVIRONMENT, key=room.value), namespace="bench")
+    topics = ["Object Placement", "Heating", "Cooling", "Cleaning", "Lighting", "Slicing", "Finding Objects",
+              "Opening Receptacles", "Two Objects", "Toasting", "Watering", "Coffee", "Boiling", "Salad", "Sandwich",
+              "Plates", "Navigation", "Inventory", "Pouring"]
+    for name in topics:
+        for i in range(5):
+            store.add(Insight(text=f"When {name.lower()} (case {i}), go to the right appliance first and use it.",
+                              scale=Scale.SUBTASK, key=name), namespace="bench")
+    return store
+
+
+def framework_time(workspace: Path, n: int) -> dict[str, float]:
+    suite = Suite.from_registry("household")
+    tasks = test_tasks(suite, n)
+    player = Timed(ExpertPlayer(suite.make_env, tasks, names_reply=lambda p: "Heating, Object Placement"))
+    llm = LLMClient(ScriptedChatModel(player, name="instant"), name="instant")
+    out = {}
+    for mode in (SelectorMode.NONE, SelectorMode.HASHMAP):
+        player.seconds, player.calls = 0.0, 0
+        with Session.from_settings(settings_for(workspace / mode.value, n), suite=suite, llm=llm,
+                                   store=seeded_store()) as session:
+            folder = RunFolder.in_workspace(session.settings.workspace, "bench")
+            start = time.perf_counter()
+            episodes = stages.evaluate(session, folder, [stages.Condition("c", mode, "bench")])["c"]
+            wall = time.perf_counter() - start
+        steps = sum(len(e.steps) for e in episodes)
+        out[mode.value] = 1000 * (wall - player.seconds) / steps
+    return out
+
+
+class SlowServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+
+def serve(player: ExpertPlayer, delay: float) -> SlowServer:
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, *args: Any) -> None:
+            pass
+
+        def do_POST(self) -> None:
+            body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+            text = player([ROLES[m["role"]](content=m["content"]) for m in body["messages"]])
+            time.sleep(delay)
+            payload = json.dumps({
+                "id": "x", "object": "chat.completion", "created": 0, "model": body["model"],
+                "choices": [{"index": 0, "finish_reason": "stop", "message": {"role": "assistant", "content": text}}],
+                "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
+            }).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            self.wfile.write(payload)
+
+    server = SlowServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+def throughput(workspace: Path, n: int, delay: float = 0.1) -> dict[int, float]:
+    suite = Suite.from_registry("household")
+    tasks = test_tasks(suite, n)
+    server = serve(ExpertPlayer(suite.make_env, tasks), delay)
+    url = f"http://127.0.0.1:{server.server_address[1]}/v1"
+    out = {}
+    try:
+        for workers in (1, 4, 16):
+            settings = settings_for(workspace / f"w{workers}", n, workers, spec="openai:bench", base_url=url,
+                                    api_key="sk-bench")
+            with Session.from_settings(settings, suite=suite, store=open_store("memory", embeddings="hash")) as s:
+                s.llm._retrier.policy = RetryPolicy(max_retries=0)  # a bench must not hide failures
+                folder = RunFolder.in_workspace(s.settings.workspace, "bench")
+                start = time.perf_counter()
+                episodes = stages.evaluate(s, folder, [stages.Condition("c", SelectorMode.NONE)])["c"]
+                wall = time.perf_counter() - start
+            assert all(e.failure_reason is None or "LLM" not in e.failure_reason for e in episodes), "calls failed"
+            out[workers] = len(episodes) / wall
+    finally:
+        server.shutdown()
+    return out
+
+
+def prompt_tokens(workspace: Path, n: int) -> dict[str, float]:
+    suite = Suite.from_registry("household")
+    tasks = test_tasks(suite, n)
+    player = Timed(ExpertPlayer(suite.make_env, tasks, names_reply=lambda p: "Heating, Object Placement"))
+    llm = LLMClient(ScriptedChatModel(player, name="instant"), name="instant")
+    out = {}
+    for mode in SelectorMode:
+        player.prompt_tokens = []
+        with Session.from_settings(settings_for(workspace / f"p-{mode.value}", n), suite=suite, llm=llm,
+                                   store=seeded_store()) as session:
+            folder = RunFolder.in_workspace(session.settings.workspace, "bench")
+            stages.evaluate(session, folder, [stages.Condition("c", mode, "bench")])
+        out[mode.value] = statistics.mean(player.prompt_tokens)
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--tasks", type=int, default=16, help="test tasks per split (seen and unseen)")
+    ap.add_argument("--throughput-tasks", type=int, default=32,
+                    help="tasks per split for the workers comparison (enough that 16 workers stay busy)")
+    args = ap.parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="msi-bench-") as tmp:
+        ws = Path(tmp)
+        ft = framework_time(ws / "ft", args.tasks)
+        print("framework time per step, excluding the LLM (target <= 5 ms):")
+        for mode, ms in ft.items():
+            print(f"  {mode:<12} {ms:6.2f} ms/step")
+        tp = throughput(ws / "tp", args.throughput_tasks)
+        print("episodes/s against a loopback server answering after 100 ms (target >= 10x at 16 workers):")
+        for workers, eps in tp.items():
+            print(f"  {workers:>2} workers  {eps:6.2f} episodes/s  ({eps / tp[1]:4.1f}x)")
+        pt = prompt_tokens(ws / "pt", max(2, args.tasks // 4))
+        print("prompt tokens per step by insight selector (chars/4 estimate; 125 insights, 19 subtask names):")
+        for mode, tokens in pt.items():
+            print(f"  {mode:<12} {tokens:7.0f}")
+    ok = max(ft.values()) <= 5.0 and tp[16] / tp[1] >= 10.0
+    print("targets met" if ok else "TARGETS MISSED")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
