@@ -1,0 +1,61 @@
+"""The episode runner: skips finished jobs, runs the rest on N threads, saves each as it ends, stops on errors."""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from msi_agent.experience.pool import ExperiencePool
+from msi_agent.pipeline.runfolder import RunFolder
+from msi_agent.pipeline.runner import Job, job_id, run_jobs
+from msi_agent.records import EnvCategory, Episode, Task
+
+
+def _jobs(n: int) -> list[Job]:
+    tasks = [Task(id=f"t{i}", family="f", environment=EnvCategory.KITCHEN, scene="s", instruction=f"task {i}")
+             for i in range(n)]
+    return [Job("c", t, job_id("run", "c", t)) for t in tasks]
+
+
+def test_parallel_order_resume_and_pool(tmp_path: Path) -> None:
+    folder, pool = RunFolder(tmp_path / "run"), ExperiencePool(tmp_path / "pool.sqlite")
+    active, peak, lock = [0], [0], threading.Lock()
+
+    def play(job: Job) -> Episode:
+        with lock:
+            active[0] += 1
+            peak[0] = max(peak[0], active[0])
+        time.sleep(0.05)
+        with lock:
+            active[0] -= 1
+        return Episode(task=job.task, success=job.task.id != "t3")  # the runner sets the id
+
+    jobs = _jobs(8)
+    episodes = run_jobs(jobs, play, folder, pool=pool, workers=4)
+    assert peak[0] == 4  # four episodes really ran at once
+    assert [e.id for e in episodes] == [j.episode_id for j in jobs] == [f"run.c.t{i}" for i in range(8)]
+    assert pool.count(run="run") == 8 and pool.count(success=False) == 1
+
+    def must_not_run(job: Job) -> Episode:
+        raise AssertionError(f"{job.episode_id} was replayed")
+
+    assert run_jobs(jobs, must_not_run, folder, pool=pool, workers=4) == episodes
+
+
+def test_an_error_stops_the_run_and_keeps_what_finished(tmp_path: Path) -> None:
+    folder = RunFolder(tmp_path / "run")
+
+    def play(job: Job) -> Episode:
+        if job.task.id == "t2":
+            raise RuntimeError("simulator bug")
+        return Episode(task=job.task)
+
+    with pytest.raises(RuntimeError, match="simulator bug"):
+        run_jobs(_jobs(6), play, folder, workers=2)
+    saved = {p.stem for p in (folder.path / "episodes" / "c").glob("*.json")}
+    assert {"run.c.t0", "run.c.t1"} <= saved and "run.c.t2" not in saved
+    with pytest.raises(ValueError, match="workers"):
+        run_jobs(_jobs(1), play, folder, workers=0)
