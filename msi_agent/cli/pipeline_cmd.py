@@ -9,6 +9,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import typer
@@ -20,7 +21,7 @@ from msi_agent.experience.pool import PoolError
 from msi_agent.insights.generator import SeedOrder, Variant
 from msi_agent.llm import LLMAuthError, LLMConfigError
 from msi_agent.pipeline import experiment, stages
-from msi_agent.pipeline.runfolder import RunFolder, RunFolderError
+from msi_agent.pipeline.runfolder import MUST_MATCH, RunFolder, RunFolderError
 from msi_agent.pipeline.session import Session
 from msi_agent.registry import UnknownPluginError
 
@@ -55,14 +56,40 @@ def _flags(**values: Any) -> dict[str, Any]:
     return {keys[k].replace(".", "__"): v for k, v in values.items() if v not in (None, [])}
 
 
-def _settings(ctx: typer.Context, preset: dict[str, Any] | None = None, **flags: Any) -> Settings:
+def _settings(ctx: typer.Context, name: str, preset: dict[str, Any] | None = None, **flags: Any) -> Settings:
+    """Flags > env > file > (an existing run's own settings) > ``preset`` > defaults.
+
+    A later stage of a run (``distill --name X`` after ``collect --name X``) inherits the settings that decide
+    the run's episodes, so they need not be repeated; anything given explicitly still wins (and is checked).
+    """
     st = state(ctx)
     resolved = st.resolved(**flags)
-    if preset:
-        unset = {k.replace(".", "__"): v for k, v in preset.items() if resolved.sources.get(k) == "default"}
-        if unset:
-            resolved = st.resolved(**flags, **unset)
+    inherited = _run_settings(resolved.settings.workspace, name)
+    layers = {**(preset or {}), **inherited}
+    unset = {k.replace(".", "__"): v for k, v in layers.items() if resolved.sources.get(k) == "default"}
+    if unset:
+        resolved = st.resolved(**flags, **unset)
     return resolved.settings
+
+
+def _run_settings(workspace: Path, name: str) -> dict[str, Any]:
+    """The leaves of an existing run's manifest config that must match on resume (secrets excluded)."""
+    try:
+        manifest = RunFolder.in_workspace(workspace, name).manifest()
+    except RunFolderError:
+        return {}
+    leaves: dict[str, Any] = {}
+
+    def walk(node: dict[str, Any], prefix: str) -> None:
+        for key, value in node.items():
+            if isinstance(value, dict) and value:
+                walk(value, f"{prefix}{key}.")
+            else:
+                leaves[f"{prefix}{key}"] = value
+
+    walk(manifest.get("config", {}), "")
+    return {k: v for k, v in leaves.items() if k != "workspace" and k != "llm.api_key"
+            and any(k == m or k.startswith(m + ".") for m in MUST_MATCH)}
 
 
 @contextmanager
@@ -94,7 +121,7 @@ def collect(
     examples: int = EXAMPLES,
 ) -> None:
     """Play the training tasks (expert demonstrations + one agent attempt each) into the experience pool."""
-    settings = _settings(ctx, **_flags(workers=workers, train=train, steps=steps, seed=seed, families=families))
+    settings = _settings(ctx, name, **_flags(workers=workers, train=train, steps=steps, seed=seed, families=families))
     with _session(settings) as session:
         folder = experiment.open_run(session, name, command=_command(), fresh=fresh)
         episodes = stages.collect(session, folder, examples=examples)
@@ -115,7 +142,7 @@ def distill(
     edit_score: float = typer.Option(0.0, "--edit-score", help="score change of EDIT (paper 0; ExpeL's code +1)"),
 ) -> None:
     """Turn training experience into insights: experience selector → one generator update per seed."""
-    settings = _settings(ctx, **_flags(selector=selector, seed_from=seed_from, seed=seed))
+    settings = _settings(ctx, name, **_flags(selector=selector, seed_from=seed_from, seed=seed))
     with _session(settings) as session:
         folder = experiment.open_run(session, name, command=_command())
         source = from_run or (name if session.pool.count(run=name) else None)
@@ -136,7 +163,7 @@ def evaluate(
     token_budget: int | None = typer.Option(None, "--token-budget", help="vector selector budget (tokens)"),
 ) -> None:
     """Evaluate on seen and unseen test tasks with the chosen insight selector and the baselines; print the table."""
-    settings = _settings(ctx, **_flags(insight_selector=insight_selector, workers=workers, test=test, steps=steps,
+    settings = _settings(ctx, name, **_flags(insight_selector=insight_selector, workers=workers, test=test, steps=steps,
                                        seed=seed, families=families, token_budget=token_budget))
     with _session(settings) as session:
         folder = experiment.open_run(session, name, command=_command())
@@ -157,7 +184,7 @@ def run(
     """collect → distill → eval on a small default configuration, then print the results table."""
     flags = _flags(workers=workers, train=train, test=test, steps=steps, seed=seed, families=families,
                    selector=selector, seed_from=seed_from, insight_selector=insight_selector)
-    settings = _settings(ctx, RUN_PRESET, **flags)
+    settings = _settings(ctx, name, RUN_PRESET, **flags)
     with _session(settings) as session:
         folder = experiment.open_run(session, name, command=_command(), fresh=fresh)
         experiment.run_all(session, folder, baselines=_baselines(baselines), snapshots=snapshots, examples=examples)

@@ -33,9 +33,10 @@ EPISODES_DIR = "episodes"
 VERSIONED_PACKAGES = ("msi-agent", "langchain-core", "langchain-openai", "chromadb", "openai", "pydantic", "numpy",
                       "llama_cpp_python", "ai2thor")
 MUST_MATCH = ("workspace", "llm.spec", "llm.base_url", "llm.temperature", "llm.max_tokens", "llm.insight_spec", "env",
-              "store.spec", "store.embedder", "pipeline.seed", "pipeline.train_tasks", "pipeline.test_tasks")
-"""Settings that decide which episodes a run holds: resuming with other values would mix two experiments.
-Others (selectors, workers, …) may differ between the stages of one run; each command's changes are recorded."""
+              "store.spec", "store.embedder", "pipeline.seed")
+"""Settings that decide what a run's episodes are: resuming with other values would mix two experiments.
+Others may differ between the stages of one run (selectors, workers; task counts too, since task i of a seed does
+not depend on the count); each command's changes are recorded in the manifest."""
 
 
 RUN_NAME = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9._-]{0,38}[A-Za-z0-9])?")

@@ -1,0 +1,65 @@
+"""`msi-agent collect | distill | eval | run` through the real CLI (typer), offline with the household player."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from msi_agent.cli.main import app
+
+PLAYER_DIR = Path(__file__).resolve().parents[1] / "pipeline"
+
+
+@pytest.fixture(autouse=True)
+def player_importable() -> Iterator[None]:
+    sys.path.insert(0, str(PLAYER_DIR))
+    yield
+    sys.path.remove(str(PLAYER_DIR))
+
+
+def _invoke(workspace: Path, *args: str, store: str = "memory") -> tuple[int, str]:
+    result = CliRunner().invoke(
+        app, ["--workspace", str(workspace), "--store", store, "--llm", "household_player:make_model", *args],
+        env={"MSI_STORE__EMBEDDER": "hash", "COLUMNS": "200"},
+    )
+    return result.exit_code, result.output + (str(result.exception) if result.exception else "")
+
+
+def test_run_prints_the_table_and_resumes(tmp_path: Path) -> None:
+    code, out = _invoke(tmp_path, "run", "--name", "cli", "--baselines", "none")
+    assert code == 0, out
+    assert "| msi-hashmap | 100.0 | 100.0 | 100.0 | 100.0 | 100.0 | 100.0 |" in out
+    assert "| no-insights | 50.0 |" in out and f"run folder: {tmp_path / 'runs' / 'cli'}" in out
+    code, out = _invoke(tmp_path, "run", "--name", "cli", "--baselines", "none", "--workers", "4")
+    assert code == 0, out  # workers may change between resumptions
+    code, out = _invoke(tmp_path, "run", "--name", "cli", "--max-steps", "5")
+    assert code == 2 and "different configuration (env.max_steps)" in out and "--fresh" in out
+    code, out = _invoke(tmp_path, "run", "--name", "cli", "--max-steps", "5", "--baselines", "none", "--fresh")
+    assert code == 0, out
+
+
+def test_stages_one_by_one_over_a_persistent_store(tmp_path: Path) -> None:
+    base = ["--name", "s", "-f", "pick_and_place_simple", "-f", "look_at_obj_in_light", "--max-steps", "8"]
+    code, out = _invoke(tmp_path, "collect", *base, "--train-tasks", "2", store="chroma")
+    assert code == 0 and "collected 4 episodes (1/2 agent successes)" in out, out
+    code, out = _invoke(tmp_path, "distill", "--name", "s", "--namespace", "s-flat", "--variant", "expel",
+                        "--order", "given", store="chroma")
+    assert code == 0 and "3 insight updates into namespace 's-flat'" in out, out
+    code, out = _invoke(tmp_path, "distill", "--name", "s", "--namespace", "s-flat", store="chroma")
+    assert code == 0 and "3 insight updates" in out, out  # resumed: nothing new to do
+    code, out = _invoke(tmp_path, "eval", *base, "--namespace", "s-flat", "--insight-selector", "all",
+                        "--baselines", "", "--test-tasks", "1", store="chroma")
+    assert code == 0 and "| msi-all |" in out, out
+
+
+def test_user_errors_are_one_line(tmp_path: Path) -> None:
+    code, out = _invoke(tmp_path, "run", "--name", "bad name")
+    assert code == 2 and "run name 'bad name' is not valid" in out
+    code, out = _invoke(tmp_path, "eval", "--baselines", "nope")
+    assert code == 2 and "unknown baseline(s) ['nope']" in out
+    code, out = _invoke(tmp_path, "run", "--insight-selector", "magic")
+    assert code == 2 and "pipeline.insight_selector" in out
