@@ -25,7 +25,7 @@ from msi_agent.pipeline.runfolder import MUST_MATCH, RunFolder, RunFolderError
 from msi_agent.pipeline.session import Session
 from msi_agent.registry import UnknownPluginError
 
-RUN_PRESET = {"pipeline.train_tasks": 4, "pipeline.test_tasks": 2, "env.max_steps": 12,
+RUN_PRESET = {"pipeline.train_tasks": 4, "pipeline.test_tasks": 2, "env.max_steps": 8,
               "env.families": ["pick_and_place_simple", "look_at_obj_in_light"]}
 """`msi-agent run` where task counts, step limit and families are unset: two short ALFWorld families, few tasks —
 small enough for the bundled 135M model on 2 cores (a few minutes)."""
@@ -41,6 +41,8 @@ SEED = typer.Option(None, "--seed", help="task sampling and seed order")
 FAMILIES = typer.Option(None, "--family", "-f", help="task family (repeat); default all")
 FRESH = typer.Option(False, "--fresh", help="discard this run's folder, pool episodes and insights first")
 EXAMPLES = typer.Option(1, "--examples", min=0, help="few-shot expert demonstrations in the prompt")
+ACT_ONLY = typer.Option(False, "--act-only", help="the Act variant: actions without thoughts")
+HISTORY = typer.Option(None, "--history", min=0, help="steps kept in the prompt (default: all)")
 SELECTOR = typer.Option(None, "--selector", help="experience selector: success, pair, same-task")
 SEED_FROM = typer.Option(None, "--seed-from", help="seeds from agent, expert or both")
 INSIGHT_SELECTOR = typer.Option(None, "--insight-selector", help="hashmap, vector, general-only, all")
@@ -118,13 +120,13 @@ def _show(folder: RunFolder) -> None:
 def collect(
     ctx: typer.Context, name: str = NAME, workers: int | None = WORKERS, train: int | None = TRAIN,
     steps: int | None = STEPS, seed: int | None = SEED, families: list[str] | None = FAMILIES, fresh: bool = FRESH,
-    examples: int = EXAMPLES,
+    examples: int = EXAMPLES, act_only: bool = ACT_ONLY, history: int | None = HISTORY,
 ) -> None:
     """Play the training tasks (expert demonstrations + one agent attempt each) into the experience pool."""
     settings = _settings(ctx, name, **_flags(workers=workers, train=train, steps=steps, seed=seed, families=families))
     with _session(settings) as session:
         folder = experiment.open_run(session, name, command=_command(), fresh=fresh)
-        episodes = stages.collect(session, folder, examples=examples)
+        episodes = stages.collect(session, folder, agent=stages.AgentOptions(examples, act_only, history))
         agent = [e for e in episodes if e.source.value == "agent"]
         console.print(f"collected {len(episodes)} episodes ({sum(e.success for e in agent)}/{len(agent)} agent "
                       f"successes) into {session.pool.path}; run folder {folder.path}")
@@ -140,6 +142,8 @@ def distill(
     from_run: str | None = typer.Option(None, "--from-run", help="use this run's training episodes (default: "
                                         "NAME's if it collected any, else every training episode in the pool)"),
     edit_score: float = typer.Option(0.0, "--edit-score", help="score change of EDIT (paper 0; ExpeL's code +1)"),
+    family_order: str = typer.Option("", "--family-order", help="with --order given: comma list of families, "
+                                     "seeds fed family by family (domain shift)"),
 ) -> None:
     """Turn training experience into insights: experience selector → one generator update per seed."""
     settings = _settings(ctx, name, **_flags(selector=selector, seed_from=seed_from, seed=seed))
@@ -148,7 +152,8 @@ def distill(
         source = from_run or (name if session.pool.count(run=name) else None)
         ns = namespace or name
         log = stages.distill(session, folder, namespace=ns, variant=variant, order=order, snapshots=snapshots,
-                             scoring=ScoringRules(edit=edit_score), source_run=source)
+                             scoring=ScoringRules(edit=edit_score), source_run=source,
+                             family_order=[f.strip() for f in family_order.split(",") if f.strip()])
         counts = log[-1]["counts"] if log else {}
         errors = sum(1 for r in log if r.get("error"))
         console.print(f"{len(log)} insight updates into namespace {ns!r} ({errors} failed calls); now {counts}")
@@ -159,7 +164,8 @@ def evaluate(
                                                                                help="MSI insight set (default NAME)"),
     insight_selector: str | None = INSIGHT_SELECTOR, baselines: str = BASELINES, workers: int | None = WORKERS,
     test: int | None = TEST, steps: int | None = STEPS, seed: int | None = SEED,
-    families: list[str] | None = FAMILIES, examples: int = EXAMPLES,
+    families: list[str] | None = FAMILIES, examples: int = EXAMPLES, act_only: bool = ACT_ONLY,
+    history: int | None = HISTORY,
     token_budget: int | None = typer.Option(None, "--token-budget", help="vector selector budget (tokens)"),
 ) -> None:
     """Evaluate on seen and unseen test tasks with the chosen insight selector and the baselines; print the table."""
@@ -169,7 +175,7 @@ def evaluate(
         folder = experiment.open_run(session, name, command=_command())
         ns = namespace or name
         conds = experiment.conditions_for(ns, settings.pipeline.insight_selector, _baselines(baselines))
-        by_condition = stages.evaluate(session, folder, conds, examples=examples)
+        by_condition = stages.evaluate(session, folder, conds, agent=stages.AgentOptions(examples, act_only, history))
         experiment.write_results(session, folder, by_condition, namespace=ns)
     _show(folder)
 
@@ -179,7 +185,7 @@ def run(
     test: int | None = TEST, steps: int | None = STEPS, seed: int | None = SEED,
     families: list[str] | None = FAMILIES, selector: str | None = SELECTOR, seed_from: str | None = SEED_FROM,
     insight_selector: str | None = INSIGHT_SELECTOR, baselines: str = BASELINES, snapshots: bool = SNAPSHOTS,
-    fresh: bool = FRESH, examples: int = EXAMPLES,
+    fresh: bool = FRESH, examples: int = EXAMPLES, act_only: bool = ACT_ONLY, history: int | None = HISTORY,
 ) -> None:
     """collect → distill → eval on a small default configuration, then print the results table."""
     flags = _flags(workers=workers, train=train, test=test, steps=steps, seed=seed, families=families,
@@ -187,7 +193,8 @@ def run(
     settings = _settings(ctx, name, RUN_PRESET, **flags)
     with _session(settings) as session:
         folder = experiment.open_run(session, name, command=_command(), fresh=fresh)
-        experiment.run_all(session, folder, baselines=_baselines(baselines), snapshots=snapshots, examples=examples)
+        experiment.run_all(session, folder, baselines=_baselines(baselines), snapshots=snapshots,
+                           agent=stages.AgentOptions(examples, act_only, history))
     _show(folder)
 
 

@@ -16,7 +16,7 @@ from msi_agent.insights.selector import SelectorMode as InsightMode
 from msi_agent.pipeline.results import build_results, render_markdown
 from msi_agent.pipeline.runfolder import RunFolder
 from msi_agent.pipeline.session import Session
-from msi_agent.pipeline.stages import Condition, collect, distill, evaluate
+from msi_agent.pipeline.stages import AgentOptions, Condition, collect, distill, evaluate
 from msi_agent.records import Episode, TokenUsage
 
 BASELINES = ("none", "expel")
@@ -85,16 +85,15 @@ def run_all(
     *,
     baselines: Sequence[str] = BASELINES,
     snapshots: bool = False,
-    examples: int = 1,
+    agent: AgentOptions | None = None,
 ) -> dict[str, Any]:
     """The README's main job: every stage on the settings' task counts, then the tables."""
     p = session.settings.pipeline
-    collect(session, folder, examples=examples)
+    collect(session, folder, agent=agent)
     namespace = folder.name
     distill(session, folder, namespace=namespace, variant=Variant.MSI, snapshots=snapshots, source_run=folder.name)
     if "expel" in baselines:
         distill(session, folder, namespace=expel_namespace(namespace), variant=Variant.EXPEL,
                 mode=SelectorMode.SAME_TASK, seed_from=SeedFrom.BOTH, source_run=folder.name)
-    by_condition = evaluate(session, folder, conditions_for(namespace, p.insight_selector, baselines),
-                            examples=examples)
+    by_condition = evaluate(session, folder, conditions_for(namespace, p.insight_selector, baselines), agent=agent)
     return write_results(session, folder, by_condition, namespace=namespace)

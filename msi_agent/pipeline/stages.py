@@ -41,12 +41,23 @@ def tasks_for(session: Session, split: Split, count: int) -> list[Task]:
     return session.suite.sample(split, count, seed=s.pipeline.seed, families=s.env.families)
 
 
-def executor_config(session: Session) -> ExecutorConfig:
-    return ExecutorConfig(max_steps=session.settings.env.max_steps)
+@dataclass(frozen=True, slots=True)
+class AgentOptions:
+    """How the executor plays: few-shot demonstrations shown, the act-only variant, steps kept in the prompt."""
+
+    examples: int = 1
+    act_only: bool = False
+    history_window: int | None = None
+
+    def executor(self, session: Session) -> ExecutorConfig:
+        return ExecutorConfig(max_steps=session.settings.env.max_steps, act_only=self.act_only,
+                              history_window=self.history_window)
 
 
-def _play_agent(session: Session, selector: InsightSelector, demos: DemoLibrary, k: int) -> Callable[[Job], Episode]:
-    config = executor_config(session)
+def _play_agent(session: Session, selector: InsightSelector, demos: DemoLibrary,
+                agent: AgentOptions | None) -> Callable[[Job], Episode]:
+    agent = agent or AgentOptions()
+    config, k = agent.executor(session), agent.examples
 
     def play(job: Job) -> Episode:
         selection = selector.select(job.task)
@@ -82,13 +93,13 @@ def demonstrations(session: Session, folder: RunFolder, tasks: Sequence[Task]) -
                     label="expert demonstrations")
 
 
-def collect(session: Session, folder: RunFolder, *, examples: int = 1) -> list[Episode]:
+def collect(session: Session, folder: RunFolder, *, agent: AgentOptions | None = None) -> list[Episode]:
     """Expert demos and one agent attempt (no insights) per training task, into the pool and the run folder."""
     tasks = tasks_for(session, Split.TRAIN, session.settings.pipeline.train_tasks)
     demos = demonstrations(session, folder, tasks)
     library = DemoLibrary(demos, session.store.embeddings)
     jobs = [Job(COLLECT, t, job_id(folder.name, COLLECT, t)) for t in tasks]
-    play = _play_agent(session, InsightSelector(None, InsightMode.NONE, namespace=""), library, examples)
+    play = _play_agent(session, InsightSelector(None, InsightMode.NONE, namespace=""), library, agent)
     agent = run_jobs(jobs, play, folder, pool=session.pool, workers=session.settings.pipeline.workers,
                      console=session.console, label="collect (train tasks)")
     return demos + agent
@@ -106,12 +117,20 @@ def distill(
     snapshots: bool = False,
     scoring: ScoringRules | None = None,
     source_run: str | None = None,
+    family_order: Sequence[str] = (),
 ) -> list[dict[str, Any]]:
-    """One insight update per seed into ``namespace``; returns the update log (earlier updates included)."""
+    """One insight update per seed into ``namespace``; returns the update log (earlier updates included).
+
+    ``family_order`` (with ``order=given``) feeds seeds family by family in that order — the domain-shift
+    experiment; seeds of other families follow. Without it, ``given`` is the selector's stable order.
+    """
     p = session.settings.pipeline
     episodes = session.pool.query(split=Split.TRAIN, run=source_run)
     seeds = select_seeds(episodes, mode or p.selector, seed_from=seed_from or p.seed_from,
                          embeddings=session.store.embeddings)
+    if family_order:
+        rank = {f: i for i, f in enumerate(family_order)}
+        seeds.sort(key=lambda s: rank.get(s.success.task.family, len(rank)))
     log = f"distill-{namespace}"
     done = {tuple(r["seed_ids"]) for r in folder.read_log(log)}
     if not done and session.store.list(namespace=namespace):
@@ -148,7 +167,7 @@ def evaluate(
     folder: RunFolder,
     conditions: Sequence[Condition],
     *,
-    examples: int = 1,
+    agent: AgentOptions | None = None,
     demos: Sequence[Episode] | None = None,
 ) -> dict[str, list[Episode]]:
     """Every condition on the seen and unseen test tasks; few-shot examples come from expert demos of training
@@ -165,7 +184,7 @@ def evaluate(
             namespace=cond.namespace or "", llm=session.llm, token_budget=p.token_budget,
         )
         jobs = [Job(cond.name, t, job_id(folder.name, cond.name, t)) for t in tasks]
-        out[cond.name] = run_jobs(jobs, _play_agent(session, selector, library, examples), folder,
+        out[cond.name] = run_jobs(jobs, _play_agent(session, selector, library, agent), folder,
                                   pool=session.pool, workers=p.workers, console=session.console,
                                   label=f"eval {cond.name}")
     return out
