@@ -170,7 +170,7 @@ def _compare(step: int, command: str, h: Observation, a: Observation, x: Situati
                             alfworld=sorted(a_only)))  # fmt: skip
     h_text, a_text = normalize(translate(h.text, names.to_a)), normalize(a.text)
     if h_text != a_text:
-        rule = next((r for r in KNOWN if r.feedback(h_text, a_text, x)), None)
+        rule = next((r for r in KNOWN if r.feedback(command, h_text, a_text, x)), None)
         if rule is None:
             out.append(Mismatch(step=step, command=command, kind="feedback", household=h_text, alfworld=a_text))
         else:

@@ -40,7 +40,7 @@ class Divergence:
     key: str
     reason: str
     command: Callable[[str, Side, Situation], bool] = lambda _c, _s, _x: False
-    feedback: Callable[[str, str, Situation], bool] = lambda _h, _a, _x: False
+    feedback: Callable[[str, str, str, Situation], bool] = lambda _c, _h, _a, _x: False
 
 
 def _args(command: str) -> list[str]:
@@ -82,7 +82,13 @@ def _shared_location(command: str, side: Side, x: Situation) -> bool:
     return any(a in others or x.parent.get(a) in others for a in _args(command))
 
 
-def _floor_lamp_listed(household: str, alfworld: str, _: Situation) -> bool:
+def _goto_neighbour(command: str, household: str, alfworld: str, x: Situation) -> bool:
+    """The household simulator walks to a receptacle that ALFWorld counts as where the agent already stands."""
+    target = command.removeprefix("go to ")
+    return command.startswith("go to ") and alfworld == "Nothing happens." and target in x.here and len(x.here) > 1
+
+
+def _floor_lamp_listed(_command: str, household: str, alfworld: str, _: Situation) -> bool:
     if "floorlamp" not in alfworld:
         return False
     without = _LIST_ITEM.sub("", alfworld).replace("see , ", "see ").replace("see .", "see nothing.")
@@ -110,6 +116,7 @@ KNOWN: tuple[Divergence, ...] = (
         "one location are all in reach there, and `go to` between them is not offered. The household simulator "
         "reaches only the receptacle it went to, so ALFWorld plans that act on a neighbour without `go to` fail.",
         command=_shared_location,
+        feedback=_goto_neighbour,
     ),
     Divergence(
         "floor-lamp-listed",

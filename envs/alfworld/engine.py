@@ -12,10 +12,12 @@ Loading a game costs 0.3-2 s (Fast Downward translates the PDDL); resetting the 
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import importlib.util
 import json
 import os
+import sys
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -37,6 +39,31 @@ class NoEpisodeError(RuntimeError):
     """``step`` or ``expert_plan`` was called before ``reset``."""
 
 
+def _translate_once() -> None:
+    """Memoize Fast Downward's PDDL→SAS translation, which ``PddlEnv`` runs twice per load *and* per reset.
+
+    The translation is a pure function of (domain, problem, options) and takes ~0.5 s in a furnished kitchen;
+    with the memo, resetting a loaded game costs what building the planner state costs. The wrapper also puts
+    back ``sys.argv``, which the translator overwrites.
+    """
+    import fast_downward
+
+    if getattr(fast_downward.pddl2sas, "_msi_memo", False):
+        return
+    translate = fast_downward.pddl2sas
+
+    @functools.lru_cache(maxsize=16)
+    def memo(domain: str, problem: str, verbose: bool = False, optimize: bool = False) -> Any:
+        argv = list(sys.argv)
+        try:
+            return translate(domain, problem, verbose=verbose, optimize=optimize)
+        finally:
+            sys.argv[:] = argv
+
+    memo._msi_memo = True  # type: ignore[attr-defined]
+    fast_downward.pddl2sas = memo
+
+
 def _wrapped_engine() -> Any:
     """PddlEnv → AlfredDemangler → AlfredInfos: the stack ALFWorld plays with, minus the expert wrapper.
 
@@ -51,6 +78,7 @@ def _wrapped_engine() -> Any:
     except ModuleNotFoundError as exc:
         raise ImportError(f"the alfworld environment needs alfworld and textworld ({exc.name} is missing); "
                           f"{NEEDS_INSTALL}") from None  # fmt: skip
+    _translate_once()
     infos = textworld.EnvInfos(won=True, admissible_commands=True, extras=["gamefile"])
     return AlfredInfos(AlfredDemangler(PddlEnv(infos), shuffle=False))
 

@@ -16,6 +16,7 @@ from envs.alfworld.engine import AlfworldEnv, NoEpisodeError, NoGameError
 from envs.alfworld.generate import write_game
 from envs.alfworld.tasks import AlfredTaskType, GameGoal
 from envs.backend import ObjectInit, WorldInit
+from envs.checker import check_env
 from envs.core import NOTHING_HAPPENS, Env
 from msi_agent.records import EnvCategory, Split, Task
 
@@ -61,6 +62,18 @@ def test_scripted_episode_end_to_end(env: AlfworldEnv, game: Path) -> None:
     assert feedback[1] == "You open the fridge 1. The fridge 1 is open. In it, you see a apple 1."
     assert feedback[4] == "You heat the apple 1 using the microwave 1."
     assert (reward, done, info["won"], info["gc_satisfied"], info["gc_total"]) == (1.0, True, True, 3, 3)
+
+
+def test_passes_the_env_checker_with_a_twin(game: Path) -> None:
+    check_env(AlfworldEnv(), [task_for(game)], twin=AlfworldEnv(), steps=12)
+
+
+def test_made_by_name(game: Path) -> None:
+    import envs
+
+    with envs.make("alfworld", planner_timeout=60) as e:
+        assert isinstance(e, AlfworldEnv)
+        assert e.reset(task_for(game)).info["gc_total"] == 3
 
 
 def test_bad_command_changes_nothing(env: AlfworldEnv, game: Path) -> None:

@@ -1,0 +1,95 @@
+"""Cross-check machinery: name translation, listing normalization, divergence rules, unexplained differences,
+and a few real instances end to end (the ≥200-instance run is in test_alfworld_crosscheck_full.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+from envs.alfworld import crosscheck as cc
+from envs.alfworld.divergences import KNOWN, Situation
+from envs.core import Observation
+
+RULES = {r.key: r for r in KNOWN}
+KINDS = {"cabinet 1": "Cabinet", "cabinet 2": "Cabinet", "apple 1": "Apple", "plate 1": "Plate",
+         "microwave 1": "Microwave", "desklamp 1": "DeskLamp", "countertop 1": "CounterTop"}  # fmt: skip
+
+
+def names() -> cc._Names:
+    return cc._Names(to_a={"cabinet 1": "cabinet 2", "cabinet 2": "cabinet 1"},
+                     from_a={"cabinet 2": "cabinet 1", "cabinet 1": "cabinet 2"}, kinds=KINDS,
+                     group={"cabinet 1": frozenset({"cabinet 1", "cabinet 2"}),
+                            "cabinet 2": frozenset({"cabinet 1", "cabinet 2"})})  # fmt: skip
+
+
+def obs(text: str, *admissible: str) -> Observation:
+    return Observation(text, list(admissible), {"won": False, "gc_satisfied": 0, "gc_total": 1})
+
+
+def test_translate_swaps_names_once() -> None:
+    assert cc.translate("take apple 1 from cabinet 1 to cabinet 2", names().to_a) == \
+        "take apple 1 from cabinet 2 to cabinet 1"  # fmt: skip
+
+
+def test_normalize_sorts_listings_only() -> None:
+    text = "On the countertop 1, you see a mug 1, a apple 2, and a bread 1.  You  wait."
+    assert cc.normalize(text) == "On the countertop 1, you see a apple 2, a bread 1, a mug 1. You wait."
+    assert cc.normalize("Next to it, you see a b 1 and a a 1") == "Next to it, you see a a 1, a b 1"
+
+
+def test_rules_recognize_their_cases_only() -> None:
+    at_counter = Situation(kinds=KINDS, here=frozenset({"countertop 1"}), current="countertop 1", held="apple 1")
+    assert RULES["help"].command("help", "alfworld", at_counter)
+    assert not RULES["help"].command("help", "household", at_counter)
+    examine = RULES["examine-visible-object"].command
+    assert examine("examine plate 1", "household", at_counter)
+    assert not examine("examine apple 1", "household", at_counter)  # the held object: ALFWorld offers it too
+    assert not examine("examine countertop 1", "household", at_counter)
+    ext = RULES["household-extensions"].command
+    assert ext("use microwave 1", "household", at_counter) and ext("move apple 1 to plate 1", "household", at_counter)
+    assert ext("use faucet 1", "household", at_counter) and ext("fill mug 1 with sinkbasin 1", "household", at_counter)
+    assert not ext("use desklamp 1", "household", at_counter)
+    assert not ext("move apple 1 to countertop 1", "household", at_counter)
+    shared = Situation(kinds=KINDS, here=frozenset({"cabinet 1", "cabinet 2"}), current="cabinet 1",
+                       parent={"apple 1": "cabinet 2"})  # fmt: skip
+    loc = RULES["shared-location"].command
+    assert loc("open cabinet 2", "alfworld", shared) and loc("take apple 1 from cabinet 2", "alfworld", shared)
+    assert loc("go to cabinet 2", "household", shared)
+    assert not loc("open cabinet 1", "alfworld", shared) and not loc("open cabinet 2", "alfworld", at_counter)
+    lamp = RULES["floor-lamp-listed"].feedback
+    sofa = "On the sofa 1, you see "
+    assert lamp("go to sofa 1", sofa + "a pillow 1.", sofa + "a floorlamp 1, a pillow 1.", shared)
+    assert lamp("go to sofa 1", "On the sofa 1, you see nothing.", "On the sofa 1, you see a floorlamp 1.", shared)
+    assert not lamp("go to sofa 1", "On the sofa 1, you see nothing.",
+                    "On the sofa 1, you see a floorlamp 1, a pillow 1.", shared)  # fmt: skip
+    walk = RULES["shared-location"].feedback
+    arrived = Situation(kinds=KINDS, here=frozenset({"cabinet 1", "cabinet 2"}), current="cabinet 2")
+    assert walk("go to cabinet 2", "You arrive at cabinet 2. The cabinet 2 is closed.", "Nothing happens.", arrived)
+    assert not walk("go to cabinet 2", "You arrive at cabinet 2.", "Nothing happens.", at_counter)
+
+
+def test_explained_differences_are_counted_and_others_reported() -> None:
+    n = names()
+    x = Situation(kinds=KINDS, here=frozenset({"cabinet 1", "cabinet 2"}), current="cabinet 2")
+    household = obs("You open the cabinet 1. The cabinet 1 is open. In it, you see a apple 1, and a plate 1.",
+                    "close cabinet 1", "examine plate 1", "go to cabinet 2")  # fmt: skip
+    alfworld = obs("You open the cabinet 2. The cabinet 2 is open. In it, you see a plate 1, and a apple 1.",
+                   "close cabinet 2", "help", "open cabinet 1")  # fmt: skip
+    assert cc._compare(1, "open cabinet 2", household, alfworld, x, n) == []
+    assert n.known == {"examine-visible-object": 1, "help": 1, "shared-location": 2}
+    wrong = obs("You open the cabinet 1. The cabinet 1 is open. In it, you see a apple 1.", "close cabinet 1")
+    right = obs(alfworld.text, "close cabinet 2", "take apple 1 from cabinet 2")
+    found = cc._compare(2, "open cabinet 2", wrong, right, x, n)
+    assert [m.kind for m in found] == ["admissible", "feedback"]
+    assert found[0].alfworld == ["take apple 1 from cabinet 2"] and found[0].household == []
+
+
+@pytest.mark.slow
+def test_real_instances_agree() -> None:
+    pytest.importorskip("textworld", reason="install the alfworld extra: pip install -e '.[alfworld]'")
+    report = cc.run(cc.instances(6, seed=3), workers=1)
+    assert {r.family for r in report.instances} == {
+        "pick_and_place_simple", "look_at_obj_in_light", "pick_clean_then_place_in_recep",
+        "pick_heat_then_place_in_recep", "pick_cool_then_place_in_recep", "pick_two_obj_and_place"}  # fmt: skip
+    assert list(report.unexplained()) == []
+    assert all(r.household_plan_wins_in_alfworld for r in report.instances)
+    assert sum(r.known.get("help", 0) for r in report.instances) > 0
