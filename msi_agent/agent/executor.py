@@ -7,6 +7,7 @@ that reason, since the next call would most likely fail too. Bugs of ours (an en
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -18,6 +19,7 @@ from msi_agent.llm import REPLY_FORMAT, LLMClient
 from msi_agent.records import Episode, Source, Step, Task, TokenUsage, new_id
 
 _PKG = "msi_agent.agent"
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,7 +77,7 @@ class Attempt:
     def __iter__(self) -> Iterator[Step]:
         obs = self.env.reset(self.task)
         self.info = dict(obs.info)
-        self.reference_length = len(self.env.expert_plan())
+        self.reference_length = self._reference_length()
         system, task_message = self.system_prompt(), self.task_message(obs)
         for _ in range(self.config.max_steps):
             messages = build_messages(system=system, task_message=task_message, steps=self.steps,
@@ -102,6 +104,15 @@ class Attempt:
                 f"step limit ({self.config.max_steps}) reached" if len(self.steps) >= self.config.max_steps
                 else "the environment ended the episode without success"
             )
+
+    def _reference_length(self) -> int | None:
+        """The expert's plan length for path-length weighting; None when the environment has no plan to offer
+        (PLW figures then leave this episode out) — a missing expert must not cost the agent its episode."""
+        try:
+            return len(self.env.expert_plan())
+        except (LookupError, RuntimeError, ValueError, NotImplementedError) as exc:
+            log.warning("no expert plan for task %s (%s); its PLW scores are left out", self.task.id, exc)
+            return None
 
     def episode(self) -> Episode:
         usage = sum((s.tokens for s in self.steps), self.extra_usage)

@@ -72,3 +72,13 @@ def test_a_failed_call_ends_the_episode_with_the_reason(toy_env: Env) -> None:
 def test_config_is_validated() -> None:
     with pytest.raises(ValueError, match="max_steps"):
         ExecutorConfig(max_steps=0)
+
+
+def test_an_env_without_expert_still_plays(toy_env: Env) -> None:
+    def no_plan() -> list[str]:
+        raise NotImplementedError("no planner here")
+
+    toy_env.expert_plan = no_plan  # type: ignore[method-assign]
+    ep = play(_llm(["Action: take book 1 from desk 1", "Action: use desklamp 1"]), toy_env, TASK,
+              ExecutorConfig(max_steps=4))
+    assert ep.success and ep.reference_length is None
