@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from msi_agent.records import OpKind, Scale
+from msi_agent.records import EnvCategory, OpKind, Scale
 
 MAX_LINE_CHARS = 4000  # longer than any valid rule (records.MAX_INSIGHT_CHARS); bounds regex work
 _MARKUP = re.compile(r"[*_`]+")
@@ -28,9 +28,10 @@ _INLINE_HEADER = re.compile(
 _KIND = re.compile(r"(ADD|EDIT|REMOVE|AGREE|MOVE)\b", re.IGNORECASE)
 _FILLER = re.compile(r"(?:rule|insight|number|no\.?)\b", re.IGNORECASE)
 _NUMBER = re.compile(r"[#(\[]?\s*(\d{1,6})\s*[)\]]?")
-_DEST = re.compile(r"(?:TO|->|→|INTO)\s*(general|environment(?:al)?|room|sub-?task)\b", re.IGNORECASE)
+_DEST = re.compile(r"(?:TO\b|->|→|INTO\b)\s*(?:(general|environment(?:al)?|room|sub-?task)\b)?", re.IGNORECASE)
 _KEY = re.compile(r"\[[^\]]*\]|<[^>]*>|\"[^\"]*\"|\((?!\s*\d+\s*\))[^)]*\)")
 _SEPARATORS = ":.-–—="
+_ROOMS = {c.value.lower() for c in EnvCategory}
 _SCALE_WORDS = {
     "general": Scale.GENERAL, "global": Scale.GENERAL,
     "environment": Scale.ENVIRONMENT, "environments": Scale.ENVIRONMENT, "environmental": Scale.ENVIRONMENT,
@@ -101,12 +102,18 @@ def _read_op(kind: OpKind, rest: str, section: Scale | None, raw: str) -> Parsed
         number, rest = int(m.group(1)), rest[m.end():].lstrip()
     destination = None
     if m := _DEST.match(rest):
-        destination, rest = _scale_word(m.group(1)), rest[m.end():].lstrip()
+        destination, rest = _scale_word(m.group(1)) if m.group(1) else None, rest[m.end():].lstrip()
     key = None
     if m := _KEY.match(rest):
         key, rest = _key(m.group(0)[1:-1]), rest[m.end():].lstrip()
     if rest and rest[0] not in _SEPARATORS:
         return None
+    if key and key.lower() in _SCALE_WORDS:  # "ADD (general): …" names a scale, not a subtask
+        section, key = _SCALE_WORDS[key.lower()], None
+    elif key and key.replace(" ", "").lower() in _ROOMS:  # "ADD [Kitchen]: …" is an environment rule
+        section, key = Scale.ENVIRONMENT, None
+    if kind is OpKind.MOVE and destination is None and key:  # "MOVE 3 TO [Heating]: …"
+        destination = Scale.SUBTASK
     text = rest[1:].strip().strip("\"'“”").strip()
     return ParsedOp(
         kind=kind, number=number, text=text, key=key, section=section, destination=destination, line=raw[:300]

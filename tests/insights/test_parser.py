@@ -78,3 +78,11 @@ def test_never_crashes_on_op_like_noise(reply: str) -> None:
 @given(st.text(max_size=300))
 def test_never_crashes_on_any_text(reply: str) -> None:
     parse_operations(reply)
+
+
+def test_scale_and_room_names_in_brackets_are_sections_not_subtasks() -> None:
+    ops = parse_operations("ADD (general): Rule one.\nADD [Kitchen]: Rule two.\nADD [Living Room]: Rule three.\n"
+                           "MOVE 3 TO [Heating]: Rule four.\nMOVE 4 -> [Cooling]: Rule five.\nADD [Towels]: six").ops
+    assert [(o.section, o.key, o.destination) for o in ops] == [
+        (Scale.GENERAL, None, None), (Scale.ENVIRONMENT, None, None), (Scale.ENVIRONMENT, None, None),
+        (None, "Heating", Scale.SUBTASK), (None, "Cooling", Scale.SUBTASK), (None, "Towels", None)]
