@@ -20,6 +20,7 @@ from envs.checker import check_env
 from envs.core import NOTHING_HAPPENS, Env
 from msi_agent.records import EnvCategory, Split, Task
 
+pytestmark = pytest.mark.alfworld
 FRIDGE = "Fridge|-02.10|+00.00|+01.09"
 COUNTER = "CounterTop|+00.69|+00.95|-02.48"
 INIT = WorldInit(scene="FloorPlan1", agent=(-0.25, -1.75, 0, 0), objects=[
