@@ -184,7 +184,22 @@ def evaluate(
             namespace=cond.namespace or "", llm=session.llm, token_budget=p.token_budget,
         )
         jobs = [Job(cond.name, t, job_id(folder.name, cond.name, t)) for t in tasks]
+        _check_insights_present(session, folder, cond, jobs)
         out[cond.name] = run_jobs(jobs, _play_agent(session, selector, library, agent), folder,
                                   pool=session.pool, workers=p.workers, console=session.console,
                                   label=f"eval {cond.name}")
     return out
+
+
+def _check_insights_present(session: Session, folder: RunFolder, cond: Condition, jobs: Sequence[Job]) -> None:
+    """Refuse to evaluate against an empty namespace this run did fill (a memory store forgets between processes)."""
+    if not cond.namespace or session.store.list(namespace=cond.namespace):
+        return
+    updates = folder.read_log(f"distill-{cond.namespace}")
+    pending = any(folder.load_episode(j.condition, j.episode_id) is None for j in jobs)
+    if updates and pending:
+        raise RunFolderError(
+            f"insight namespace {cond.namespace!r} is empty in this store, though run {folder.name!r} distilled "
+            f"{len(updates)} updates into it: the store does not keep insights between processes (memory?) or "
+            "they were deleted; use a persistent store (--store chroma) or --fresh to redo the run"
+        )

@@ -13,7 +13,8 @@ from langchain_core.messages import BaseMessage
 from insights_store import open_store
 from msi_agent.config import Settings
 from msi_agent.llm import LLMClient, ScriptedChatModel
-from msi_agent.pipeline import experiment
+from msi_agent.pipeline import experiment, stages
+from msi_agent.pipeline.runfolder import RunFolderError
 from msi_agent.pipeline.session import Session
 from msi_agent.records import Scale, Source, Split
 
@@ -112,3 +113,13 @@ def test_run_all_end_to_end(session: Session) -> None:
     experiment.run_all(session, experiment.open_run(session, "exp", command="test again"))
     assert len(session.prompts) == calls
     assert session.pool.count(run="exp") == 8 + 3 * 4
+
+
+def test_eval_refuses_a_store_that_lost_the_runs_insights(session: Session) -> None:
+    folder = experiment.open_run(session, "lost", command="test")
+    stages.collect(session, folder)
+    stages.distill(session, folder, namespace="lost", source_run="lost")
+    for insight in session.store.list(namespace="lost"):
+        session.store.delete(insight.id, namespace="lost")
+    with pytest.raises(RunFolderError, match="'lost' is empty in this store"):
+        stages.evaluate(session, folder, experiment.conditions_for("lost", "hashmap", ()))
