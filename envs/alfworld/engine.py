@@ -31,12 +31,15 @@ from msi_agent.records import Task
 __all__ = ["AlfworldEnv", "NoEpisodeError", "NoGameError", "PlannerTimeoutError"]
 
 
+DEFAULT_MAX_STEPS = 50
+
+
 class NoGameError(ValueError):
     """The task names no ALFWorld game and carries no arrangement to generate one from."""
 
 
 class NoEpisodeError(RuntimeError):
-    """``step`` or ``expert_plan`` was called before ``reset``."""
+    """``step`` or ``expert_plan`` was called before ``reset``, or ``step`` after the episode ended."""
 
 
 def _translate_once() -> None:
@@ -52,7 +55,7 @@ def _translate_once() -> None:
         return
     translate = fast_downward.pddl2sas
 
-    @functools.lru_cache(maxsize=16)
+    @functools.lru_cache(maxsize=4)  # two games: each is translated plain and optimized
     def memo(domain: str, problem: str, verbose: bool = False, optimize: bool = False) -> Any:
         argv = list(sys.argv)
         try:
@@ -90,11 +93,17 @@ class AlfworldEnv:
     cache_dir: where games generated from household tasks are written (default: a temporary folder per process).
     planner_timeout: seconds :meth:`expert_plan` may take (the planner then runs in a forked child); None plans
     in-process without a limit.
+    max_steps: commands per episode (default: the task's ``params["max_steps"]``, else 50, ALFWorld's usual budget).
     """
 
     def __init__(self, data_dir: str | Path | None = None, cache_dir: str | Path | None = None,
-                 planner_timeout: float | None = 120.0) -> None:  # fmt: skip
+                 planner_timeout: float | None = 120.0, max_steps: int | None = None) -> None:  # fmt: skip
+        if max_steps is not None and max_steps < 1:
+            raise ValueError(f"max_steps must be >= 1, got {max_steps}")
         self.planner_timeout = planner_timeout
+        self._max_steps_override = max_steps
+        self.max_steps = 0
+        self.steps = 0
         self.data_dir = Path(data_dir).expanduser() if data_dir else None
         self._tmp: tempfile.TemporaryDirectory[str] | None = None
         if cache_dir is None:
@@ -145,6 +154,8 @@ class AlfworldEnv:
         path = self.game_for(task).resolve()
         self.load(path)
         self._state = self._engine.reset()
+        self.steps = 0
+        self.max_steps = self._max_steps_override or int(task.params.get("max_steps", DEFAULT_MAX_STEPS))
         self._baseline = self._conditions()
         return self._observation(self._state.feedback.strip(), error=None)
 
@@ -160,14 +171,20 @@ class AlfworldEnv:
         self._loaded = self.gamefile = path
 
     def step(self, command: str) -> tuple[Observation, float, bool, dict[str, Any]]:
-        """Apply ``command``; an inadmissible one answers "Nothing happens." and changes nothing."""
+        """Apply ``command``; an inadmissible one answers "Nothing happens." and changes nothing.
+
+        The episode is done when the task is won or after ``max_steps`` commands; stepping on raises.
+        """
         if self._state is None:
             raise NoEpisodeError("call reset(task) before step()")
+        if self._state["won"] or self.steps >= self.max_steps:
+            raise NoEpisodeError("the episode is over; call reset(task) to start another")
         self._state, _, _ = self._engine.step(command)
+        self.steps += 1
         text = self._state.feedback.strip()
-        obs = self._observation(text, error=f"not admissible: {command!r}" if text == NOTHING_HAPPENS else None)
+        obs = self._observation(text, error=f"not admissible: {command[:80]!r}" if text == NOTHING_HAPPENS else None)
         won = bool(obs.info["won"])
-        return obs, 1.0 if won else 0.0, won, obs.info
+        return obs, 1.0 if won else 0.0, won or self.steps >= self.max_steps, obs.info
 
     def expert_plan(self) -> list[str]:
         """ALFWorld's planner (Fast Downward) from the current state.
@@ -215,6 +232,8 @@ class AlfworldEnv:
             "won": bool(self._state["won"]),
             "gc_satisfied": sum(now[i] for i in pending),
             "gc_total": len(pending),
+            "steps": self.steps,
+            "max_steps": self.max_steps,
             "gamefile": str(self.gamefile),
         }
         if error:

@@ -52,7 +52,8 @@ def test_scripted_episode_end_to_end(env: AlfworldEnv, game: Path) -> None:
     assert obs.text.startswith("-= Welcome to TextWorld, ALFRED! =-\n\nYou are in the middle of a room.")
     assert "Your task is to: put a hot apple in countertop." in obs.text
     assert "go to fridge 1" in obs.admissible and obs.admissible == sorted(obs.admissible)
-    assert obs.info == {"won": False, "gc_satisfied": 0, "gc_total": 3, "gamefile": str(game.resolve())}
+    assert obs.info == {"won": False, "gc_satisfied": 0, "gc_total": 3, "steps": 0, "max_steps": 50,
+                        "gamefile": str(game.resolve())}  # fmt: skip
     script = ["go to fridge 1", "open fridge 1", "take apple 1 from fridge 1", "go to microwave 1",
               "heat apple 1 with microwave 1", "go to countertop 1", "move apple 1 to countertop 1"]  # fmt: skip
     feedback = []
@@ -63,6 +64,18 @@ def test_scripted_episode_end_to_end(env: AlfworldEnv, game: Path) -> None:
     assert feedback[1] == "You open the fridge 1. The fridge 1 is open. In it, you see a apple 1."
     assert feedback[4] == "You heat the apple 1 using the microwave 1."
     assert (reward, done, info["won"], info["gc_satisfied"], info["gc_total"]) == (1.0, True, True, 3, 3)
+    with pytest.raises(NoEpisodeError, match="over"):
+        env.step("look")
+
+
+def test_step_budget_ends_the_episode(game: Path) -> None:
+    with AlfworldEnv(max_steps=2) as e:
+        e.reset(task_for(game))
+        assert e.step("look")[2] is False
+        _, reward, done, info = e.step("inventory")
+        assert (reward, done, info["steps"], info["won"]) == (0.0, True, 2, False)
+        with pytest.raises(NoEpisodeError):
+            e.step("look")
 
 
 def test_passes_the_env_checker_with_a_twin(game: Path) -> None:
