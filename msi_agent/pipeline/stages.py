@@ -196,10 +196,11 @@ def _check_insights_present(session: Session, folder: RunFolder, cond: Condition
     if not cond.namespace or session.store.list(namespace=cond.namespace):
         return
     updates = folder.read_log(f"distill-{cond.namespace}")
+    held = sum(updates[-1]["counts"].values()) if updates else 0  # what the namespace held after the last update
     pending = any(folder.load_episode(j.condition, j.episode_id) is None for j in jobs)
-    if updates and pending:
+    if held and pending:
         raise RunFolderError(
-            f"insight namespace {cond.namespace!r} is empty in this store, though run {folder.name!r} distilled "
-            f"{len(updates)} updates into it: the store does not keep insights between processes (memory?) or "
-            "they were deleted; use a persistent store (--store chroma) or --fresh to redo the run"
+            f"insight namespace {cond.namespace!r} is empty in this store, though run {folder.name!r} left {held} "
+            f"insights in it after {len(updates)} updates: the store does not keep insights between processes "
+            "(memory?) or they were deleted; use a persistent store (--store chroma) or --fresh to redo the run"
         )
