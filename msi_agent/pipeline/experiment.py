@@ -16,7 +16,7 @@ from msi_agent.insights.selector import SelectorMode as InsightMode
 from msi_agent.pipeline.results import build_results, render_markdown
 from msi_agent.pipeline.runfolder import RunFolder
 from msi_agent.pipeline.session import Session
-from msi_agent.pipeline.stages import AgentOptions, Condition, collect, distill, evaluate
+from msi_agent.pipeline.stages import COLLECT, AgentOptions, Condition, collect, distill, evaluate
 from msi_agent.records import Episode, TokenUsage
 
 BASELINES = ("none", "expel")
@@ -71,10 +71,12 @@ def conditions_for(namespace: str, insight_selector: InsightMode | str,
 
 def write_results(session: Session, folder: RunFolder, by_condition: Mapping[str, Sequence[Episode]],
                   *, namespace: str) -> dict[str, Any]:
+    """Tables for ``by_condition``; the total usage also counts collection and every distill of the run."""
     log = folder.read_log(f"{DISTILL_LOG_PREFIX}{namespace}")
-    insight_usage = sum((TokenUsage.model_validate(r["usage"]) for r in log), TokenUsage())
+    distill_logs = [r for ns in written_namespaces(folder) for r in folder.read_log(f"{DISTILL_LOG_PREFIX}{ns}")]
+    other = [e.usage for e in folder.episodes(COLLECT)] + [TokenUsage.model_validate(r["usage"]) for r in distill_logs]
     results = build_results(by_condition, llm=session.llm.name, prices=session.llm.prices, insight_counts=log,
-                            extra_usage=insight_usage)
+                            extra_usage=sum(other, TokenUsage()))
     folder.write_results(results, render_markdown(results, title=f"msi-agent run {folder.name}"))
     return results
 

@@ -99,7 +99,7 @@ def render_markdown(results: Mapping[str, Any], *, title: str) -> str:
                     out.append(_row([family, cond, str(sc.count), _pct(sc.sr), _pct(sc.gc), _pct(sc.plw_sr),
                                      _pct(sc.plw_gc)]))
     usage = results["usage"]
-    out += ["", f"LLM: {results['llm']}; total tokens {usage['prompt_tokens']} prompt + "
+    out += ["", f"LLM: {results['llm']}; the whole run (collect, distill, eval) used {usage['prompt_tokens']} prompt + "
                 f"{usage['completion_tokens']} completion in {usage['calls']} calls "
                 f"({usage['cached_calls']} from cache)."]
     return "\n".join(out) + "\n"
