@@ -1,7 +1,7 @@
 """The cross-check on 200 household instances covering ALFWorld's 6 types in every valid room type.
 
 Each ALFWorld game is generated and loaded once; instances run in parallel (one worker per core, at most 4).
-About 3-8 minutes on 2 cores. Every difference must be explained by a rule in envs/alfworld/divergences.py
+About 5-11 minutes on 2 cores. Every difference must be explained by a rule in envs/alfworld/divergences.py
 (the same list is in docs/alfworld-crosscheck.md).
 """
 
