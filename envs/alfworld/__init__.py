@@ -7,6 +7,8 @@ from the optional extra ``alfworld``):
 - ``generate``  — write ``game.tw-pddl`` + ``traj_data.json`` for an arrangement and a goal (feasibility first);
 - ``from_household`` — turn a household task into that arrangement and goal;
 - ``dataset``   — tasks from a user's ALFWorld data folder (``json_2.1.1``);
-- ``engine``    — ``AlfworldEnv``, the ``envs.core.Env`` over ALFWorld's wrapped ``PddlEnv``;
-- ``crosscheck``— replay plans across the household simulator and ALFWorld and compare them step by step.
+- ``engine``    — ``AlfworldEnv`` (``envs.make("alfworld")``), the ``envs.core.Env`` over the wrapped ``PddlEnv``;
+- ``planner``   — Fast Downward with a time limit (in a forked child);
+- ``crosscheck``— replay plans across the household simulator and ALFWorld and compare them step by step;
+- ``divergences`` — the known, explained differences (``docs/alfworld-crosscheck.md``).
 """

@@ -117,6 +117,11 @@ def test_errors_say_what_to_do(tmp_path: Path) -> None:
         bare = Task(id="b", family="x", environment=EnvCategory.KITCHEN, scene="FloorPlan1", instruction="")
         with pytest.raises(NoGameError, match="neither"):
             e.reset(bare)
+        lonely = tmp_path / "lonely" / "game.tw-pddl"
+        lonely.parent.mkdir()
+        lonely.write_text("{}")
+        with pytest.raises(NoGameError, match=r"traj_data\.json is missing"):
+            e.reset(task_for(lonely))
 
 
 def test_data_folder_tasks(tmp_path: Path, game: Path) -> None:
