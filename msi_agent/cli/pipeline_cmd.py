@@ -18,7 +18,7 @@ from insights_store.base import ScoringRules, StoreError
 from msi_agent.cli.context import console, fail, state
 from msi_agent.config import Settings
 from msi_agent.experience.pool import PoolError
-from msi_agent.insights.generator import SeedOrder, Variant
+from msi_agent.insights.generator import DEFAULT_MAX_TOKENS, SeedOrder, Variant
 from msi_agent.llm import LLMAuthError, LLMConfigError
 from msi_agent.pipeline import experiment, stages
 from msi_agent.pipeline.runfolder import MUST_MATCH, RunFolder, RunFolderError
@@ -43,6 +43,9 @@ FRESH = typer.Option(False, "--fresh", help="discard this run's folder, pool epi
 EXAMPLES = typer.Option(1, "--examples", min=0, help="few-shot expert demonstrations in the prompt")
 ACT_ONLY = typer.Option(False, "--act-only", help="the Act variant: actions without thoughts")
 HISTORY = typer.Option(None, "--history", min=0, help="steps kept in the prompt (default: all)")
+RUN_INSIGHT_TOKENS = 256
+"""`run`'s cap on one insight-update reply: 3 parts × ≤ 4 one-line operations fit, and a small local model that
+rambles stops early (512, `distill`'s default, doubles the distill time of the bundled 135M model on 2 cores)."""
 SELECTOR = typer.Option(None, "--selector", help="experience selector: success, pair, same-task")
 SEED_FROM = typer.Option(None, "--seed-from", help="seeds from agent, expert or both")
 INSIGHT_SELECTOR = typer.Option(None, "--insight-selector", help="hashmap, vector, general-only, all")
@@ -144,6 +147,8 @@ def distill(
     edit_score: float = typer.Option(0.0, "--edit-score", help="score change of EDIT (paper 0; ExpeL's code +1)"),
     family_order: str = typer.Option("", "--family-order", help="with --order given: comma list of families, "
                                      "seeds fed family by family (domain shift)"),
+    max_tokens: int = typer.Option(DEFAULT_MAX_TOKENS, "--max-tokens", min=16,
+                                   help="cap on one insight-update reply"),
 ) -> None:
     """Turn training experience into insights: experience selector → one generator update per seed."""
     settings = _settings(ctx, name, **_flags(selector=selector, seed_from=seed_from, seed=seed))
@@ -153,7 +158,8 @@ def distill(
         ns = namespace or name
         log = stages.distill(session, folder, namespace=ns, variant=variant, order=order, snapshots=snapshots,
                              scoring=ScoringRules(edit=edit_score), source_run=source,
-                             family_order=[f.strip() for f in family_order.split(",") if f.strip()])
+                             family_order=[f.strip() for f in family_order.split(",") if f.strip()],
+                             max_tokens=max_tokens)
         counts = log[-1]["counts"] if log else {}
         errors = sum(1 for r in log if r.get("error"))
         console.print(f"{len(log)} insight updates into namespace {ns!r} ({errors} failed calls); now {counts}")
@@ -186,6 +192,8 @@ def run(
     families: list[str] | None = FAMILIES, selector: str | None = SELECTOR, seed_from: str | None = SEED_FROM,
     insight_selector: str | None = INSIGHT_SELECTOR, baselines: str = BASELINES, snapshots: bool = SNAPSHOTS,
     fresh: bool = FRESH, examples: int = EXAMPLES, act_only: bool = ACT_ONLY, history: int | None = HISTORY,
+    insight_max_tokens: int = typer.Option(RUN_INSIGHT_TOKENS, "--insight-max-tokens", min=16,
+                                           help="cap on one insight-update reply"),
 ) -> None:
     """collect → distill → eval on a small default configuration, then print the results table."""
     flags = _flags(workers=workers, train=train, test=test, steps=steps, seed=seed, families=families,
@@ -193,8 +201,9 @@ def run(
     settings = _settings(ctx, name, RUN_PRESET, **flags)
     with _session(settings) as session:
         folder = experiment.open_run(session, name, command=_command(), fresh=fresh)
-        experiment.run_all(session, folder, baselines=_baselines(baselines), snapshots=snapshots,
-                           agent=stages.AgentOptions(examples, act_only, history))
+        agent = stages.AgentOptions(examples, act_only, history)
+        experiment.run_all(session, folder, baselines=_baselines(baselines), snapshots=snapshots, agent=agent,
+                           insight_max_tokens=insight_max_tokens)
     _show(folder)
 
 

@@ -30,6 +30,7 @@ _PKG = "msi_agent.insights"
 TRAJECTORY_STEPS = 25
 """Steps of a seed trajectory shown to the generator (the last ones, where failures usually happen)."""
 OBSERVATION_CHARS = 200
+DEFAULT_MAX_TOKENS = 512
 
 
 class Variant(StrEnum):
@@ -49,7 +50,7 @@ class GeneratorConfig:
     scoring: ScoringRules = field(default_factory=ScoringRules)
     order: SeedOrder = SeedOrder.SHUFFLE
     shuffle_seed: int = 0
-    max_tokens: int = 512
+    max_tokens: int = DEFAULT_MAX_TOKENS
     """Reply budget of one update call (several operations of one sentence each)."""
     snapshots: bool = False
     """Copy the namespace to ``<namespace>.<nnnn>`` after every update (how the insight set evolved)."""

@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from msi_agent.experience.seeds import SeedFrom, SelectorMode
-from msi_agent.insights.generator import Variant
+from msi_agent.insights.generator import DEFAULT_MAX_TOKENS, Variant
 from msi_agent.insights.selector import SelectorMode as InsightMode
 from msi_agent.pipeline.results import build_results, render_markdown
 from msi_agent.pipeline.runfolder import RunFolder
@@ -88,14 +88,17 @@ def run_all(
     baselines: Sequence[str] = BASELINES,
     snapshots: bool = False,
     agent: AgentOptions | None = None,
+    insight_max_tokens: int = DEFAULT_MAX_TOKENS,
 ) -> dict[str, Any]:
     """The README's main job: every stage on the settings' task counts, then the tables."""
     p = session.settings.pipeline
     collect(session, folder, agent=agent)
     namespace = folder.name
-    distill(session, folder, namespace=namespace, variant=Variant.MSI, snapshots=snapshots, source_run=folder.name)
+    distill(session, folder, namespace=namespace, variant=Variant.MSI, snapshots=snapshots, source_run=folder.name,
+            max_tokens=insight_max_tokens)
     if "expel" in baselines:
         distill(session, folder, namespace=expel_namespace(namespace), variant=Variant.EXPEL,
-                mode=SelectorMode.SAME_TASK, seed_from=SeedFrom.BOTH, source_run=folder.name)
+                mode=SelectorMode.SAME_TASK, seed_from=SeedFrom.BOTH, source_run=folder.name,
+                max_tokens=insight_max_tokens)
     by_condition = evaluate(session, folder, conditions_for(namespace, p.insight_selector, baselines), agent=agent)
     return write_results(session, folder, by_condition, namespace=namespace)

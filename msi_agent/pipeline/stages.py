@@ -15,7 +15,14 @@ from msi_agent.agent.executor import Attempt, ExecutorConfig
 from msi_agent.agent.fewshot import DemoLibrary
 from msi_agent.experience.demos import expert_episode
 from msi_agent.experience.seeds import SeedFrom, SelectorMode, select_seeds
-from msi_agent.insights.generator import GeneratorConfig, InsightGenerator, SeedOrder, UpdateReport, Variant
+from msi_agent.insights.generator import (
+    DEFAULT_MAX_TOKENS,
+    GeneratorConfig,
+    InsightGenerator,
+    SeedOrder,
+    UpdateReport,
+    Variant,
+)
 from msi_agent.insights.selector import InsightSelector
 from msi_agent.insights.selector import SelectorMode as InsightMode
 from msi_agent.pipeline.runfolder import RunFolder, RunFolderError
@@ -118,6 +125,7 @@ def distill(
     scoring: ScoringRules | None = None,
     source_run: str | None = None,
     family_order: Sequence[str] = (),
+    max_tokens: int = DEFAULT_MAX_TOKENS,
 ) -> list[dict[str, Any]]:
     """One insight update per seed into ``namespace``; returns the update log (earlier updates included).
 
@@ -139,7 +147,7 @@ def distill(
             "choose another --namespace, or --fresh to discard the old run and its insights"
         )
     config = GeneratorConfig(variant=variant, order=order, shuffle_seed=p.seed, snapshots=snapshots,
-                             scoring=scoring or ScoringRules())
+                             scoring=scoring or ScoringRules(), max_tokens=max_tokens)
     generator = InsightGenerator(session.insight_llm, session.store, namespace=namespace, config=config)
     generator.updates = len(done)
 
