@@ -99,8 +99,9 @@ KNOWN: tuple[Divergence, ...] = (
     Divergence("help", "ALFWorld's grammar has a `help` command; the household simulator has none.", command=_help),
     Divergence(
         "examine-visible-object",
-        "ALFWorld's engine offers `examine X` only for the held object (Fast Downward drops the other branch of "
-        "examineObject's disjunctive precondition); the household simulator also offers it for objects in sight.",
+        "ALFWorld's engine offers `examine X` only for the held object (observed: the other branch of examineObject's "
+        "disjunctive precondition, an object in an open receptacle here, never yields a command); the household "
+        "simulator also offers it for objects in sight.",
         command=_examine_object,
     ),
     Divergence(
