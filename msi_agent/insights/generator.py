@@ -19,6 +19,7 @@ from langchain_core.messages import HumanMessage
 from insights_store.base import BatchResult, InsightStore, ScoringRules
 from msi_agent.agent.templates import render
 from msi_agent.experience.seeds import Seed
+from msi_agent.insights.grammar import operations_grammar
 from msi_agent.insights.parser import parse_operations
 from msi_agent.insights.resolve import GeneratorLimits, resolve
 from msi_agent.insights.rules import NumberedRules
@@ -91,8 +92,9 @@ class InsightGenerator:
         flat = self.config.variant is Variant.EXPEL
         rules = NumberedRules.from_store(self.store, namespace=self.namespace, category=seed.category, flat=flat)
         report = UpdateReport(seed_ids=seed.experience_ids)
+        grammar = operations_grammar(rules, self.config.limits, flat=flat) if self.llm.supports_grammar else None
         done = self.llm.complete([HumanMessage(content=self.prompt(seed, rules))], purpose="insights",
-                                 max_tokens=self.config.max_tokens)
+                                 max_tokens=self.config.max_tokens, grammar=grammar)
         report.call_id, report.usage = done.call_id, done.usage
         if done.error:
             report.error = done.error

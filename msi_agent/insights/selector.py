@@ -17,6 +17,7 @@ from langchain_core.messages import HumanMessage
 
 from insights_store.base import InsightStore
 from msi_agent.agent.templates import render
+from msi_agent.insights.grammar import names_grammar
 from msi_agent.llm import LLMClient
 from msi_agent.records import Insight, Scale, Task, TokenUsage
 
@@ -97,7 +98,9 @@ class InsightSelector:
         assert self.llm is not None
         listing = "\n".join(f"{i}. {n}" for i, n in enumerate(names, 1))
         prompt = render(_PKG, "select_subtasks", instruction=task.instruction, names=listing)
-        done = self.llm.complete([HumanMessage(content=prompt)], purpose="select", max_tokens=NAMES_MAX_TOKENS)
+        grammar = names_grammar(names) if self.llm.supports_grammar else None
+        done = self.llm.complete([HumanMessage(content=prompt)], purpose="select", max_tokens=NAMES_MAX_TOKENS,
+                                 grammar=grammar)
         if done.error:
             return Selection(usage=done.usage, error=done.error)
         return Selection(subtask_names=parse_names(done.text, names), usage=done.usage)

@@ -114,7 +114,7 @@ def map_to_admissible(proposed: str | None, admissible: list[str], *, context: s
     return MappedAction(fallback, mapped=True, score=0.0)
 
 
-def _gbnf_literal(text: str) -> str:
+def gbnf_literal(text: str) -> str:
     escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r")
     return f'"{escaped}"'
 
@@ -131,7 +131,7 @@ def action_grammar(admissible: list[str], *, think: bool = True, max_thought_cha
     """GBNF for ``Think: …\\nAction: <admissible>`` (or just the Action line): bounded thought, closed action set."""
     if not admissible:
         raise ValueError("admissible command list is empty; cannot build an action grammar")
-    alternatives = " | ".join(_gbnf_literal(c) for c in dict.fromkeys(admissible))
+    alternatives = " | ".join(gbnf_literal(c) for c in dict.fromkeys(admissible))
     if not think:
         return f'root ::= "Action: " action\naction ::= {alternatives}\n'
     return (

@@ -136,11 +136,27 @@ class LLMClient:
         price = price_for(self.name, self.prices)
         return cost(self.usage, price) if price else None
 
-    def complete(self, messages: list[BaseMessage], *, purpose: str = "", max_tokens: int | None = None) -> Completion:
-        """One reply. ``max_tokens`` overrides the configured cap for this call (e.g. long insight updates)."""
+    @property
+    def supports_grammar(self) -> bool:
+        """True when the backend constrains decoding with a GBNF grammar (the local llama.cpp model)."""
+        return bool(getattr(self.model, "supports_grammar", False))
+
+    def complete(
+        self,
+        messages: list[BaseMessage],
+        *,
+        purpose: str = "",
+        max_tokens: int | None = None,
+        grammar: str | None = None,
+    ) -> Completion:
+        """One reply. ``max_tokens`` overrides the configured cap for this call (e.g. long insight updates);
+        ``grammar`` (GBNF) constrains the reply where the backend supports it and is ignored elsewhere."""
         if max_tokens is not None and max_tokens <= 0:
             raise ValueError(f"max_tokens must be positive, got {max_tokens}")
-        return self._complete(messages, purpose, max_tokens_option(self.model, max_tokens) if max_tokens else {})
+        extra = max_tokens_option(self.model, max_tokens) if max_tokens else {}
+        if grammar is not None and self.supports_grammar:
+            extra["grammar"] = grammar
+        return self._complete(messages, purpose, extra)
 
     def choose_action(
         self, messages: list[BaseMessage], admissible: list[str], *, purpose: str = "action", think: bool = True
@@ -155,7 +171,7 @@ class LLMClient:
         if not admissible:
             raise ValueError("choose_action needs at least one admissible command")
         extra: dict[str, Any] = {}
-        if getattr(self.model, "supports_grammar", False):
+        if self.supports_grammar:
             extra = {
                 "grammar": action_grammar(admissible, think=think),
                 "max_tokens": grammar_token_budget(admissible, think=think),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import pytest
 from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
 
@@ -26,3 +28,23 @@ def test_a_respond_function_returning_non_text_becomes_a_recorded_error() -> Non
 def test_client_refuses_an_empty_conversation() -> None:
     with pytest.raises(ValueError, match="at least one message"):
         LLMClient(ScriptedChatModel(lambda ms: "x")).complete([])
+
+
+class _GrammarRecorder(ScriptedChatModel):
+    """A scripted model that claims grammar support and records the call options it gets."""
+
+    supports_grammar: ClassVar[bool] = True
+    seen: ClassVar[list[dict]] = []
+
+    def _generate(self, messages, stop=None, run_manager=None, **kwargs):  # type: ignore[override]
+        self.seen.append(kwargs)
+        return super()._generate(messages, stop, run_manager)
+
+
+def test_complete_passes_a_grammar_only_to_backends_that_support_it() -> None:
+    recorder = _GrammarRecorder(lambda _: "none")
+    LLMClient(recorder).complete([HumanMessage("q")], grammar='root ::= "none"')
+    assert recorder.seen[-1].get("grammar") == 'root ::= "none"'
+    plain = ScriptedChatModel(lambda _: "none")
+    done = LLMClient(plain).complete([HumanMessage("q")], grammar='root ::= "none"')
+    assert done.text == "none" and done.error is None
