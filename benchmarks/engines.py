@@ -107,8 +107,13 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--tasks", type=int, default=12, help="task instances, dealt over the 6 types (default 12)")
     parser.add_argument("--steps", type=int, default=20, help="random steps per task and engine (default 20)")
-    parser.add_argument("--envs", type=int, default=3, help="live ALFWorld environments for memory (default 3; "
-                        "the household figure uses 50 times as many, its environments being small)")
+    parser.add_argument(
+        "--envs",
+        type=int,
+        default=3,
+        help="live ALFWorld environments for memory (default 3; "
+        "the household figure uses 50 times as many, its environments being small)",
+    )
     parser.add_argument("--planner-timeout", type=float, default=30.0, help="cap on ALFWorld's planner (s)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--check", action="store_true", help="exit 1 when the steps/s ratio is below target")

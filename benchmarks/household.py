@@ -110,15 +110,17 @@ def main(argv: list[str] | None = None) -> int:
         "expert_median_ms": round(statistics.median(expert) * 1000, 2),
         "tasks_sampled_per_s": round(len(tasks) / sampling_s),
     }
-    ok = (sps >= TARGET_STEPS_PER_S and figures["reset_median_ms"] <= TARGET_RESET_MS
-          and memory <= TARGET_BYTES_PER_ENV)
+    ok = sps >= TARGET_STEPS_PER_S and figures["reset_median_ms"] <= TARGET_RESET_MS and memory <= TARGET_BYTES_PER_ENV
     if args.json:
         print(json.dumps(figures | {"targets_met": ok}))
     else:
         rows = [
             ("steps/s (with admissible commands)", f"{figures['steps_per_s']:,}", f">= {TARGET_STEPS_PER_S:,}"),
-            ("reset median / p95 (ms)", f"{figures['reset_median_ms']} / {figures['reset_p95_ms']}",
-             f"median <= {TARGET_RESET_MS}"),
+            (
+                "reset median / p95 (ms)",
+                f"{figures['reset_median_ms']} / {figures['reset_p95_ms']}",
+                f"median <= {TARGET_RESET_MS}",
+            ),
             ("resets/s", f"{figures['resets_per_s']:,}", ""),
             ("memory per live env (bytes)", f"{figures['bytes_per_env']:,}", f"<= {TARGET_BYTES_PER_ENV:,}"),
             ("expert plan median (ms)", str(figures["expert_median_ms"]), ""),

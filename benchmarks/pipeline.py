@@ -35,8 +35,12 @@ from msi_agent.pipeline import ExpertPlayer, Session, Suite, stages
 from msi_agent.pipeline.runfolder import RunFolder
 from msi_agent.records import EnvCategory, Insight, Scale, Split
 
-FAMILIES = ["pick_and_place_simple", "look_at_obj_in_light", "pick_clean_then_place_in_recep",
-            "pick_heat_then_place_in_recep"]
+FAMILIES = [
+    "pick_and_place_simple",
+    "look_at_obj_in_light",
+    "pick_clean_then_place_in_recep",
+    "pick_heat_then_place_in_recep",
+]
 ROLES = {"system": SystemMessage, "user": HumanMessage, "assistant": AIMessage}
 
 
@@ -58,8 +62,12 @@ class Timed:
 
 
 def settings_for(workspace: Path, tasks: int, workers: int = 1, **llm: Any) -> Settings:
-    return Settings(workspace=workspace, env={"max_steps": 8, "families": FAMILIES}, llm={"cache": False, **llm},
-                    pipeline={"train_tasks": 0, "test_tasks": tasks, "workers": workers})
+    return Settings(
+        workspace=workspace,
+        env={"max_steps": 8, "families": FAMILIES},
+        llm={"cache": False, **llm},
+        pipeline={"train_tasks": 0, "test_tasks": tasks, "workers": workers},
+    )
 
 
 def test_tasks(suite: Suite, n: int) -> list:  # type: ignore[type-arg]
@@ -70,19 +78,53 @@ def seeded_store() -> InsightStore:
     """10 general rules, 5 per room type, 19 subtask names × 5 rules (the paper's limits) — about 125 insights."""
     store = open_store("memory", embeddings="hash")
     for i in range(10):
-        store.add(Insight(text=f"General rule {i}: check every receptacle you pass for the target object.",
-                          scale=Scale.GENERAL), namespace="bench")
+        store.add(
+            Insight(
+                text=f"General rule {i}: check every receptacle you pass for the target object.", scale=Scale.GENERAL
+            ),
+            namespace="bench",
+        )
     for room in EnvCategory:
         for i in range(5):
-            store.add(Insight(text=f"In a {room.value}, objects of kind {i} are usually on the counters or shelves.",
-                              scale=Scale.ENVIRONMENT, key=room.value), namespace="bench")
-    topics = ["Object Placement", "Heating", "Cooling", "Cleaning", "Lighting", "Slicing", "Finding Objects",
-              "Opening Receptacles", "Two Objects", "Toasting", "Watering", "Coffee", "Boiling", "Salad", "Sandwich",
-              "Plates", "Navigation", "Inventory", "Pouring"]
+            store.add(
+                Insight(
+                    text=f"In a {room.value}, objects of kind {i} are usually on the counters or shelves.",
+                    scale=Scale.ENVIRONMENT,
+                    key=room.value,
+                ),
+                namespace="bench",
+            )
+    topics = [
+        "Object Placement",
+        "Heating",
+        "Cooling",
+        "Cleaning",
+        "Lighting",
+        "Slicing",
+        "Finding Objects",
+        "Opening Receptacles",
+        "Two Objects",
+        "Toasting",
+        "Watering",
+        "Coffee",
+        "Boiling",
+        "Salad",
+        "Sandwich",
+        "Plates",
+        "Navigation",
+        "Inventory",
+        "Pouring",
+    ]
     for name in topics:
         for i in range(5):
-            store.add(Insight(text=f"When {name.lower()} (case {i}), go to the right appliance first and use it.",
-                              scale=Scale.SUBTASK, key=name), namespace="bench")
+            store.add(
+                Insight(
+                    text=f"When {name.lower()} (case {i}), go to the right appliance first and use it.",
+                    scale=Scale.SUBTASK,
+                    key=name,
+                ),
+                namespace="bench",
+            )
     return store
 
 
@@ -94,8 +136,9 @@ def framework_time(workspace: Path, n: int) -> dict[str, float]:
     out = {}
     for mode in (SelectorMode.NONE, SelectorMode.HASHMAP):
         player.seconds, player.calls = 0.0, 0
-        with Session.from_settings(settings_for(workspace / mode.value, n), suite=suite, llm=llm,
-                                   store=seeded_store()) as session:
+        with Session.from_settings(
+            settings_for(workspace / mode.value, n), suite=suite, llm=llm, store=seeded_store()
+        ) as session:
             folder = RunFolder.in_workspace(session.settings.workspace, "bench")
             start = time.perf_counter()
             episodes = stages.evaluate(session, folder, [stages.Condition("c", mode, "bench")])["c"]
@@ -118,11 +161,18 @@ def serve(player: ExpertPlayer, delay: float) -> SlowServer:
             body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
             text = player([ROLES[m["role"]](content=m["content"]) for m in body["messages"]])
             time.sleep(delay)
-            payload = json.dumps({
-                "id": "x", "object": "chat.completion", "created": 0, "model": body["model"],
-                "choices": [{"index": 0, "finish_reason": "stop", "message": {"role": "assistant", "content": text}}],
-                "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
-            }).encode()
+            payload = json.dumps(
+                {
+                    "id": "x",
+                    "object": "chat.completion",
+                    "created": 0,
+                    "model": body["model"],
+                    "choices": [
+                        {"index": 0, "finish_reason": "stop", "message": {"role": "assistant", "content": text}}
+                    ],
+                    "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
+                }
+            ).encode()
             self.send_response(200)
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(payload)))
@@ -142,8 +192,9 @@ def throughput(workspace: Path, n: int, delay: float = 0.1) -> dict[int, float]:
     out = {}
     try:
         for workers in (1, 4, 16):
-            settings = settings_for(workspace / f"w{workers}", n, workers, spec="openai:bench", base_url=url,
-                                    api_key="sk-bench")
+            settings = settings_for(
+                workspace / f"w{workers}", n, workers, spec="openai:bench", base_url=url, api_key="sk-bench"
+            )
             with Session.from_settings(settings, suite=suite, store=open_store("memory", embeddings="hash")) as s:
                 s.llm._retrier.policy = RetryPolicy(max_retries=0)  # a bench must not hide failures
                 folder = RunFolder.in_workspace(s.settings.workspace, "bench")
@@ -165,8 +216,9 @@ def prompt_tokens(workspace: Path, n: int) -> dict[str, float]:
     out = {}
     for mode in SelectorMode:
         player.prompt_tokens = []
-        with Session.from_settings(settings_for(workspace / f"p-{mode.value}", n), suite=suite, llm=llm,
-                                   store=seeded_store()) as session:
+        with Session.from_settings(
+            settings_for(workspace / f"p-{mode.value}", n), suite=suite, llm=llm, store=seeded_store()
+        ) as session:
             folder = RunFolder.in_workspace(session.settings.workspace, "bench")
             stages.evaluate(session, folder, [stages.Condition("c", mode, "bench")])
         out[mode.value] = statistics.mean(player.prompt_tokens)
@@ -176,8 +228,12 @@ def prompt_tokens(workspace: Path, n: int) -> dict[str, float]:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--tasks", type=int, default=16, help="test tasks per split (seen and unseen)")
-    ap.add_argument("--throughput-tasks", type=int, default=32,
-                    help="tasks per split for the workers comparison (enough that 16 workers stay busy)")
+    ap.add_argument(
+        "--throughput-tasks",
+        type=int,
+        default=32,
+        help="tasks per split for the workers comparison (enough that 16 workers stay busy)",
+    )
     args = ap.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="msi-bench-") as tmp:
         ws = Path(tmp)

@@ -57,8 +57,7 @@ THOR_METADATA_KEYS: tuple[str, ...] = (
 )  # fmt: skip
 """Top-level metadata keys (upstream schema)."""
 
-THOR_AGENT_KEYS: tuple[str, ...] = ("name", "position", "rotation", "cameraHorizon", "isStanding",
-                                    "inHighFrictionArea")
+THOR_AGENT_KEYS: tuple[str, ...] = ("name", "position", "rotation", "cameraHorizon", "isStanding", "inHighFrictionArea")
 
 THOR_ACTIONS: tuple[str, ...] = (
     "TeleportFull", "PickupObject", "PutObject", "DropHandObject", "OpenObject", "CloseObject", "ToggleObjectOn",

@@ -82,8 +82,9 @@ def _check_expert(env: Env, task: Task) -> None:
         raise EnvCheckError(f"{task.id}: the expert's plan ({len(plan)} steps) did not win: {info}")
 
 
-def check_env(env: Env, tasks: Sequence[Task], *, twin: Env | None = None, steps: int = 30, seed: int = 0,
-              expert: bool = True) -> None:
+def check_env(
+    env: Env, tasks: Sequence[Task], *, twin: Env | None = None, steps: int = 30, seed: int = 0, expert: bool = True
+) -> None:
     """Check ``env`` on ``tasks``; ``twin`` (a second instance) makes the determinism check cross-instance."""
     if not isinstance(env, Env):
         raise EnvCheckError(f"{type(env).__name__} does not implement envs.core.Env (reset, step, expert_plan, close)")

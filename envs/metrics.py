@@ -55,10 +55,20 @@ def aggregate(episodes: Iterable[Episode]) -> Metrics:
     weight = sum(ep.reference_length or 0 for ep in ref)
     if not weight:
         return Metrics(count=n, sr=sr, gc=gc, plw_sr=None, plw_gc=None)
-    plw_sr = sum(float(ep.success) * path_weight(ep.path_length, ep.reference_length or 0) * (ep.reference_length or 0)
-                 for ep in ref) / weight
-    plw_gc = sum(episode_gc(ep) * path_weight(ep.path_length, ep.reference_length or 0) * (ep.reference_length or 0)
-                 for ep in ref) / weight
+    plw_sr = (
+        sum(
+            float(ep.success) * path_weight(ep.path_length, ep.reference_length or 0) * (ep.reference_length or 0)
+            for ep in ref
+        )
+        / weight
+    )
+    plw_gc = (
+        sum(
+            episode_gc(ep) * path_weight(ep.path_length, ep.reference_length or 0) * (ep.reference_length or 0)
+            for ep in ref
+        )
+        / weight
+    )
     return Metrics(count=n, sr=sr, gc=gc, plw_sr=plw_sr, plw_gc=plw_gc)
 
 

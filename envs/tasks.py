@@ -69,8 +69,10 @@ def sample_tasks(spec: TaskSpec) -> list[Task]:
         pools[name] = [s for s in scenes.scene_names(split=spec.split) if scenes.scene(s).category in allowed]
     empty = [n for n, p in pools.items() if not p]
     if empty or not names:
-        raise TaskSpecError(f"families {empty} cannot occur in rooms {sorted(r.value for r in rooms)}; "
-                            "widen environments or drop those families")
+        raise TaskSpecError(
+            f"families {empty} cannot occur in rooms {sorted(r.value for r in rooms)}; "
+            "widen environments or drop those families"
+        )
     return [_one(spec, names[i % len(names)], pools[names[i % len(names)]], i) for i in range(spec.n)]
 
 
@@ -88,8 +90,13 @@ def _one(spec: TaskSpec, name: str, pool: list[str], index: int) -> Task:
         instruction = fam.instruction(draw.goal, rng)
         task_id = hashlib.blake2b(f"{spec.seed}|{spec.split.value}|{name}|{index}".encode(), digest_size=6).hexdigest()
         return Task(
-            id=f"{name}-{sc.name}-{task_id}", family=name, environment=sc.category, scene=sc.name,
-            instruction=instruction, split=spec.split, seed=spec.seed,
+            id=f"{name}-{sc.name}-{task_id}",
+            family=name,
+            environment=sc.category,
+            scene=sc.name,
+            instruction=instruction,
+            split=spec.split,
+            seed=spec.seed,
             params={"init": init.model_dump(mode="json"), "goal": draw.goal, "max_steps": fam.max_steps},
         )
     raise TaskSpecError(f"could not place family {name!r} in any of {len(pool)} scenes after {MAX_DRAWS} draws")
@@ -112,6 +119,7 @@ def parse_spec(text: str) -> TaskSpec:
     try:
         return TaskSpec.model_validate(fields)
     except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'spec'}: {e['msg'].removeprefix('Value error, ')}"
-                             for e in exc.errors())
+        problems = "; ".join(
+            f"{'.'.join(map(str, e['loc'])) or 'spec'}: {e['msg'].removeprefix('Value error, ')}" for e in exc.errors()
+        )
         raise TaskSpecError(f"bad task spec {text!r}: {problems}") from None

@@ -32,8 +32,9 @@ class GreedyModel(BaseChatModel):
     def _llm_type(self) -> str:
         return "greedy-example"
 
-    def _generate(self, messages: list[BaseMessage], stop: list[str] | None = None, run_manager: Any = None,
-                  **kwargs: Any) -> ChatResult:
+    def _generate(
+        self, messages: list[BaseMessage], stop: list[str] | None = None, run_manager: Any = None, **kwargs: Any
+    ) -> ChatResult:
         last = str(messages[-1].content)
         if "update the rules" in last:
             text = "GENERAL:\nADD: Take the object you need before going anywhere else."
@@ -49,8 +50,11 @@ class GreedyModel(BaseChatModel):
 
 
 def main(workspace: Path) -> dict[str, Any]:
-    settings = Settings(workspace=workspace, env={"max_steps": 8, "families": ["pick_and_place_simple"]},
-                        pipeline={"train_tasks": 2, "test_tasks": 1})
+    settings = Settings(
+        workspace=workspace,
+        env={"max_steps": 8, "families": ["pick_and_place_simple"]},
+        pipeline={"train_tasks": 2, "test_tasks": 1},
+    )
     llm = LLMClient(GreedyModel(), name="greedy-example")
     with Session.from_settings(settings, llm=llm, store=open_store("memory", embeddings="hash")) as session:
         folder = experiment.open_run(session, "greedy", command="examples/custom_chat_model.py", fresh=True)

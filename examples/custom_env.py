@@ -72,11 +72,19 @@ class LampRoom:
 
 def sample(split: Split, count: int, *, seed: int, families: Sequence[str]) -> list[Task]:
     spots = list(ROOMS)
-    return [Task(id=f"lamp-{split.value}-{seed}-{i}", family="read_under_lamp", environment=EnvCategory.BEDROOM,
-                 scene="LampRoom", split=split, seed=seed,
-                 instruction=f"look at the {BOOKS[(i + seed) % 4]} under the lamp.",
-                 params={"object": BOOKS[(i + seed) % 4], "spot": spots[(i + len(split.value)) % 2]})
-            for i in range(count)]
+    return [
+        Task(
+            id=f"lamp-{split.value}-{seed}-{i}",
+            family="read_under_lamp",
+            environment=EnvCategory.BEDROOM,
+            scene="LampRoom",
+            split=split,
+            seed=seed,
+            instruction=f"look at the {BOOKS[(i + seed) % 4]} under the lamp.",
+            params={"object": BOOKS[(i + seed) % 4], "spot": spots[(i + len(split.value)) % 2]},
+        )
+        for i in range(count)
+    ]
 
 
 def main(workspace: Path) -> dict[str, Any]:

@@ -62,8 +62,9 @@ class JsonFileStore(BaseInsightStore):
         records = (StoredInsight.model_validate(r).insight for r in self._load(namespace)["live"].values())
         return [i for i in records if (scale is None or i.scale is scale) and (key is None or i.key == key)]
 
-    def _nearest(self, namespace: str, vector: np.ndarray, k: int, scale: Scale | None,
-                 key: str | None) -> list[tuple[Insight, float]]:
+    def _nearest(
+        self, namespace: str, vector: np.ndarray, k: int, scale: Scale | None, key: str | None
+    ) -> list[tuple[Insight, float]]:
         vectors = self._load(namespace)["vectors"]
         scored = [(i, float(np.dot(vectors[i.id], vector))) for i in self._scan(namespace, scale, key)]
         return sorted(scored, key=lambda pair: -pair[1])[:k]
@@ -95,8 +96,11 @@ def jsonfile(argument: str | None, *, workspace: Path, embeddings: Embeddings) -
 def main(workspace: Path) -> list[Insight]:
     STORES.register("jsonfile", jsonfile, replace=True)
     store = open_store("jsonfile", workspace=workspace, embeddings="hash")
-    settings = Settings(workspace=workspace, env={"max_steps": 10, "families": ["look_at_obj_in_light"]},
-                        pipeline={"train_tasks": 2, "test_tasks": 1})
+    settings = Settings(
+        workspace=workspace,
+        env={"max_steps": 10, "families": ["look_at_obj_in_light"]},
+        pipeline={"train_tasks": 2, "test_tasks": 1},
+    )
     suite = Suite.from_registry("household")
     with Session.from_settings(settings, suite=suite, llm=offline_llm(settings, suite), store=store) as session:
         folder = experiment.open_run(session, "jsonfile", command="examples/custom_store.py", fresh=True)

@@ -32,17 +32,24 @@ def reflect(prompt: str) -> str:
         return "ADD: Go to a receptacle before taking from it."
     if m := re.search(r"(\d+)\. \[Lamp Use\] ", prompt):
         return f"SUBTASK:\nAGREE {m.group(1)}"
-    return ("GENERAL:\nADD: Go to a receptacle before taking from it.\n"
-            f"SUBTASK:\nADD [Lamp Use]: {LAMP_RULE}")
+    return f"GENERAL:\nADD: Go to a receptacle before taking from it.\nSUBTASK:\nADD [Lamp Use]: {LAMP_RULE}"
 
 
 def offline_llm(settings: Settings, suite: Suite) -> LLMClient:
     p = settings.pipeline
-    tasks = [t for split, n in ((Split.TRAIN, p.train_tasks), (Split.VALID_SEEN, p.test_tasks),
-                                (Split.VALID_UNSEEN, p.test_tasks))
-             for t in suite.sample(split, n, seed=p.seed, families=settings.env.families)]
+    tasks = [
+        t
+        for split, n in (
+            (Split.TRAIN, p.train_tasks),
+            (Split.VALID_SEEN, p.test_tasks),
+            (Split.VALID_UNSEEN, p.test_tasks),
+        )
+        for t in suite.sample(split, n, seed=p.seed, families=settings.env.families)
+    ]
     player = ExpertPlayer(
-        suite.make_env, tasks, insight_reply=reflect,
+        suite.make_env,
+        tasks,
+        insight_reply=reflect,
         names_reply=lambda prompt: "Lamp Use" if "look at" in prompt.split("this task:")[1].splitlines()[0] else "none",
         stumble=lambda first, prompt, turn: "look at" in first and LAMP_RULE not in prompt,
     )
@@ -50,16 +57,22 @@ def offline_llm(settings: Settings, suite: Suite) -> LLMClient:
 
 
 def main(workspace: Path) -> str:
-    settings = Settings(workspace=workspace, env={"max_steps": 10, "families": FAMILIES},
-                        pipeline={"train_tasks": 4, "test_tasks": 2, "seed": 0})
+    settings = Settings(
+        workspace=workspace,
+        env={"max_steps": 10, "families": FAMILIES},
+        pipeline={"train_tasks": 4, "test_tasks": 2, "seed": 0},
+    )
     suite = Suite.from_registry("household")
-    with Session.from_settings(settings, suite=suite, llm=offline_llm(settings, suite),
-                               store=open_store("memory", embeddings="hash")) as session:
+    with Session.from_settings(
+        settings, suite=suite, llm=offline_llm(settings, suite), store=open_store("memory", embeddings="hash")
+    ) as session:
         folder = experiment.open_run(session, "offline", command="examples/offline_pipeline.py", fresh=True)
         experiment.run_all(session, folder)
         for insight in session.store.list(namespace="offline"):
-            print(f"[{insight.scale.value}{'/' + insight.key if insight.key else ''}] {insight.text} "
-                  f"(score {insight.score:g})")
+            print(
+                f"[{insight.scale.value}{'/' + insight.key if insight.key else ''}] {insight.text} "
+                f"(score {insight.score:g})"
+            )
     table = (folder.path / "results.md").read_text(encoding="utf-8")
     print(table)
     return table

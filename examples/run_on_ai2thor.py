@@ -30,13 +30,21 @@ def main(argv: list[str] | None = None) -> Path:
     ap.add_argument("--offline", action="store_true", help="use the expert stand-in instead of an LLM")
     ap.add_argument("--workspace", type=Path, default=None)
     args = ap.parse_args(argv)
-    options = {"platform": args.platform, "headless": args.headless, "local_executable_path": args.executable,
-               "x_display": args.x_display}
+    options = {
+        "platform": args.platform,
+        "headless": args.headless,
+        "local_executable_path": args.executable,
+        "x_display": args.x_display,
+    }
     settings = Settings(
         workspace=args.workspace or Path(tempfile.mkdtemp(prefix="msi-thor-")),
         llm={"spec": args.llm},
-        env={"name": "ai2thor", "options": {k: v for k, v in options.items() if v is not None}, "max_steps": 10,
-             "families": ["pick_and_place_simple"]},
+        env={
+            "name": "ai2thor",
+            "options": {k: v for k, v in options.items() if v is not None},
+            "max_steps": 10,
+            "families": ["pick_and_place_simple"],
+        },
         store={"spec": "memory", "embedder": "hash"} if args.offline else {},
         pipeline={"train_tasks": 2, "test_tasks": 1},
     )
@@ -44,12 +52,20 @@ def main(argv: list[str] | None = None) -> Path:
     parts: dict[str, object] = {}
     if args.offline:
         p = settings.pipeline
-        tasks = [t for split, n in ((Split.TRAIN, p.train_tasks), (Split.VALID_SEEN, p.test_tasks),
-                                    (Split.VALID_UNSEEN, p.test_tasks))
-                 for t in suite.sample(split, n, seed=p.seed, families=settings.env.families)]
+        tasks = [
+            t
+            for split, n in (
+                (Split.TRAIN, p.train_tasks),
+                (Split.VALID_SEEN, p.test_tasks),
+                (Split.VALID_UNSEEN, p.test_tasks),
+            )
+            for t in suite.sample(split, n, seed=p.seed, families=settings.env.families)
+        ]
         player = ExpertPlayer(suite.make_env, tasks)
-        parts = {"llm": LLMClient(ScriptedChatModel(player, name="thor-expert"), name="thor-expert"),
-                 "store": open_store("memory", embeddings="hash")}
+        parts = {
+            "llm": LLMClient(ScriptedChatModel(player, name="thor-expert"), name="thor-expert"),
+            "store": open_store("memory", embeddings="hash"),
+        }
     with Session.from_settings(settings, suite=suite, **parts) as session:  # type: ignore[arg-type]
         folder = experiment.open_run(session, "ai2thor", command="examples/run_on_ai2thor.py", fresh=True)
         experiment.run_all(session, folder, baselines=["none"])

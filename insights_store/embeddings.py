@@ -70,8 +70,7 @@ def get_embeddings(name_or_obj: str | Embeddings = "minilm") -> Embeddings:
     if isinstance(name_or_obj, str) and name_or_obj in EMBEDDERS:
         return EMBEDDERS[name_or_obj]()
     raise ValueError(
-        f"unknown embedder {name_or_obj!r}; choose one of {', '.join(EMBEDDERS)} "
-        "or pass a LangChain Embeddings object"
+        f"unknown embedder {name_or_obj!r}; choose one of {', '.join(EMBEDDERS)} or pass a LangChain Embeddings object"
     )
 
 

@@ -110,9 +110,7 @@ class Episode(Record):
     @model_validator(mode="after")
     def _gc_in_range(self) -> Episode:
         if not 0 <= self.gc_satisfied <= max(self.gc_total, 0):
-            raise ValueError(
-                f"gc_satisfied={self.gc_satisfied} must be between 0 and gc_total={self.gc_total}"
-            )
+            raise ValueError(f"gc_satisfied={self.gc_satisfied} must be between 0 and gc_total={self.gc_total}")
         return self
 
 

@@ -36,15 +36,28 @@ from pathlib import Path
 import numpy as np
 
 OUT_DIR = Path(__file__).resolve().parent.parent / "envs" / "household" / "data"
-CATEGORIES = {range(1, 31): "Kitchen", range(201, 231): "LivingRoom", range(301, 331): "Bedroom",
-              range(401, 431): "Bathroom"}
+CATEGORIES = {
+    range(1, 31): "Kitchen",
+    range(201, 231): "LivingRoom",
+    range(301, 331): "Bedroom",
+    range(401, 431): "Bathroom",
+}
 # Receptacles that ALFWorld names after their basin part: "Sink|...|SinkBasin" is a SinkBasin.
 BASIN_OF = {"Sink": "SinkBasin", "Bathtub": "BathtubBasin"}
 # How many instances to synthesize when a static receptacle type is missing from openable.json.
 SYNTH_COUNT = {"StoveBurner": 2}
 # Rough heights (m) of synthesized receptacles, so objectIds look like THOR's.
-SYNTH_HEIGHT = {"GarbageCan": 0.0, "Toilet": 0.0, "LaundryHamper": 0.0, "Ottoman": 0.0, "Safe": 0.0,
-                "TowelHolder": 1.1, "HandTowelHolder": 1.5, "ToiletPaperHanger": 0.7, "Shelf": 0.9}
+SYNTH_HEIGHT = {
+    "GarbageCan": 0.0,
+    "Toilet": 0.0,
+    "LaundryHamper": 0.0,
+    "Ottoman": 0.0,
+    "Safe": 0.0,
+    "TowelHolder": 1.1,
+    "HandTowelHolder": 1.5,
+    "ToiletPaperHanger": 0.7,
+    "Shelf": 0.9,
+}
 
 
 def _digest(*parts: object) -> int:
@@ -146,8 +159,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=OUT_DIR, help="output folder (default: envs/household/data)")
     args = parser.parse_args(argv)
     if not args.wheel.is_file():
-        print(f"error: {args.wheel} is not a file; run: pip download --no-deps alfworld==0.4.2 -d /tmp/alfw",
-              file=sys.stderr)
+        print(
+            f"error: {args.wheel} is not a file; run: pip download --no-deps alfworld==0.4.2 -d /tmp/alfw",
+            file=sys.stderr,
+        )
         return 2
     data = build(args.wheel)
     licence = str(data.pop("licence"))

@@ -30,8 +30,14 @@ def _household_player() -> Callable[..., str]:
 
 
 def _run(script: str, *args: str, env: dict[str, str] | None = None) -> str:
-    done = subprocess.run([sys.executable, str(EXAMPLES / script), *args], cwd=ROOT, capture_output=True, text=True,
-                          timeout=600, env={**os.environ, **(env or {})})
+    done = subprocess.run(
+        [sys.executable, str(EXAMPLES / script), *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env={**os.environ, **(env or {})},
+    )
     assert done.returncode == 0, f"{script} failed:\n{done.stdout[-2000:]}\n{done.stderr[-4000:]}"
     return done.stdout
 
@@ -72,15 +78,36 @@ def test_openai_compatible_against_a_loopback_server(tmp_path: Path, httpserver:
     def chat(request: Request) -> Response:
         body = json.loads(request.data)
         text = play([roles[m["role"]](content=m["content"]) for m in body["messages"]])
-        return Response(json.dumps({
-            "id": "x", "object": "chat.completion", "created": 0, "model": body["model"],
-            "choices": [{"index": 0, "finish_reason": "stop", "message": {"role": "assistant", "content": text}}],
-            "usage": {"prompt_tokens": 7, "completion_tokens": 3, "total_tokens": 10},
-        }), content_type="application/json")
+        return Response(
+            json.dumps(
+                {
+                    "id": "x",
+                    "object": "chat.completion",
+                    "created": 0,
+                    "model": body["model"],
+                    "choices": [
+                        {"index": 0, "finish_reason": "stop", "message": {"role": "assistant", "content": text}}
+                    ],
+                    "usage": {"prompt_tokens": 7, "completion_tokens": 3, "total_tokens": 10},
+                }
+            ),
+            content_type="application/json",
+        )
 
     httpserver.expect_request("/v1/chat/completions", method="POST").respond_with_handler(chat)
-    out = _run("openai_compatible.py", "--base-url", httpserver.url_for("/v1"), "--model", "loopback",
-               "--workspace", str(tmp_path), "--store", "memory", "--embedder", "hash")
+    out = _run(
+        "openai_compatible.py",
+        "--base-url",
+        httpserver.url_for("/v1"),
+        "--model",
+        "loopback",
+        "--workspace",
+        str(tmp_path),
+        "--store",
+        "memory",
+        "--embedder",
+        "hash",
+    )
     assert "| msi-hashmap | 100.0 | 100.0 | 100.0 | 100.0 | 100.0 | 100.0 |" in out
     assert "LLM: openai:loopback" in out
 
@@ -95,6 +122,14 @@ def test_ai2thor_against_the_fake_player(tmp_path: Path) -> None:
         from thor_fake_player import player_command
     finally:
         sys.path.pop(0)
-    out = _run("run_on_ai2thor.py", "--offline", "--headless", "--executable", player_command(),
-               "--workspace", str(tmp_path), env={"HOME": str(tmp_path)})
+    out = _run(
+        "run_on_ai2thor.py",
+        "--offline",
+        "--headless",
+        "--executable",
+        player_command(),
+        "--workspace",
+        str(tmp_path),
+        env={"HOME": str(tmp_path)},
+    )
     assert "| all | msi-hashmap | 1 | 100.0 |" in out

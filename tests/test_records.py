@@ -40,8 +40,15 @@ def _task() -> Task:
 def test_episode_round_trip_keeps_everything() -> None:
     ep = Episode(
         task=_task(),
-        steps=[Step(thought="find the apple", action="go to fridge 1", observation="The fridge 1 is closed.",
-                    admissible_count=12, tokens=TokenUsage(prompt_tokens=10, completion_tokens=3, calls=1))],
+        steps=[
+            Step(
+                thought="find the apple",
+                action="go to fridge 1",
+                observation="The fridge 1 is closed.",
+                admissible_count=12,
+                tokens=TokenUsage(prompt_tokens=10, completion_tokens=3, calls=1),
+            )
+        ],
         success=True,
         gc_satisfied=2,
         gc_total=2,
@@ -57,8 +64,13 @@ def test_episode_round_trip_keeps_everything() -> None:
 
 
 def test_insight_and_op_round_trip() -> None:
-    ins = Insight(text="Open a closed receptacle before taking from it.", scale=Scale.SUBTASK,
-                  key="Revealing Objects", score=3, provenance=Provenance(experience_ids=["e1"], llm="local"))
+    ins = Insight(
+        text="Open a closed receptacle before taking from it.",
+        scale=Scale.SUBTASK,
+        key="Revealing Objects",
+        score=3,
+        provenance=Provenance(experience_ids=["e1"], llm="local"),
+    )
     assert Insight.model_validate_json(ins.model_dump_json()) == ins
     op = InsightOp(kind=OpKind.MOVE, target=ins.id, text="Always open first.", scale=Scale.GENERAL)
     assert InsightOp.model_validate_json(op.model_dump_json()) == op

@@ -123,7 +123,7 @@ KNOWN: tuple[Divergence, ...] = (
         "floor-lamp-listed",
         "A floor lamp stands next to a receptacle. ALFWorld can switch an object only when it is `inReceptacle` "
         "there, so generated games put the lamp in that receptacle and ALFWorld lists it among the contents; the "
-        "household simulator shows it in `look` only (\"Next to it, you see a floorlamp 1\").",
+        'household simulator shows it in `look` only ("Next to it, you see a floorlamp 1").',
         feedback=_floor_lamp_listed,
     ),
 )

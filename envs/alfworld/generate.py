@@ -101,8 +101,10 @@ def _resolve(obj: ObjectInit, by_id: dict[str, ObjectInit], static: set[str]) ->
             )
         seen.add(current.parent)
         current = by_id[current.parent]
-    if current.near is not None and current.near in static and current.object_type in tables().action_objects.get(
-        "Toggleable", frozenset()
+    if (
+        current.near is not None
+        and current.near in static
+        and current.object_type in tables().action_objects.get("Toggleable", frozenset())
     ):
         return current.near
     return None

@@ -39,8 +39,9 @@ TOGGLEABLE = frozenset({"DeskLamp", "FloorLamp", "Microwave", "Toaster", "Coffee
 FILLABLE = frozenset({"Bowl", "Cup", "Mug", "Pot", "Kettle", "WateringCan", "HousePlant", "WineBottle", "Glassbottle"})
 COOKABLE = frozenset({"Potato", "PotatoSliced", "BreadSliced", "Egg", "EggCracked"})
 THOR_DIRTYABLE = frozenset({"Bowl", "Cloth", "Cup", "Mug", "Pan", "Plate", "Pot"})
-BREAKABLE = frozenset({"Bowl", "Cup", "Mug", "Plate", "Egg", "WineBottle", "Glassbottle", "Vase", "Statue",
-                       "CellPhone", "Laptop"})
+BREAKABLE = frozenset(
+    {"Bowl", "Cup", "Mug", "Plate", "Egg", "WineBottle", "Glassbottle", "Vase", "Statue", "CellPhone", "Laptop"}
+)
 USED_UP = frozenset({"ToiletPaper", "PaperTowelRoll", "SoapBottle", "TissueBox", "ToiletPaperRoll"})
 HEAT_SOURCES = frozenset({"Microwave", "StoveBurner", "Toaster", "CoffeeMachine"})
 COLD_SOURCES = frozenset({"Fridge"})

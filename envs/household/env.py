@@ -78,8 +78,9 @@ class HouseholdEnv:
         if result.changed:
             meta = self.backend.metadata
             if result.moved_only:
-                self._satisfied = [c(meta) if c.spatial else ok for c, ok in zip(self._conditions, self._satisfied,
-                                                                                  strict=True)]
+                self._satisfied = [
+                    c(meta) if c.spatial else ok for c, ok in zip(self._conditions, self._satisfied, strict=True)
+                ]
             else:
                 self._satisfied = [c(meta) for c in self._conditions]
             self.won = all(self._satisfied)

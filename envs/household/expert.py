@@ -114,6 +114,7 @@ class Solver:
 
     def surface(self, types: Sequence[str]) -> str:
         """A receptacle that accepts all ``types`` — an open surface first (counter, table), else anything."""
+
         def ok(rid: str) -> bool:
             return all(catalog.accepts(self.t.receptacles[rid].type, t) for t in types)
 

@@ -120,8 +120,9 @@ def filled_container(
 
 def visible_toggled(text: str, lamp: Match) -> Condition:
     """A lamp of the given types is on and within the agent's view."""
-    return Condition(text, lambda m: any(lamp(o) and o["isToggled"] and o["visible"] for o in m["objects"]),
-                     spatial=True)
+    return Condition(
+        text, lambda m: any(lamp(o) and o["isToggled"] and o["visible"] for o in m["objects"]), spatial=True
+    )
 
 
 def evaluate(conditions: Sequence[Condition], metadata: Metadata) -> list[bool]:

@@ -59,20 +59,29 @@ class _Builder:
     def new_id(self, object_type: str, anchor: Receptacle) -> str:
         x, y, z = anchor.position
         while True:
-            oid = (f"{object_type}|{_fmt(x + self.rng.uniform(-0.4, 0.4))}|{_fmt(y + 0.05)}"
-                   f"|{_fmt(z + self.rng.uniform(-0.4, 0.4))}")
+            oid = (
+                f"{object_type}|{_fmt(x + self.rng.uniform(-0.4, 0.4))}|{_fmt(y + 0.05)}"
+                f"|{_fmt(z + self.rng.uniform(-0.4, 0.4))}"
+            )
             if oid not in self.ids:
                 self.ids.add(oid)
                 return oid
 
-    def place(self, object_type: str, choices: list[Receptacle], *, dirty: bool, liquid: str | None = None,
-              near: bool = False) -> None:
+    def place(
+        self, object_type: str, choices: list[Receptacle], *, dirty: bool, liquid: str | None = None, near: bool = False
+    ) -> None:
         home = self.rng.choice(choices)
         oid = self.new_id(object_type, home)
-        self.objects.append(ObjectInit(
-            object_id=oid, object_type=object_type, parent=None if near else home.object_id,
-            near=home.object_id if near else None, dirty=dirty, liquid=liquid,
-        ))
+        self.objects.append(
+            ObjectInit(
+                object_id=oid,
+                object_type=object_type,
+                parent=None if near else home.object_id,
+                near=home.object_id if near else None,
+                dirty=dirty,
+                liquid=liquid,
+            )
+        )
 
 
 def arrange(rng: random.Random, sc: Scene, needs: Iterable[Need] = ()) -> WorldInit | None:
@@ -105,8 +114,11 @@ def _fixed(b: _Builder, sc: Scene) -> None:
         oid = f"Faucet|{_fmt(x)}|{_fmt(y + 0.3)}|{_fmt(z)}"
         b.ids.add(oid)
         b.objects.append(ObjectInit(object_id=oid, object_type="Faucet", near=basin.object_id))
-    for t, furniture, near in (("HousePlant", SURFACES, False), ("DeskLamp", LAMP_FURNITURE, False),
-                               ("FloorLamp", FLOOR_LAMP_FURNITURE, True)):
+    for t, furniture, near in (
+        ("HousePlant", SURFACES, False),
+        ("DeskLamp", LAMP_FURNITURE, False),
+        ("FloorLamp", FLOOR_LAMP_FURNITURE, True),
+    ):
         if t not in sc.types:
             continue
         choices = [r for r in sc.receptacles if r.type in furniture]

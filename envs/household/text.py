@@ -210,9 +210,14 @@ class TextLayer:
     def _nearby(self) -> list[str]:
         """Objects standing next to the current receptacle, in no receptacle (a faucet, a floor lamp)."""
         index = self._index
-        return [oid for oid in self._loose
-                if oid in index and index[oid]["visible"] and not index[oid]["parentReceptacles"]
-                and not index[oid]["isPickedUp"]]
+        return [
+            oid
+            for oid in self._loose
+            if oid in index
+            and index[oid]["visible"]
+            and not index[oid]["parentReceptacles"]
+            and not index[oid]["isPickedUp"]
+        ]
 
     # ------------------------------------------------------------------ admissible commands
     def _build_admissible(self) -> None:
@@ -254,9 +259,12 @@ class TextLayer:
             else:
                 if knife and o["sliceable"] and not o["isSliced"]:
                     cmds[f"slice {oname} with {hname}"] = Command(Verb.SLICE, obj=oid, target=held)
-                if (o["receptacle"] and catalog.accepts(o["objectType"], h["objectType"])
-                        and not (o["openable"] and not o["isOpen"])
-                        and len(o["receptacleObjectIds"] or ()) < catalog.CAPACITY.get(o["objectType"], 1 << 30)):
+                if (
+                    o["receptacle"]
+                    and catalog.accepts(o["objectType"], h["objectType"])
+                    and not (o["openable"] and not o["isOpen"])
+                    and len(o["receptacleObjectIds"] or ()) < catalog.CAPACITY.get(o["objectType"], 1 << 30)
+                ):
                     cmds[f"move {hname} to {oname}"] = Command(Verb.MOVE, obj=held, target=oid)
                 if h["isFilledWithLiquid"] and o["canFillWithLiquid"] and not o["isFilledWithLiquid"]:
                     cmds[f"pour {hname} into {oname}"] = Command(Verb.POUR, obj=held, target=oid)
@@ -367,8 +375,11 @@ class TextLayer:
         steps: list[tuple[str, dict[str, Any]]] = [("PutObject", {"objectId": cmd.target})]
         if self._index[faucet]["isToggled"]:
             steps.append(("ToggleObjectOff", {"objectId": faucet}))
-        steps += [("ToggleObjectOn", {"objectId": faucet}), ("ToggleObjectOff", {"objectId": faucet}),
-                  ("PickupObject", {"objectId": cmd.obj})]
+        steps += [
+            ("ToggleObjectOn", {"objectId": faucet}),
+            ("ToggleObjectOff", {"objectId": faucet}),
+            ("PickupObject", {"objectId": cmd.obj}),
+        ]
         return self._macro(steps)
 
     def _do_clean(self, cmd: Command) -> str | None:
@@ -386,8 +397,12 @@ class TextLayer:
 
     def _do_pour(self, cmd: Command) -> str | None:
         liquid = self._index[cmd.obj]["fillLiquid"]  # type: ignore[index]
-        if not self._macro([("FillObjectWithLiquid", {"objectId": cmd.target, "fillLiquid": liquid}),
-                            ("EmptyLiquidFromObject", {"objectId": cmd.obj})]):
+        if not self._macro(
+            [
+                ("FillObjectWithLiquid", {"objectId": cmd.target, "fillLiquid": liquid}),
+                ("EmptyLiquidFromObject", {"objectId": cmd.obj}),
+            ]
+        ):
             return None
         return f"You pour the {liquid} from the {self._names[cmd.obj]} into the {self._names[cmd.target]}."  # type: ignore[index]
 
@@ -431,8 +446,10 @@ class TextLayer:
 
     def _look(self) -> str:
         if self.location is None:
-            return ("You are in the middle of a room. Looking quickly around you, you see "
-                    f"{_listing([self._names[r] for r in self._receptacles])}.")
+            return (
+                "You are in the middle of a room. Looking quickly around you, you see "
+                f"{_listing([self._names[r] for r in self._receptacles])}."
+            )
         near = _listing([self._names[o] for o in self._nearby()])
         return f"You are facing the {self._names[self.location]}. Next to it, you see {near}."
 

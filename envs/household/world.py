@@ -160,8 +160,19 @@ class HouseholdWorld:
 
     def state_hash(self) -> str:
         """A digest of everything that matters for behaviour (object states, places, agent pose)."""
-        keys = ("objectId", "parentReceptacles", "isPickedUp", "isOpen", "isToggled", "isSliced", "isCooked",
-                "isDirty", "fillLiquid", "ObjectTemperature", "visible")
+        keys = (
+            "objectId",
+            "parentReceptacles",
+            "isPickedUp",
+            "isOpen",
+            "isToggled",
+            "isSliced",
+            "isCooked",
+            "isDirty",
+            "fillLiquid",
+            "ObjectTemperature",
+            "visible",
+        )
         state = [[o[k] for k in keys] for o in self._objects]
         blob = json.dumps([state, self._agent_key, self._held, sorted(self._loose.items())], sort_keys=True)
         return hashlib.blake2b(blob.encode(), digest_size=16).hexdigest()

@@ -19,8 +19,7 @@ from envs.thor.options import LOCAL_EXECUTABLE_ENV, ThorOptions
 X_SOCKETS = "/tmp/.X11-unix/X[0-9]*"
 RELEASES_DIR = Path("~/.ai2thor/releases")
 LOG_HINT = (
-    "see ~/.ai2thor/log/unity.log and "
-    "~/.config/unity3d/Allen Institute for Artificial Intelligence/AI2-THOR/Player.log"
+    "see ~/.ai2thor/log/unity.log and ~/.config/unity3d/Allen Institute for Artificial Intelligence/AI2-THOR/Player.log"
 )
 
 

@@ -92,7 +92,6 @@ def _one(spec: TaskSpec, world: ThorWorld, name: str, pool: list[str], index: in
     )
 
 
-
 def sampler(**options: object) -> Callable[..., list[Task]]:
     """A task sampler for the pipeline (``msi_agent.pipeline.suite.TaskSampler``): each call starts a player with
     ``options`` (``ThorOptions`` fields), samples live tasks and stops it."""

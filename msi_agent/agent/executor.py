@@ -69,10 +69,17 @@ class Attempt:
         """Examples, insights, then the task; environments that already state the task (ALFWorld's "Your task
         is to: …" in the first observation) are not made to repeat it."""
         if self.task.instruction in first.text:
-            return render(_PKG, "task_in_observation", examples=self.examples, insights=self.insight_block,
-                          observation=first.text)
-        return render(_PKG, "task", examples=self.examples, insights=self.insight_block,
-                      instruction=self.task.instruction, observation=first.text)
+            return render(
+                _PKG, "task_in_observation", examples=self.examples, insights=self.insight_block, observation=first.text
+            )
+        return render(
+            _PKG,
+            "task",
+            examples=self.examples,
+            insights=self.insight_block,
+            instruction=self.task.instruction,
+            observation=first.text,
+        )
 
     def __iter__(self) -> Iterator[Step]:
         obs = self.env.reset(self.task)
@@ -80,9 +87,14 @@ class Attempt:
         self.reference_length = self._reference_length()
         system, task_message = self.system_prompt(), self.task_message(obs)
         for _ in range(self.config.max_steps):
-            messages = build_messages(system=system, task_message=task_message, steps=self.steps,
-                                      admissible=obs.admissible, act_only=self.config.act_only,
-                                      window=self.config.history_window)
+            messages = build_messages(
+                system=system,
+                task_message=task_message,
+                steps=self.steps,
+                admissible=obs.admissible,
+                act_only=self.config.act_only,
+                window=self.config.history_window,
+            )
             self.prompts.append("\n\n".join(str(m.content) for m in messages))
             choice = self.llm.choose_action(messages, obs.admissible)
             if choice.error:
@@ -92,16 +104,23 @@ class Attempt:
             offered = len(obs.admissible)
             obs, _reward, done, info = self.env.step(choice.command)
             self.info = dict(info)
-            step = Step(thought="" if self.config.act_only else choice.thought, action=choice.command,
-                        observation=obs.text, admissible_count=offered, tokens=choice.usage,
-                        raw_output=choice.raw, mapped=choice.mapped)
+            step = Step(
+                thought="" if self.config.act_only else choice.thought,
+                action=choice.command,
+                observation=obs.text,
+                admissible_count=offered,
+                tokens=choice.usage,
+                raw_output=choice.raw,
+                mapped=choice.mapped,
+            )
             self.steps.append(step)
             yield step
             if done:
                 break
         if not self.info.get("won"):
             self.failure = self.failure or (
-                f"step limit ({self.config.max_steps}) reached" if len(self.steps) >= self.config.max_steps
+                f"step limit ({self.config.max_steps}) reached"
+                if len(self.steps) >= self.config.max_steps
                 else "the environment ended the episode without success"
             )
 
@@ -118,10 +137,18 @@ class Attempt:
         usage = sum((s.tokens for s in self.steps), self.extra_usage)
         won = bool(self.info.get("won"))
         return Episode(
-            id=self.episode_id, task=self.task, steps=self.steps, success=won,
-            gc_satisfied=int(self.info.get("gc_satisfied", 0)), gc_total=int(self.info.get("gc_total", 0)),
-            path_length=len(self.steps), reference_length=self.reference_length,
-            failure_reason=None if won else self.failure, llm=self.llm.name, usage=usage, source=Source.AGENT,
+            id=self.episode_id,
+            task=self.task,
+            steps=self.steps,
+            success=won,
+            gc_satisfied=int(self.info.get("gc_satisfied", 0)),
+            gc_total=int(self.info.get("gc_total", 0)),
+            path_length=len(self.steps),
+            reference_length=self.reference_length,
+            failure_reason=None if won else self.failure,
+            llm=self.llm.name,
+            usage=usage,
+            source=Source.AGENT,
         )
 
 

@@ -22,8 +22,10 @@ def load(package: str, name: str) -> Template:
         raise TemplateError(f"no prompt template {name!r} in {package}/prompts/ (expected {name}.txt)")
     template = Template(path.read_text(encoding="utf-8"))
     if not template.is_valid():
-        raise TemplateError(f"prompt template {package}/prompts/{name}.txt has a malformed placeholder; "
-                            "write $$ for a literal dollar sign")
+        raise TemplateError(
+            f"prompt template {package}/prompts/{name}.txt has a malformed placeholder; "
+            "write $$ for a literal dollar sign"
+        )
     return template
 
 

@@ -25,12 +25,24 @@ from msi_agent.pipeline.runfolder import MUST_MATCH, RunFolder, RunFolderError
 from msi_agent.pipeline.session import Session
 from msi_agent.registry import UnknownPluginError
 
-RUN_PRESET = {"pipeline.train_tasks": 4, "pipeline.test_tasks": 2, "env.max_steps": 8,
-              "env.families": ["pick_and_place_simple", "look_at_obj_in_light"]}
+RUN_PRESET = {
+    "pipeline.train_tasks": 4,
+    "pipeline.test_tasks": 2,
+    "env.max_steps": 8,
+    "env.families": ["pick_and_place_simple", "look_at_obj_in_light"],
+}
 """`msi-agent run` where task counts, step limit and families are unset: two short ALFWorld families, few tasks —
 small enough for the bundled 135M model on 2 cores (a few minutes)."""
-USER_ERRORS = (RunFolderError, PoolError, StoreError, LLMConfigError, LLMAuthError, UnknownPluginError, ValueError,
-               FileNotFoundError)
+USER_ERRORS = (
+    RunFolderError,
+    PoolError,
+    StoreError,
+    LLMConfigError,
+    LLMAuthError,
+    UnknownPluginError,
+    ValueError,
+    FileNotFoundError,
+)
 
 NAME = typer.Option("default", "--name", "-n", help="run folder workspace/runs/NAME (rerun to resume)")
 WORKERS = typer.Option(None, "--workers", "-w", help="episodes in parallel (threads; for network LLMs)")
@@ -54,10 +66,18 @@ SNAPSHOTS = typer.Option(False, "--snapshots", help="keep a copy of the insight 
 
 
 def _flags(**values: Any) -> dict[str, Any]:
-    keys = {"workers": "pipeline.workers", "train": "pipeline.train_tasks", "test": "pipeline.test_tasks",
-            "steps": "env.max_steps", "seed": "pipeline.seed", "families": "env.families",
-            "selector": "pipeline.selector", "seed_from": "pipeline.seed_from",
-            "insight_selector": "pipeline.insight_selector", "token_budget": "pipeline.token_budget"}
+    keys = {
+        "workers": "pipeline.workers",
+        "train": "pipeline.train_tasks",
+        "test": "pipeline.test_tasks",
+        "steps": "env.max_steps",
+        "seed": "pipeline.seed",
+        "families": "env.families",
+        "selector": "pipeline.selector",
+        "seed_from": "pipeline.seed_from",
+        "insight_selector": "pipeline.insight_selector",
+        "token_budget": "pipeline.token_budget",
+    }
     return {keys[k].replace(".", "__"): v for k, v in values.items() if v not in (None, [])}
 
 
@@ -93,8 +113,11 @@ def _run_settings(workspace: Path, name: str) -> dict[str, Any]:
                 leaves[f"{prefix}{key}"] = value
 
     walk(manifest.get("config", {}), "")
-    return {k: v for k, v in leaves.items() if k != "workspace" and k != "llm.api_key"
-            and any(k == m or k.startswith(m + ".") for m in MUST_MATCH)}
+    return {
+        k: v
+        for k, v in leaves.items()
+        if k != "workspace" and k != "llm.api_key" and any(k == m or k.startswith(m + ".") for m in MUST_MATCH)
+    }
 
 
 @contextmanager
@@ -121,9 +144,17 @@ def _show(folder: RunFolder) -> None:
 
 
 def collect(
-    ctx: typer.Context, name: str = NAME, workers: int | None = WORKERS, train: int | None = TRAIN,
-    steps: int | None = STEPS, seed: int | None = SEED, families: list[str] | None = FAMILIES, fresh: bool = FRESH,
-    examples: int = EXAMPLES, act_only: bool = ACT_ONLY, history: int | None = HISTORY,
+    ctx: typer.Context,
+    name: str = NAME,
+    workers: int | None = WORKERS,
+    train: int | None = TRAIN,
+    steps: int | None = STEPS,
+    seed: int | None = SEED,
+    families: list[str] | None = FAMILIES,
+    fresh: bool = FRESH,
+    examples: int = EXAMPLES,
+    act_only: bool = ACT_ONLY,
+    history: int | None = HISTORY,
 ) -> None:
     """Play the training tasks (expert demonstrations + one agent attempt each) into the experience pool."""
     settings = _settings(ctx, name, **_flags(workers=workers, train=train, steps=steps, seed=seed, families=families))
@@ -131,24 +162,35 @@ def collect(
         folder = experiment.open_run(session, name, command=_command(), fresh=fresh)
         episodes = stages.collect(session, folder, agent=stages.AgentOptions(examples, act_only, history))
         agent = [e for e in episodes if e.source.value == "agent"]
-        console.print(f"collected {len(episodes)} episodes ({sum(e.success for e in agent)}/{len(agent)} agent "
-                      f"successes) into {session.pool.path}; run folder {folder.path}")
+        console.print(
+            f"collected {len(episodes)} episodes ({sum(e.success for e in agent)}/{len(agent)} agent "
+            f"successes) into {session.pool.path}; run folder {folder.path}"
+        )
 
 
 def distill(
-    ctx: typer.Context, name: str = NAME, namespace: str | None = typer.Option(None, "--namespace",
-                                                                               help="insight set (default: NAME)"),
+    ctx: typer.Context,
+    name: str = NAME,
+    namespace: str | None = typer.Option(None, "--namespace", help="insight set (default: NAME)"),
     variant: Variant = typer.Option(Variant.MSI, "--variant", help="msi (three scales) or expel (flat list)"),
-    selector: str | None = SELECTOR, seed_from: str | None = SEED_FROM,
+    selector: str | None = SELECTOR,
+    seed_from: str | None = SEED_FROM,
     order: SeedOrder = typer.Option(SeedOrder.SHUFFLE, "--order", help="seed order: shuffle (seeded) or given"),
-    snapshots: bool = SNAPSHOTS, seed: int | None = SEED,
-    from_run: str | None = typer.Option(None, "--from-run", help="use this run's training episodes (default: "
-                                        "NAME's if it collected any, else every training episode in the pool)"),
+    snapshots: bool = SNAPSHOTS,
+    seed: int | None = SEED,
+    from_run: str | None = typer.Option(
+        None,
+        "--from-run",
+        help="use this run's training episodes (default: "
+        "NAME's if it collected any, else every training episode in the pool)",
+    ),
     edit_score: float = typer.Option(0.0, "--edit-score", help="score change of EDIT (paper 0; ExpeL's code +1)"),
-    family_order: str = typer.Option("", "--family-order", help="with --order given: comma list of families, "
-                                     "seeds fed family by family (domain shift)"),
-    max_tokens: int = typer.Option(DEFAULT_MAX_TOKENS, "--max-tokens", min=16,
-                                   help="cap on one insight-update reply"),
+    family_order: str = typer.Option(
+        "",
+        "--family-order",
+        help="with --order given: comma list of families, seeds fed family by family (domain shift)",
+    ),
+    max_tokens: int = typer.Option(DEFAULT_MAX_TOKENS, "--max-tokens", min=16, help="cap on one insight-update reply"),
 ) -> None:
     """Turn training experience into insights: experience selector → one generator update per seed."""
     settings = _settings(ctx, name, **_flags(selector=selector, seed_from=seed_from, seed=seed))
@@ -156,27 +198,53 @@ def distill(
         folder = experiment.open_run(session, name, command=_command())
         source = from_run or (name if session.pool.count(run=name) else None)
         ns = namespace or name
-        log = stages.distill(session, folder, namespace=ns, variant=variant, order=order, snapshots=snapshots,
-                             scoring=ScoringRules(edit=edit_score), source_run=source,
-                             family_order=[f.strip() for f in family_order.split(",") if f.strip()],
-                             max_tokens=max_tokens)
+        log = stages.distill(
+            session,
+            folder,
+            namespace=ns,
+            variant=variant,
+            order=order,
+            snapshots=snapshots,
+            scoring=ScoringRules(edit=edit_score),
+            source_run=source,
+            family_order=[f.strip() for f in family_order.split(",") if f.strip()],
+            max_tokens=max_tokens,
+        )
         counts = log[-1]["counts"] if log else {}
         errors = sum(1 for r in log if r.get("error"))
         console.print(f"{len(log)} insight updates into namespace {ns!r} ({errors} failed calls); now {counts}")
 
 
 def evaluate(
-    ctx: typer.Context, name: str = NAME, namespace: str | None = typer.Option(None, "--namespace",
-                                                                               help="MSI insight set (default NAME)"),
-    insight_selector: str | None = INSIGHT_SELECTOR, baselines: str = BASELINES, workers: int | None = WORKERS,
-    test: int | None = TEST, steps: int | None = STEPS, seed: int | None = SEED,
-    families: list[str] | None = FAMILIES, examples: int = EXAMPLES, act_only: bool = ACT_ONLY,
+    ctx: typer.Context,
+    name: str = NAME,
+    namespace: str | None = typer.Option(None, "--namespace", help="MSI insight set (default NAME)"),
+    insight_selector: str | None = INSIGHT_SELECTOR,
+    baselines: str = BASELINES,
+    workers: int | None = WORKERS,
+    test: int | None = TEST,
+    steps: int | None = STEPS,
+    seed: int | None = SEED,
+    families: list[str] | None = FAMILIES,
+    examples: int = EXAMPLES,
+    act_only: bool = ACT_ONLY,
     history: int | None = HISTORY,
     token_budget: int | None = typer.Option(None, "--token-budget", help="vector selector budget (tokens)"),
 ) -> None:
     """Evaluate on seen and unseen test tasks with the chosen insight selector and the baselines; print the table."""
-    settings = _settings(ctx, name, **_flags(insight_selector=insight_selector, workers=workers, test=test, steps=steps,
-                                       seed=seed, families=families, token_budget=token_budget))
+    settings = _settings(
+        ctx,
+        name,
+        **_flags(
+            insight_selector=insight_selector,
+            workers=workers,
+            test=test,
+            steps=steps,
+            seed=seed,
+            families=families,
+            token_budget=token_budget,
+        ),
+    )
     with _session(settings) as session:
         folder = experiment.open_run(session, name, command=_command())
         ns = namespace or name
@@ -187,23 +255,51 @@ def evaluate(
 
 
 def run(
-    ctx: typer.Context, name: str = NAME, workers: int | None = WORKERS, train: int | None = TRAIN,
-    test: int | None = TEST, steps: int | None = STEPS, seed: int | None = SEED,
-    families: list[str] | None = FAMILIES, selector: str | None = SELECTOR, seed_from: str | None = SEED_FROM,
-    insight_selector: str | None = INSIGHT_SELECTOR, baselines: str = BASELINES, snapshots: bool = SNAPSHOTS,
-    fresh: bool = FRESH, examples: int = EXAMPLES, act_only: bool = ACT_ONLY, history: int | None = HISTORY,
-    insight_max_tokens: int = typer.Option(RUN_INSIGHT_TOKENS, "--insight-max-tokens", min=16,
-                                           help="cap on one insight-update reply"),
+    ctx: typer.Context,
+    name: str = NAME,
+    workers: int | None = WORKERS,
+    train: int | None = TRAIN,
+    test: int | None = TEST,
+    steps: int | None = STEPS,
+    seed: int | None = SEED,
+    families: list[str] | None = FAMILIES,
+    selector: str | None = SELECTOR,
+    seed_from: str | None = SEED_FROM,
+    insight_selector: str | None = INSIGHT_SELECTOR,
+    baselines: str = BASELINES,
+    snapshots: bool = SNAPSHOTS,
+    fresh: bool = FRESH,
+    examples: int = EXAMPLES,
+    act_only: bool = ACT_ONLY,
+    history: int | None = HISTORY,
+    insight_max_tokens: int = typer.Option(
+        RUN_INSIGHT_TOKENS, "--insight-max-tokens", min=16, help="cap on one insight-update reply"
+    ),
 ) -> None:
     """collect → distill → eval on a small default configuration, then print the results table."""
-    flags = _flags(workers=workers, train=train, test=test, steps=steps, seed=seed, families=families,
-                   selector=selector, seed_from=seed_from, insight_selector=insight_selector)
+    flags = _flags(
+        workers=workers,
+        train=train,
+        test=test,
+        steps=steps,
+        seed=seed,
+        families=families,
+        selector=selector,
+        seed_from=seed_from,
+        insight_selector=insight_selector,
+    )
     settings = _settings(ctx, name, RUN_PRESET, **flags)
     with _session(settings) as session:
         folder = experiment.open_run(session, name, command=_command(), fresh=fresh)
         agent = stages.AgentOptions(examples, act_only, history)
-        experiment.run_all(session, folder, baselines=_baselines(baselines), snapshots=snapshots, agent=agent,
-                           insight_max_tokens=insight_max_tokens)
+        experiment.run_all(
+            session,
+            folder,
+            baselines=_baselines(baselines),
+            snapshots=snapshots,
+            agent=agent,
+            insight_max_tokens=insight_max_tokens,
+        )
     _show(folder)
 
 
@@ -216,4 +312,3 @@ def register(app: typer.Typer) -> None:
     commands: dict[str, Callable[..., None]] = {"collect": collect, "distill": distill, "eval": evaluate, "run": run}
     for command_name, fn in commands.items():
         app.command(command_name)(fn)
-

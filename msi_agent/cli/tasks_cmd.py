@@ -27,8 +27,9 @@ def families() -> None:
 
 @app.command("sample")
 def sample(
-    spec: str = typer.Argument("n=10", help="e.g. 'families=toast,coffee;split=valid_seen;n=20;seed=1;"
-                                            "environments=Kitchen'"),
+    spec: str = typer.Argument(
+        "n=10", help="e.g. 'families=toast,coffee;split=valid_seen;n=20;seed=1;environments=Kitchen'"
+    ),
     as_json: bool = typer.Option(False, "--json", help="print the tasks as JSON lines (full params)"),
     plan: bool = typer.Option(False, "--plan", help="also print each task's expert plan length"),
 ) -> None:

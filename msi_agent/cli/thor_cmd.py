@@ -36,8 +36,15 @@ def check(
     from envs.thor.startup import ThorStartupError
     from envs.thor.world import ThorWorld
 
-    flags = {"local_executable_path": executable, "platform": platform, "x_display": x_display,
-             "headless": headless, "gpu_device": gpu_device, "scene": scene, "server_start_timeout": start_timeout}
+    flags = {
+        "local_executable_path": executable,
+        "platform": platform,
+        "x_display": x_display,
+        "headless": headless,
+        "gpu_device": gpu_device,
+        "scene": scene,
+        "server_start_timeout": start_timeout,
+    }
     settings = state(ctx).resolved().settings
     options: dict[str, Any] = dict(settings.env.options) | {k: v for k, v in flags.items() if v is not None}
     try:

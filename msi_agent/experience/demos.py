@@ -26,8 +26,15 @@ def expert_episode(env: Env, task: Task, *, episode_id: str | None = None) -> Ep
     won = bool(info.get("won"))
     kwargs = {"id": episode_id} if episode_id else {}
     return Episode(
-        task=task, steps=steps, success=won, gc_satisfied=int(info.get("gc_satisfied", 0)),
-        gc_total=int(info.get("gc_total", 0)), path_length=len(steps), reference_length=len(plan),
+        task=task,
+        steps=steps,
+        success=won,
+        gc_satisfied=int(info.get("gc_satisfied", 0)),
+        gc_total=int(info.get("gc_total", 0)),
+        path_length=len(steps),
+        reference_length=len(plan),
         failure_reason=None if won else "the expert plan did not reach the goal (simulator bug)",
-        llm=EXPERT_LLM, source=Source.EXPERT, **kwargs,
+        llm=EXPERT_LLM,
+        source=Source.EXPERT,
+        **kwargs,
     )

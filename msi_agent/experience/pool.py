@@ -88,9 +88,7 @@ class ExperiencePool:
         with self._lock:
             self._db.execute("BEGIN IMMEDIATE")
             try:
-                self._db.executemany(
-                    f"INSERT OR REPLACE INTO episodes VALUES ({', '.join('?' * 17)})", rows
-                )
+                self._db.executemany(f"INSERT OR REPLACE INTO episodes VALUES ({', '.join('?' * 17)})", rows)
             except BaseException:
                 self._db.execute("ROLLBACK")
                 raise
@@ -124,8 +122,14 @@ class ExperiencePool:
     ) -> list[Episode]:
         """Episodes matching every given filter, oldest first (ties by id, so the order is stable)."""
         where, args = _where(
-            success=success, family=family, environment=environment, split=split, source=source,
-            llm=llm, run=run, task_id=task_id,
+            success=success,
+            family=family,
+            environment=environment,
+            split=split,
+            source=source,
+            llm=llm,
+            run=run,
+            task_id=task_id,
         )
         if instruction_contains:
             where.append("instruction LIKE ? ESCAPE '\\'")
@@ -139,8 +143,11 @@ class ExperiencePool:
     def count(self, **filters: Any) -> int:
         where, args = _where(**filters)
         with self._lock:
-            return int(self._db.execute(f"SELECT COUNT(*) FROM episodes WHERE {' AND '.join(where) or '1'}",
-                                        args).fetchone()[0])
+            return int(
+                self._db.execute(f"SELECT COUNT(*) FROM episodes WHERE {' AND '.join(where) or '1'}", args).fetchone()[
+                    0
+                ]
+            )
 
     def __len__(self) -> int:
         return self.count()
@@ -155,8 +162,10 @@ class ExperiencePool:
             try:
                 out.append(Episode.model_validate_json(data))
             except ValidationError as exc:
-                raise PoolError(f"episode {episode_id} in {self.path} does not parse ({exc.error_count()} errors); "
-                                "it was written by another version — delete that row or the pool") from exc
+                raise PoolError(
+                    f"episode {episode_id} in {self.path} does not parse ({exc.error_count()} errors); "
+                    "it was written by another version — delete that row or the pool"
+                ) from exc
         return out
 
     def close(self) -> None:
@@ -186,7 +195,21 @@ def _where(**filters: Any) -> tuple[list[str], list[Any]]:
 
 def _row(ep: Episode, run: str | None) -> tuple[Any, ...]:
     return (
-        ep.id, ep.task.id, ep.task.family, ep.task.environment.value, ep.task.split.value, ep.source.value,
-        ep.llm, run, int(ep.success), ep.gc_satisfied, ep.gc_total, ep.task.instruction, ep.failure_reason,
-        ep.usage.prompt_tokens, ep.usage.completion_tokens, ep.created.isoformat(), ep.model_dump_json(),
+        ep.id,
+        ep.task.id,
+        ep.task.family,
+        ep.task.environment.value,
+        ep.task.split.value,
+        ep.source.value,
+        ep.llm,
+        run,
+        int(ep.success),
+        ep.gc_satisfied,
+        ep.gc_total,
+        ep.task.instruction,
+        ep.failure_reason,
+        ep.usage.prompt_tokens,
+        ep.usage.completion_tokens,
+        ep.created.isoformat(),
+        ep.model_dump_json(),
     )

@@ -63,8 +63,11 @@ def select_seeds(
 ) -> list[Seed]:
     """Seeds in a stable order (by task id, then episode id); the generator shuffles them if asked."""
     mode, seed_from = SelectorMode(mode), SeedFrom(seed_from)
-    allowed = {SeedFrom.AGENT: {Source.AGENT}, SeedFrom.EXPERT: {Source.EXPERT},
-               SeedFrom.BOTH: {Source.AGENT, Source.EXPERT}}[seed_from]
+    allowed = {
+        SeedFrom.AGENT: {Source.AGENT},
+        SeedFrom.EXPERT: {Source.EXPERT},
+        SeedFrom.BOTH: {Source.AGENT, Source.EXPERT},
+    }[seed_from]
     ordered = sorted(episodes, key=lambda ep: (ep.task.id, ep.id))
     successes = [ep for ep in ordered if ep.success and ep.source in allowed]
     failures = [ep for ep in ordered if not ep.success]

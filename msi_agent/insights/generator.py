@@ -70,8 +70,9 @@ class UpdateReport:
 
 
 class InsightGenerator:
-    def __init__(self, llm: LLMClient, store: InsightStore, *, namespace: str,
-                 config: GeneratorConfig = GeneratorConfig()) -> None:
+    def __init__(
+        self, llm: LLMClient, store: InsightStore, *, namespace: str, config: GeneratorConfig = GeneratorConfig()
+    ) -> None:
         self.llm, self.store, self.namespace, self.config = llm, store, namespace, config
         self.updates = 0
 
@@ -79,12 +80,23 @@ class InsightGenerator:
         flat = self.config.variant is Variant.EXPEL
         experiences = "\n\n".join(_experience_text(ep, i) for i, ep in enumerate(seed.episodes, 1))
         if flat:
-            return render(_PKG, "generate_expel", rules=rules.render(flat=True), experiences=experiences,
-                          max_ops=self.config.limits.max_ops_per_part)
+            return render(
+                _PKG,
+                "generate_expel",
+                rules=rules.render(flat=True),
+                experiences=experiences,
+                max_ops=self.config.limits.max_ops_per_part,
+            )
         lim = self.config.limits
         return render(
-            _PKG, "generate_msi", category=seed.category.value, rules=rules.render(), experiences=experiences,
-            key_chars=lim.max_key_chars + 1, max_names=lim.max_subtask_names, max_ops=lim.max_ops_per_part,
+            _PKG,
+            "generate_msi",
+            category=seed.category.value,
+            rules=rules.render(),
+            experiences=experiences,
+            key_chars=lim.max_key_chars + 1,
+            max_names=lim.max_subtask_names,
+            max_ops=lim.max_ops_per_part,
             names=", ".join(rules.subtask_names) or "none yet",
         )
 
@@ -93,8 +105,12 @@ class InsightGenerator:
         rules = NumberedRules.from_store(self.store, namespace=self.namespace, category=seed.category, flat=flat)
         report = UpdateReport(seed_ids=seed.experience_ids)
         grammar = operations_grammar(rules, self.config.limits, flat=flat) if self.llm.supports_grammar else None
-        done = self.llm.complete([HumanMessage(content=self.prompt(seed, rules))], purpose="insights",
-                                 max_tokens=self.config.max_tokens, grammar=grammar)
+        done = self.llm.complete(
+            [HumanMessage(content=self.prompt(seed, rules))],
+            purpose="insights",
+            max_tokens=self.config.max_tokens,
+            grammar=grammar,
+        )
         report.call_id, report.usage = done.call_id, done.usage
         if done.error:
             report.error = done.error
@@ -118,8 +134,13 @@ class InsightGenerator:
             random.Random(self.config.shuffle_seed).shuffle(seeds)
         return seeds
 
-    def run(self, seeds: Sequence[Seed], *, on_update: Callable[[UpdateReport], None] | None = None,
-            skip: set[tuple[str, ...]] | None = None) -> list[UpdateReport]:
+    def run(
+        self,
+        seeds: Sequence[Seed],
+        *,
+        on_update: Callable[[UpdateReport], None] | None = None,
+        skip: set[tuple[str, ...]] | None = None,
+    ) -> list[UpdateReport]:
         """Update once per seed in the configured order; ``skip`` holds seeds (by experience ids) already done."""
         reports = []
         for seed in self.ordered(seeds):
@@ -146,7 +167,13 @@ def _experience_text(ep: Episode, index: int) -> str:
     outcome = "SUCCESS" if ep.success else f"FAILURE ({ep.gc_satisfied}/{ep.gc_total} goal conditions met)"
     who = "expert demonstration" if ep.source.value == "expert" else "the robot's attempt"
     return render(
-        _PKG, "experience", label=f"Experience {index}, {who}", outcome=outcome, instruction=ep.task.instruction,
-        environment=ep.task.environment.value, family=ep.task.family, transcript="\n".join(lines),
+        _PKG,
+        "experience",
+        label=f"Experience {index}, {who}",
+        outcome=outcome,
+        instruction=ep.task.instruction,
+        environment=ep.task.environment.value,
+        family=ep.task.family,
+        transcript="\n".join(lines),
         reason=f"\nReason for failure: {ep.failure_reason}" if ep.failure_reason and not ep.success else "",
     )

@@ -40,14 +40,15 @@ def _alternatives(rules: list[str]) -> str:
     return " | ".join(line.split(" ::= ")[0] for line in rules)
 
 
-def operations_grammar(rules: NumberedRules, limits: GeneratorLimits, *, flat: bool = False,
-                       rule_chars: int = RULE_CHARS) -> str:
+def operations_grammar(
+    rules: NumberedRules, limits: GeneratorLimits, *, flat: bool = False, rule_chars: int = RULE_CHARS
+) -> str:
     """Three headed sections of at most ``limits.max_ops_per_part`` operations each (one flat list for ExpeL)."""
     n = limits.max_ops_per_part
     lines = [f"text ::= [A-Za-z] [^\\n\\[\\]]{{7,{rule_chars - 1}}}"]
     if flat:
         ops = ['flat-add ::= "ADD: " text', *_ref_ops("flat", _numbers([k for k, _ in rules.entries]), move=False)]
-        return "\n".join([f"root ::= (op \"\\n\"){{0,{n}}}", f"op ::= {_alternatives(ops)}", *ops, *lines]) + "\n"
+        return "\n".join([f'root ::= (op "\\n"){{0,{n}}}', f"op ::= {_alternatives(ops)}", *ops, *lines]) + "\n"
     name = f"[A-Za-z] [A-Za-z ]{{0,{limits.max_key_chars - 1}}}"
     known = [gbnf_literal(k) for k in rules.subtask_names]
     lines += [

@@ -33,10 +33,16 @@ _KEY = re.compile(r"\[[^\]]*\]|<[^>]*>|\"[^\"]*\"|\((?!\s*\d+\s*\))[^)]*\)")
 _SEPARATORS = ":.-–—="
 _ROOMS = {c.value.lower() for c in EnvCategory}
 _SCALE_WORDS = {
-    "general": Scale.GENERAL, "global": Scale.GENERAL,
-    "environment": Scale.ENVIRONMENT, "environments": Scale.ENVIRONMENT, "environmental": Scale.ENVIRONMENT,
+    "general": Scale.GENERAL,
+    "global": Scale.GENERAL,
+    "environment": Scale.ENVIRONMENT,
+    "environments": Scale.ENVIRONMENT,
+    "environmental": Scale.ENVIRONMENT,
     "room": Scale.ENVIRONMENT,
-    "subtask": Scale.SUBTASK, "subtasks": Scale.SUBTASK, "sub-task": Scale.SUBTASK, "sub-tasks": Scale.SUBTASK,
+    "subtask": Scale.SUBTASK,
+    "subtasks": Scale.SUBTASK,
+    "sub-task": Scale.SUBTASK,
+    "sub-tasks": Scale.SUBTASK,
 }
 
 
@@ -68,14 +74,14 @@ def parse_operations(reply: str) -> ParseResult:
         if not line:
             continue
         if inline := _INLINE_HEADER.match(line):  # "GENERAL: ADD: rule"
-            section, line = _scale_word(inline.group("scale")), line[inline.end():]
+            section, line = _scale_word(inline.group("scale")), line[inline.end() :]
         kind = _KIND.match(line)
         if kind is None:
             header = _HEADER.match(line)
             if header:
                 section = _scale_word(header.group("scale"))
             continue
-        op = _read_op(OpKind(kind.group(1).upper()), line[kind.end():], section, raw.strip())
+        op = _read_op(OpKind(kind.group(1).upper()), line[kind.end() :], section, raw.strip())
         if op is None:
             result.unreadable.append((raw.strip()[:300], "looks like an operation but is not 'KIND [n]: text'"))
         else:
@@ -96,16 +102,16 @@ def _clean(raw: str) -> str:
 def _read_op(kind: OpKind, rest: str, section: Scale | None, raw: str) -> ParsedOp | None:
     rest = rest.lstrip()
     if m := _FILLER.match(rest):
-        rest = rest[m.end():].lstrip()
+        rest = rest[m.end() :].lstrip()
     number = None
     if m := _NUMBER.match(rest):
-        number, rest = int(m.group(1)), rest[m.end():].lstrip()
+        number, rest = int(m.group(1)), rest[m.end() :].lstrip()
     destination = None
     if m := _DEST.match(rest):
-        destination, rest = _scale_word(m.group(1)) if m.group(1) else None, rest[m.end():].lstrip()
+        destination, rest = _scale_word(m.group(1)) if m.group(1) else None, rest[m.end() :].lstrip()
     key = None
     if m := _KEY.match(rest):
-        key, rest = _key(m.group(0)[1:-1]), rest[m.end():].lstrip()
+        key, rest = _key(m.group(0)[1:-1]), rest[m.end() :].lstrip()
     if rest and rest[0] not in _SEPARATORS:
         return None
     if key and key.lower() in _SCALE_WORDS:  # "ADD (general): …" names a scale, not a subtask

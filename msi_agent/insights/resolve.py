@@ -103,18 +103,23 @@ class _State:
         key, bad = self._key_for(part, op.key)
         if bad:
             return bad
-        return self._emit(InsightOp(kind=OpKind.ADD, text=op.text, scale=part, key=key, provenance=self.provenance),
-                          part, None)
+        return self._emit(
+            InsightOp(kind=OpKind.ADD, text=op.text, scale=part, key=key, provenance=self.provenance), part, None
+        )
 
     def _edit(self, op: ParsedOp, target: Insight) -> str | None:
         if bad := self._bad_text(op.text):
             return bad
         same = self.texts.get(normalize(op.text))
         if same is not None:  # ExpeL: an EDIT into an existing rule's text is agreement with that rule
-            return self._emit(InsightOp(kind=OpKind.AGREE, target=same.id, provenance=self.provenance),
-                              same.scale, same)
-        return self._emit(InsightOp(kind=OpKind.EDIT, target=target.id, text=op.text, provenance=self.provenance),
-                          target.scale, target)
+            return self._emit(
+                InsightOp(kind=OpKind.AGREE, target=same.id, provenance=self.provenance), same.scale, same
+            )
+        return self._emit(
+            InsightOp(kind=OpKind.EDIT, target=target.id, text=op.text, provenance=self.provenance),
+            target.scale,
+            target,
+        )
 
     def _move(self, op: ParsedOp, target: Insight) -> str | None:
         if self.flat:
@@ -130,12 +135,17 @@ class _State:
         if op.destination is target.scale and key == target.key:
             if normalize(text) == normalize(target.text):
                 return f"MOVE of rule {op.number} to where it already is changes nothing"
-            return self._emit(InsightOp(kind=OpKind.EDIT, target=target.id, text=text, provenance=self.provenance),
-                              target.scale, target)
+            return self._emit(
+                InsightOp(kind=OpKind.EDIT, target=target.id, text=text, provenance=self.provenance),
+                target.scale,
+                target,
+            )
         return self._emit(
-            InsightOp(kind=OpKind.MOVE, target=target.id, text=text, scale=op.destination, key=key,
-                      provenance=self.provenance),
-            target.scale, target,
+            InsightOp(
+                kind=OpKind.MOVE, target=target.id, text=text, scale=op.destination, key=key, provenance=self.provenance
+            ),
+            target.scale,
+            target,
         )
 
     @staticmethod

@@ -83,8 +83,13 @@ class InsightSelector:
             selection = self._ask_for_names(task, names)
         elif self.mode is SelectorMode.VECTOR and names:
             with self._lock:
-                hits = store.search(task.instruction, k=max(50, 4 * len(names)), scale=Scale.SUBTASK,
-                                    token_budget=self.token_budget, namespace=ns)
+                hits = store.search(
+                    task.instruction,
+                    k=max(50, 4 * len(names)),
+                    scale=Scale.SUBTASK,
+                    token_budget=self.token_budget,
+                    namespace=ns,
+                )
             selection.insights = chosen + [h.insight for h in hits]
             selection.subtask_names = sorted({h.insight.key or "" for h in hits} - {""})
             return selection
@@ -99,8 +104,9 @@ class InsightSelector:
         listing = "\n".join(f"{i}. {n}" for i, n in enumerate(names, 1))
         prompt = render(_PKG, "select_subtasks", instruction=task.instruction, names=listing)
         grammar = names_grammar(names) if self.llm.supports_grammar else None
-        done = self.llm.complete([HumanMessage(content=prompt)], purpose="select", max_tokens=NAMES_MAX_TOKENS,
-                                 grammar=grammar)
+        done = self.llm.complete(
+            [HumanMessage(content=prompt)], purpose="select", max_tokens=NAMES_MAX_TOKENS, grammar=grammar
+        )
         if done.error:
             return Selection(usage=done.usage, error=done.error)
         return Selection(subtask_names=parse_names(done.text, names), usage=done.usage)

@@ -1,8 +1,8 @@
 """collect → distill → evaluate, with run folders that resume; ``Session`` holds the parts every stage uses.
 
-    with Session.from_settings(settings) as session:
-        folder = experiment.open_run(session, "my-run", command="script")
-        experiment.run_all(session, folder)      # or stages.collect / stages.distill / stages.evaluate
+with Session.from_settings(settings) as session:
+    folder = experiment.open_run(session, "my-run", command="script")
+    experiment.run_all(session, folder)      # or stages.collect / stages.distill / stages.evaluate
 """
 
 from msi_agent.pipeline import experiment, stages

@@ -55,8 +55,9 @@ def discard(session: Session, folder: RunFolder) -> None:
         shutil.rmtree(folder.path)
 
 
-def conditions_for(namespace: str, insight_selector: InsightMode | str,
-                   baselines: Sequence[str] = BASELINES) -> list[Condition]:
+def conditions_for(
+    namespace: str, insight_selector: InsightMode | str, baselines: Sequence[str] = BASELINES
+) -> list[Condition]:
     unknown = set(baselines) - set(BASELINES)
     if unknown:
         raise ValueError(f"unknown baseline(s) {sorted(unknown)}; choose from {', '.join(BASELINES)}")
@@ -69,14 +70,20 @@ def conditions_for(namespace: str, insight_selector: InsightMode | str,
     return conds
 
 
-def write_results(session: Session, folder: RunFolder, by_condition: Mapping[str, Sequence[Episode]],
-                  *, namespace: str) -> dict[str, Any]:
+def write_results(
+    session: Session, folder: RunFolder, by_condition: Mapping[str, Sequence[Episode]], *, namespace: str
+) -> dict[str, Any]:
     """Tables for ``by_condition``; the total usage also counts collection and every distill of the run."""
     log = folder.read_log(f"{DISTILL_LOG_PREFIX}{namespace}")
     distill_logs = [r for ns in written_namespaces(folder) for r in folder.read_log(f"{DISTILL_LOG_PREFIX}{ns}")]
     other = [e.usage for e in folder.episodes(COLLECT)] + [TokenUsage.model_validate(r["usage"]) for r in distill_logs]
-    results = build_results(by_condition, llm=session.llm.name, prices=session.llm.prices, insight_counts=log,
-                            extra_usage=sum(other, TokenUsage()))
+    results = build_results(
+        by_condition,
+        llm=session.llm.name,
+        prices=session.llm.prices,
+        insight_counts=log,
+        extra_usage=sum(other, TokenUsage()),
+    )
     folder.write_results(results, render_markdown(results, title=f"msi-agent run {folder.name}"))
     return results
 
@@ -94,11 +101,25 @@ def run_all(
     p = session.settings.pipeline
     collect(session, folder, agent=agent)
     namespace = folder.name
-    distill(session, folder, namespace=namespace, variant=Variant.MSI, snapshots=snapshots, source_run=folder.name,
-            max_tokens=insight_max_tokens)
+    distill(
+        session,
+        folder,
+        namespace=namespace,
+        variant=Variant.MSI,
+        snapshots=snapshots,
+        source_run=folder.name,
+        max_tokens=insight_max_tokens,
+    )
     if "expel" in baselines:
-        distill(session, folder, namespace=expel_namespace(namespace), variant=Variant.EXPEL,
-                mode=SelectorMode.SAME_TASK, seed_from=SeedFrom.BOTH, source_run=folder.name,
-                max_tokens=insight_max_tokens)
+        distill(
+            session,
+            folder,
+            namespace=expel_namespace(namespace),
+            variant=Variant.EXPEL,
+            mode=SelectorMode.SAME_TASK,
+            seed_from=SeedFrom.BOTH,
+            source_run=folder.name,
+            max_tokens=insight_max_tokens,
+        )
     by_condition = evaluate(session, folder, conditions_for(namespace, p.insight_selector, baselines), agent=agent)
     return write_results(session, folder, by_condition, namespace=namespace)

@@ -68,6 +68,7 @@ class ExpertPlayer:
         return f"Think: step {turn + 1} of my plan.\nAction: {plan[turn]}"
 
 
-def expert_chat_model(make_env: Callable[[], Env], tasks: Sequence[Task], *, name: str = "expert-player",
-                      **options: object) -> ScriptedChatModel:
+def expert_chat_model(
+    make_env: Callable[[], Env], tasks: Sequence[Task], *, name: str = "expert-player", **options: object
+) -> ScriptedChatModel:
     return ScriptedChatModel(ExpertPlayer(make_env, tasks, **options), name=name)  # type: ignore[arg-type]

@@ -30,8 +30,18 @@ def result_rows(by_condition: Mapping[str, Sequence[Episode]]) -> list[dict[str,
             for family in [*families, ALL]:
                 chosen = [e for e in in_split if family == ALL or e.task.family == family]
                 m = aggregate(chosen)
-                rows.append({"family": family, "split": split, "condition": condition, "episodes": m.count,
-                             "sr": m.sr, "gc": m.gc, "plw_sr": m.plw_sr, "plw_gc": m.plw_gc})
+                rows.append(
+                    {
+                        "family": family,
+                        "split": split,
+                        "condition": condition,
+                        "episodes": m.count,
+                        "sr": m.sr,
+                        "gc": m.gc,
+                        "plw_sr": m.plw_sr,
+                        "plw_gc": m.plw_gc,
+                    }
+                )
     return rows
 
 
@@ -49,8 +59,11 @@ def build_results(
     for condition, episodes in by_condition.items():
         usage = sum((e.usage for e in episodes), TokenUsage())
         total = total + usage
-        summary[condition] = {"episodes": len(episodes), "usage": usage.model_dump(),
-                              "cost_usd": cost(usage, price) if price else None}
+        summary[condition] = {
+            "episodes": len(episodes),
+            "usage": usage.model_dump(),
+            "cost_usd": cost(usage, price) if price else None,
+        }
     return {
         "rows": result_rows(by_condition),
         "conditions": summary,
@@ -66,15 +79,20 @@ def _pct(x: float | None) -> str:
 
 
 def render_markdown(results: Mapping[str, Any], *, title: str) -> str:
-    rows = [Metrics(count=r["episodes"], sr=r["sr"], gc=r["gc"], plw_sr=r["plw_sr"], plw_gc=r["plw_gc"])
-            for r in results["rows"]]
+    rows = [
+        Metrics(count=r["episodes"], sr=r["sr"], gc=r["gc"], plw_sr=r["plw_sr"], plw_gc=r["plw_gc"])
+        for r in results["rows"]
+    ]
     keyed = {(r["condition"], r["split"], r["family"]): s for r, s in zip(results["rows"], rows, strict=True)}
     conditions = list(results["conditions"])
-    splits = [s for s in (Split.VALID_SEEN.value, Split.VALID_UNSEEN.value, ALL)
-              if any(k[1] == s for k in keyed)]
+    splits = [s for s in (Split.VALID_SEEN.value, Split.VALID_UNSEEN.value, ALL) if any(k[1] == s for k in keyed)]
     out = [f"# {title}", "", "## Summary (all families; SR / GC in %)", ""]
-    header = ["condition", *[f"{SPLIT_LABELS.get(s, s)} {m}" for s in splits for m in ("SR", "GC")],
-              "tokens", "cost (USD)"]
+    header = [
+        "condition",
+        *[f"{SPLIT_LABELS.get(s, s)} {m}" for s in splits for m in ("SR", "GC")],
+        "tokens",
+        "cost (USD)",
+    ]
     out += [_row(header), _row(["---"] * len(header))]
     for cond in conditions:
         cells = [cond]
@@ -96,12 +114,16 @@ def render_markdown(results: Mapping[str, Any], *, title: str) -> str:
             for cond in conditions:
                 sc = keyed.get((cond, split, family))
                 if sc is not None:
-                    out.append(_row([family, cond, str(sc.count), _pct(sc.sr), _pct(sc.gc), _pct(sc.plw_sr),
-                                     _pct(sc.plw_gc)]))
+                    out.append(
+                        _row([family, cond, str(sc.count), _pct(sc.sr), _pct(sc.gc), _pct(sc.plw_sr), _pct(sc.plw_gc)])
+                    )
     usage = results["usage"]
-    out += ["", f"LLM: {results['llm']}; the whole run (collect, distill, eval) used {usage['prompt_tokens']} prompt + "
-                f"{usage['completion_tokens']} completion in {usage['calls']} calls "
-                f"({usage['cached_calls']} from cache)."]
+    out += [
+        "",
+        f"LLM: {results['llm']}; the whole run (collect, distill, eval) used {usage['prompt_tokens']} prompt + "
+        f"{usage['completion_tokens']} completion in {usage['calls']} calls "
+        f"({usage['cached_calls']} from cache).",
+    ]
     return "\n".join(out) + "\n"
 
 

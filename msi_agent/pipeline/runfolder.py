@@ -30,10 +30,29 @@ from msi_agent.records import Episode
 RUNS_DIR = "runs"
 MANIFEST = "manifest.json"
 EPISODES_DIR = "episodes"
-VERSIONED_PACKAGES = ("msi-agent", "langchain-core", "langchain-openai", "chromadb", "openai", "pydantic", "numpy",
-                      "llama_cpp_python", "ai2thor")
-MUST_MATCH = ("workspace", "llm.spec", "llm.base_url", "llm.temperature", "llm.max_tokens", "llm.insight_spec", "env",
-              "store.spec", "store.embedder", "pipeline.seed")
+VERSIONED_PACKAGES = (
+    "msi-agent",
+    "langchain-core",
+    "langchain-openai",
+    "chromadb",
+    "openai",
+    "pydantic",
+    "numpy",
+    "llama_cpp_python",
+    "ai2thor",
+)
+MUST_MATCH = (
+    "workspace",
+    "llm.spec",
+    "llm.base_url",
+    "llm.temperature",
+    "llm.max_tokens",
+    "llm.insight_spec",
+    "env",
+    "store.spec",
+    "store.embedder",
+    "pipeline.seed",
+)
 """Settings that decide what a run's episodes are: resuming with other values would mix two experiments.
 Others may differ between the stages of one run (selectors, workers; task counts too, since task i of a seed does
 not depend on the count); each command's changes are recorded in the manifest."""
@@ -75,8 +94,9 @@ def git_commit(start: Path | None = None) -> str | None:
     """The commit of the source tree msi-agent runs from, or None outside a git checkout."""
     here = start or Path(__file__).resolve().parent
     try:
-        out = subprocess.run(["git", "rev-parse", "HEAD"], cwd=here, capture_output=True, text=True, timeout=5,
-                             check=False)
+        out = subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=here, capture_output=True, text=True, timeout=5, check=False
+        )
     except (OSError, subprocess.SubprocessError):
         return None
     return out.stdout.strip() or None if out.returncode == 0 else None
@@ -114,8 +134,13 @@ class RunFolder:
             atomic_write(path, json.dumps(old, indent=2, default=str))
             return old
         manifest = {
-            "name": self.name, "started": _now(), "config": config, "seeds": seeds, "versions": package_versions(),
-            "git_commit": git_commit(), "commands": [{"command": command, "at": _now(), "changed": []}],
+            "name": self.name,
+            "started": _now(),
+            "config": config,
+            "seeds": seeds,
+            "versions": package_versions(),
+            "git_commit": git_commit(),
+            "commands": [{"command": command, "at": _now(), "changed": []}],
         }
         atomic_write(path, json.dumps(manifest, indent=2, default=str))
         return manifest

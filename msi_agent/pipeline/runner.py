@@ -71,8 +71,9 @@ def run_jobs(
     return [results[j.episode_id] for j in jobs]
 
 
-def _parallel(todo: list[Job], play: Callable[[Job], Episode], finish: Callable[[Job, Episode], None],
-              workers: int) -> None:
+def _parallel(
+    todo: list[Job], play: Callable[[Job], Episode], finish: Callable[[Job, Episode], None], workers: int
+) -> None:
     """Save results on the calling thread as they complete; on an error, stop submitting and re-raise."""
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="episode") as ex:
         queue = iter(todo)
@@ -100,8 +101,18 @@ class _progress:
     """A rich progress bar when a console is given, else nothing."""
 
     def __init__(self, console: Console | None) -> None:
-        self._p = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                           console=console, transient=False) if console is not None else None
+        self._p = (
+            Progress(
+                TextColumn("{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                console=console,
+                transient=False,
+            )
+            if console is not None
+            else None
+        )
 
     def __enter__(self) -> Progress | None:
         if self._p is not None:

@@ -62,8 +62,16 @@ class Session:
             owned.append(store)
         pool = ExperiencePool.in_workspace(workspace)
         owned.append(pool)
-        return cls(settings=settings, suite=suite, llm=llm, insight_llm=insight_llm, store=store, pool=pool,
-                   console=console, owned=owned)
+        return cls(
+            settings=settings,
+            suite=suite,
+            llm=llm,
+            insight_llm=insight_llm,
+            store=store,
+            pool=pool,
+            console=console,
+            owned=owned,
+        )
 
     def config_record(self) -> dict[str, Any]:
         """The settings as the manifest keeps them: nested, secrets masked."""

@@ -57,12 +57,14 @@ class AgentOptions:
     history_window: int | None = None
 
     def executor(self, session: Session) -> ExecutorConfig:
-        return ExecutorConfig(max_steps=session.settings.env.max_steps, act_only=self.act_only,
-                              history_window=self.history_window)
+        return ExecutorConfig(
+            max_steps=session.settings.env.max_steps, act_only=self.act_only, history_window=self.history_window
+        )
 
 
-def _play_agent(session: Session, selector: InsightSelector, demos: DemoLibrary,
-                agent: AgentOptions | None) -> Callable[[Job], Episode]:
+def _play_agent(
+    session: Session, selector: InsightSelector, demos: DemoLibrary, agent: AgentOptions | None
+) -> Callable[[Job], Episode]:
     agent = agent or AgentOptions()
     config, k = agent.executor(session), agent.examples
 
@@ -70,8 +72,15 @@ def _play_agent(session: Session, selector: InsightSelector, demos: DemoLibrary,
         selection = selector.select(job.task)
         env = session.suite.make_env()
         try:
-            attempt = Attempt(session.llm, env, job.task, config, insight_block=selection.block,
-                              examples=demos.render(job.task, k), episode_id=job.episode_id)
+            attempt = Attempt(
+                session.llm,
+                env,
+                job.task,
+                config,
+                insight_block=selection.block,
+                examples=demos.render(job.task, k),
+                episode_id=job.episode_id,
+            )
             for _ in attempt:
                 pass
         finally:
@@ -96,8 +105,15 @@ def _play_expert(session: Session) -> Callable[[Job], Episode]:
 def demonstrations(session: Session, folder: RunFolder, tasks: Sequence[Task]) -> list[Episode]:
     """Expert demos of ``tasks`` (replayed once, then read back from the run folder)."""
     jobs = [Job(EXPERT, t, job_id(folder.name, EXPERT, t)) for t in tasks]
-    return run_jobs(jobs, _play_expert(session), folder, pool=session.pool, workers=1, console=session.console,
-                    label="expert demonstrations")
+    return run_jobs(
+        jobs,
+        _play_expert(session),
+        folder,
+        pool=session.pool,
+        workers=1,
+        console=session.console,
+        label="expert demonstrations",
+    )
 
 
 def collect(session: Session, folder: RunFolder, *, agent: AgentOptions | None = None) -> list[Episode]:
@@ -107,8 +123,15 @@ def collect(session: Session, folder: RunFolder, *, agent: AgentOptions | None =
     library = DemoLibrary(demos, session.store.embeddings)
     jobs = [Job(COLLECT, t, job_id(folder.name, COLLECT, t)) for t in tasks]
     play = _play_agent(session, InsightSelector(None, InsightMode.NONE, namespace=""), library, agent)
-    agent = run_jobs(jobs, play, folder, pool=session.pool, workers=session.settings.pipeline.workers,
-                     console=session.console, label="collect (train tasks)")
+    agent = run_jobs(
+        jobs,
+        play,
+        folder,
+        pool=session.pool,
+        workers=session.settings.pipeline.workers,
+        console=session.console,
+        label="collect (train tasks)",
+    )
     return demos + agent
 
 
@@ -134,8 +157,9 @@ def distill(
     """
     p = session.settings.pipeline
     episodes = session.pool.query(split=Split.TRAIN, run=source_run)
-    seeds = select_seeds(episodes, mode or p.selector, seed_from=seed_from or p.seed_from,
-                         embeddings=session.store.embeddings)
+    seeds = select_seeds(
+        episodes, mode or p.selector, seed_from=seed_from or p.seed_from, embeddings=session.store.embeddings
+    )
     if family_order:
         rank = {f: i for i, f in enumerate(family_order)}
         seeds.sort(key=lambda s: rank.get(s.success.task.family, len(rank)))
@@ -146,8 +170,14 @@ def distill(
             f"insight namespace {namespace!r} already holds insights that this run did not write; "
             "choose another --namespace, or --fresh to discard the old run and its insights"
         )
-    config = GeneratorConfig(variant=variant, order=order, shuffle_seed=p.seed, snapshots=snapshots,
-                             scoring=scoring or ScoringRules(), max_tokens=max_tokens)
+    config = GeneratorConfig(
+        variant=variant,
+        order=order,
+        shuffle_seed=p.seed,
+        snapshots=snapshots,
+        scoring=scoring or ScoringRules(),
+        max_tokens=max_tokens,
+    )
     generator = InsightGenerator(session.insight_llm, session.store, namespace=namespace, config=config)
     generator.updates = len(done)
 
@@ -162,9 +192,13 @@ def distill(
 
 def _report_record(report: UpdateReport, step: int, counts: dict[str, int]) -> dict[str, Any]:
     return {
-        "step": step, "seed_ids": report.seed_ids, "call_id": report.call_id, "error": report.error,
+        "step": step,
+        "seed_ids": report.seed_ids,
+        "call_id": report.call_id,
+        "error": report.error,
         "ops": [op.model_dump(mode="json", exclude={"provenance", "schema_version"}) for op in report.ops],
-        "dropped": [list(d) for d in report.dropped], "snapshot": report.snapshot,
+        "dropped": [list(d) for d in report.dropped],
+        "snapshot": report.snapshot,
         "usage": report.usage.model_dump(mode="json"),
         "counts": {s.value: counts.get(s.value, 0) for s in Scale},
     }
@@ -188,14 +222,23 @@ def evaluate(
     out: dict[str, list[Episode]] = {}
     for cond in conditions:
         selector = InsightSelector(
-            session.store if cond.selector is not InsightMode.NONE else None, cond.selector,
-            namespace=cond.namespace or "", llm=session.llm, token_budget=p.token_budget,
+            session.store if cond.selector is not InsightMode.NONE else None,
+            cond.selector,
+            namespace=cond.namespace or "",
+            llm=session.llm,
+            token_budget=p.token_budget,
         )
         jobs = [Job(cond.name, t, job_id(folder.name, cond.name, t)) for t in tasks]
         _check_insights_present(session, folder, cond, jobs)
-        out[cond.name] = run_jobs(jobs, _play_agent(session, selector, library, agent), folder,
-                                  pool=session.pool, workers=p.workers, console=session.console,
-                                  label=f"eval {cond.name}")
+        out[cond.name] = run_jobs(
+            jobs,
+            _play_agent(session, selector, library, agent),
+            folder,
+            pool=session.pool,
+            workers=p.workers,
+            console=session.console,
+            label=f"eval {cond.name}",
+        )
     return out
 
 

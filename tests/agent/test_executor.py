@@ -12,8 +12,13 @@ from msi_agent.agent.executor import Attempt, ExecutorConfig, play
 from msi_agent.llm import LLMClient, RetryPolicy, ScriptedChatModel
 from msi_agent.records import EnvCategory, Task
 
-TASK = Task(id="toy-1", family="look_at_obj_in_light", environment=EnvCategory.BEDROOM, scene="FloorPlan301",
-            instruction="look at book under the desklamp.")
+TASK = Task(
+    id="toy-1",
+    family="look_at_obj_in_light",
+    environment=EnvCategory.BEDROOM,
+    scene="FloorPlan301",
+    instruction="look at book under the desklamp.",
+)
 
 
 def _llm(replies: list[str] | Callable[[list[BaseMessage]], str]) -> LLMClient:
@@ -26,10 +31,21 @@ def _llm(replies: list[str] | Callable[[list[BaseMessage]], str]) -> LLMClient:
 
 
 def test_wins_with_thoughts_mapping_and_full_record(toy_env: Env) -> None:
-    llm = _llm(["Think: I need the book.\nAction: take book 1 from desk 1",
-                "Think: now light.\nAction: **Use the desklamp 1**"])
-    attempt = Attempt(llm, toy_env, TASK, ExecutorConfig(max_steps=5), insight_block="INSIGHTS\n",
-                      examples="EXAMPLES\n", episode_id="ep-1")
+    llm = _llm(
+        [
+            "Think: I need the book.\nAction: take book 1 from desk 1",
+            "Think: now light.\nAction: **Use the desklamp 1**",
+        ]
+    )
+    attempt = Attempt(
+        llm,
+        toy_env,
+        TASK,
+        ExecutorConfig(max_steps=5),
+        insight_block="INSIGHTS\n",
+        examples="EXAMPLES\n",
+        episode_id="ep-1",
+    )
     steps = list(attempt)
     ep = attempt.episode()
     assert [s.action for s in steps] == ["take book 1 from desk 1", "use desklamp 1"]
@@ -79,6 +95,7 @@ def test_an_env_without_expert_still_plays(toy_env: Env) -> None:
         raise NotImplementedError("no planner here")
 
     toy_env.expert_plan = no_plan  # type: ignore[method-assign]
-    ep = play(_llm(["Action: take book 1 from desk 1", "Action: use desklamp 1"]), toy_env, TASK,
-              ExecutorConfig(max_steps=4))
+    ep = play(
+        _llm(["Action: take book 1 from desk 1", "Action: use desklamp 1"]), toy_env, TASK, ExecutorConfig(max_steps=4)
+    )
     assert ep.success and ep.reference_length is None

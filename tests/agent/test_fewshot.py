@@ -20,12 +20,17 @@ class Words(Embeddings):
 
 def _demo(tid: str, family: str, instruction: str, success: bool = True) -> Episode:
     task = Task(id=tid, family=family, environment=EnvCategory.KITCHEN, scene="s", instruction=instruction)
-    return Episode(task=task, success=success, source=Source.EXPERT,
-                   steps=[Step(action="go to fridge 1", observation="x" * 500)])
+    return Episode(
+        task=task, success=success, source=Source.EXPERT, steps=[Step(action="go to fridge 1", observation="x" * 500)]
+    )
 
 
-DEMOS = [_demo("a", "cool", "cool a mug with fridge"), _demo("b", "cool", "cool an apple with fridge"),
-         _demo("c", "look", "look at book under the lamp"), _demo("d", "cool", "broken", success=False)]
+DEMOS = [
+    _demo("a", "cool", "cool a mug with fridge"),
+    _demo("b", "cool", "cool an apple with fridge"),
+    _demo("c", "look", "look at book under the lamp"),
+    _demo("d", "cool", "broken", success=False),
+]
 
 
 def test_same_family_first_then_similarity_and_never_itself() -> None:

@@ -11,7 +11,8 @@ from msi_agent.agent.templates import TemplateError, load, render
 
 def test_render_and_strictness() -> None:
     assert render("msi_agent.agent", "example", instruction="do it", transcript="Action: look") == (
-        "Task: do it\nAction: look\n")
+        "Task: do it\nAction: look\n"
+    )
     with pytest.raises(TemplateError, match=r"missing values \['transcript'\]"):
         render("msi_agent.agent", "example", instruction="x")
     with pytest.raises(TemplateError, match=r"unknown values \['instructoin'\]"):
@@ -20,8 +21,12 @@ def test_render_and_strictness() -> None:
         render("msi_agent.agent", "nope")
 
 
-SHIPPED = [(pkg, p.stem) for pkg in ("msi_agent.agent", "msi_agent.insights")
-           for p in resources.files(pkg).joinpath("prompts").iterdir() if p.name.endswith(".txt")]
+SHIPPED = [
+    (pkg, p.stem)
+    for pkg in ("msi_agent.agent", "msi_agent.insights")
+    for p in resources.files(pkg).joinpath("prompts").iterdir()
+    if p.name.endswith(".txt")
+]
 
 
 @pytest.mark.parametrize(("package", "name"), SHIPPED)

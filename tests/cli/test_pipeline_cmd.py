@@ -23,7 +23,8 @@ def player_importable() -> Iterator[None]:
 
 def _invoke(workspace: Path, *args: str, store: str = "memory") -> tuple[int, str]:
     result = CliRunner().invoke(
-        app, ["--workspace", str(workspace), "--store", store, "--llm", "household_player:make_model", *args],
+        app,
+        ["--workspace", str(workspace), "--store", store, "--llm", "household_player:make_model", *args],
         env={"MSI_STORE__EMBEDDER": "hash", "COLUMNS": "200"},
     )
     return result.exit_code, result.output + (str(result.exception) if result.exception else "")
@@ -46,13 +47,36 @@ def test_stages_one_by_one_over_a_persistent_store(tmp_path: Path) -> None:
     base = ["--name", "s", "-f", "pick_and_place_simple", "-f", "look_at_obj_in_light", "--max-steps", "8"]
     code, out = _invoke(tmp_path, "collect", *base, "--train-tasks", "2", store="chroma")
     assert code == 0 and "collected 4 episodes (1/2 agent successes)" in out, out
-    code, out = _invoke(tmp_path, "distill", "--name", "s", "--namespace", "s-flat", "--variant", "expel",
-                        "--order", "given", store="chroma")
+    code, out = _invoke(
+        tmp_path,
+        "distill",
+        "--name",
+        "s",
+        "--namespace",
+        "s-flat",
+        "--variant",
+        "expel",
+        "--order",
+        "given",
+        store="chroma",
+    )
     assert code == 0 and "3 insight updates into namespace 's-flat'" in out, out
     code, out = _invoke(tmp_path, "distill", "--name", "s", "--namespace", "s-flat", store="chroma")
     assert code == 0 and "3 insight updates" in out, out  # resumed: nothing new to do
-    code, out = _invoke(tmp_path, "eval", *base, "--namespace", "s-flat", "--insight-selector", "all",
-                        "--baselines", "", "--test-tasks", "1", store="chroma")
+    code, out = _invoke(
+        tmp_path,
+        "eval",
+        *base,
+        "--namespace",
+        "s-flat",
+        "--insight-selector",
+        "all",
+        "--baselines",
+        "",
+        "--test-tasks",
+        "1",
+        store="chroma",
+    )
     assert code == 0 and "| msi-all |" in out, out
 
 

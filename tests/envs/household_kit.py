@@ -20,8 +20,9 @@ def oid(object_type: str, n: int = 1) -> str:
     return f"{object_type}|+0{n}.00|+00.90|+00.00"
 
 
-def kitchen_init(*objects: tuple[str, str] | tuple[str, str, dict[str, Any]], scene_name: str = KITCHEN,
-                 opened: tuple[str, ...] = ()) -> WorldInit:
+def kitchen_init(
+    *objects: tuple[str, str] | tuple[str, str, dict[str, Any]], scene_name: str = KITCHEN, opened: tuple[str, ...] = ()
+) -> WorldInit:
     """``("Apple", "CounterTop")`` places Apple #1 on the first counter; a third item gives ObjectInit fields.
 
     Every sink basin gets its faucet.
@@ -48,8 +49,11 @@ def world(*objects: Any, **kw: Any) -> HouseholdWorld:
 
 def stand_at(w: HouseholdWorld, r: Receptacle) -> dict[str, Any]:
     x, z, rot, horizon = r.pose
-    return dict(w.step({"action": "TeleportFull", "x": x, "y": 0.9, "z": z, "rotation": rot, "horizon": horizon,
-                        "standing": True}))
+    return dict(
+        w.step(
+            {"action": "TeleportFull", "x": x, "y": 0.9, "z": z, "rotation": rot, "horizon": horizon, "standing": True}
+        )
+    )
 
 
 def obj(w: HouseholdWorld, object_id: str) -> dict[str, Any]:

@@ -8,12 +8,18 @@ from envs.metrics import Metrics, aggregate, by, episode_gc, path_weight
 from msi_agent.records import EnvCategory, Episode, Split, Task
 
 
-def ep(family: str, success: bool, sat: int, total: int, path: int, ref: int | None,
-       split: Split = Split.VALID_SEEN) -> Episode:
-    task = Task(id=f"{family}-{sat}-{path}", family=family, environment=EnvCategory.KITCHEN, scene="FloorPlan1",
-                instruction="x", split=split)
-    return Episode(task=task, success=success, gc_satisfied=sat, gc_total=total, path_length=path,
-                   reference_length=ref)
+def ep(
+    family: str, success: bool, sat: int, total: int, path: int, ref: int | None, split: Split = Split.VALID_SEEN
+) -> Episode:
+    task = Task(
+        id=f"{family}-{sat}-{path}",
+        family=family,
+        environment=EnvCategory.KITCHEN,
+        scene="FloorPlan1",
+        instruction="x",
+        split=split,
+    )
+    return Episode(task=task, success=success, gc_satisfied=sat, gc_total=total, path_length=path, reference_length=ref)
 
 
 def test_aggregate_by_hand() -> None:

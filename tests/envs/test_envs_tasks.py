@@ -32,8 +32,12 @@ def test_known_task_is_pinned() -> None:
     assert (task.id, task.scene, task.instruction, digest) == PINNED
 
 
-PINNED = ("pick_heat_then_place_in_recep-FloorPlan29-b9f80f20144d", "FloorPlan29",
-          "heat some bread and put it in countertop.", "aa99ace89170a453")
+PINNED = (
+    "pick_heat_then_place_in_recep-FloorPlan29-b9f80f20144d",
+    "FloorPlan29",
+    "heat some bread and put it in countertop.",
+    "aa99ace89170a453",
+)
 
 
 def test_tasks_carry_everything_to_rebuild_the_world() -> None:
@@ -67,8 +71,9 @@ def test_families_round_robin_and_room_rules() -> None:
 
 def test_parse_spec() -> None:
     spec = parse_spec(" families=toast, coffee ; split=valid_seen; n=20;seed=1;environments=Kitchen ")
-    assert spec == TaskSpec(families=["toast", "coffee"], split=Split.VALID_SEEN, n=20, seed=1,
-                            environments=[EnvCategory.KITCHEN])
+    assert spec == TaskSpec(
+        families=["toast", "coffee"], split=Split.VALID_SEEN, n=20, seed=1, environments=[EnvCategory.KITCHEN]
+    )
     assert parse_spec("") == TaskSpec()
 
 
@@ -107,7 +112,8 @@ def test_sampling_does_not_depend_on_hash_randomisation() -> None:
     digests = set()
     for hash_seed in ("1", "4242"):
         env = {**os.environ, "PYTHONHASHSEED": hash_seed}
-        out = subprocess.run([sys.executable, "-c", DIGEST_SCRIPT], env=env, capture_output=True, text=True,
-                             check=True, timeout=120)
+        out = subprocess.run(
+            [sys.executable, "-c", DIGEST_SCRIPT], env=env, capture_output=True, text=True, check=True, timeout=120
+        )
         digests.add(out.stdout.strip())
     assert len(digests) == 1

@@ -9,9 +9,18 @@ from envs.household.goals import match
 
 
 def thing(oid: str, otype: str, parents: list[str] | None = None, **state: Any) -> dict[str, Any]:
-    base = {"objectId": oid, "objectType": otype, "parentReceptacles": parents, "isDirty": False, "isCooked": False,
-            "ObjectTemperature": "RoomTemp", "fillLiquid": None, "isPickedUp": False, "isToggled": False,
-            "visible": False}
+    base = {
+        "objectId": oid,
+        "objectType": otype,
+        "parentReceptacles": parents,
+        "isDirty": False,
+        "isCooked": False,
+        "ObjectTemperature": "RoomTemp",
+        "fillLiquid": None,
+        "isPickedUp": False,
+        "isToggled": False,
+        "visible": False,
+    }
     return base | state
 
 
@@ -36,12 +45,14 @@ def test_match_and_exists_with_nesting() -> None:
 
 def test_filled_container_counts_direct_contents_of_one_container() -> None:
     toast = match("BreadSliced", cooked=True)
-    meta = {"objects": [
-        thing(PLATE, "Plate", [COUNTER]),
-        thing("Plate|2|2|2", "Plate", [COUNTER], isDirty=True),
-        thing("B1", "BreadSliced", [PLATE, COUNTER], isCooked=True),
-        thing("B2", "BreadSliced", ["Plate|2|2|2", COUNTER], isCooked=True),
-    ]}
+    meta = {
+        "objects": [
+            thing(PLATE, "Plate", [COUNTER]),
+            thing("Plate|2|2|2", "Plate", [COUNTER], isDirty=True),
+            thing("B1", "BreadSliced", [PLATE, COUNTER], isCooked=True),
+            thing("B2", "BreadSliced", ["Plate|2|2|2", COUNTER], isCooked=True),
+        ]
+    }
     one = goals.filled_container("a clean plate with toast", match("Plate", clean=True), [(toast, 1)])
     two = goals.filled_container("a clean plate with two toasts", match("Plate", clean=True), [(toast, 2)])
     assert one(meta) and not two(meta)

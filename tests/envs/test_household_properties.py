@@ -82,7 +82,8 @@ def test_same_seed_same_task_and_trajectory(tasks: list[Task]) -> None:
     for split in Split:
         again += sample_tasks(TaskSpec(n=N_PER_SPLIT, seed=2024, split=split))
     assert [t.model_dump_json(exclude={"created"}) for t in again] == [
-        t.model_dump_json(exclude={"created"}) for t in tasks]
+        t.model_dump_json(exclude={"created"}) for t in tasks
+    ]
     a, b = HouseholdEnv(), HouseholdEnv()
     for k, task in enumerate(tasks[::10]):
         ra, rb = random.Random(k), random.Random(k)

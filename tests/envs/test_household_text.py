@@ -86,8 +86,15 @@ def test_fill_pour_and_use() -> None:
 
 def test_every_admissible_command_succeeds_in_random_play() -> None:
     rng = random.Random(4)
-    t = text_layer(("Apple", "Fridge"), ("Bread", "CounterTop"), ("Knife", "Drawer"), ("Mug", "Cabinet"),
-                   ("Pot", "StoveBurner"), ("Potato", "CounterTop", {"dirty": True}), ("Plate", "CounterTop"))
+    t = text_layer(
+        ("Apple", "Fridge"),
+        ("Bread", "CounterTop"),
+        ("Knife", "Drawer"),
+        ("Mug", "Cabinet"),
+        ("Pot", "StoveBurner"),
+        ("Potato", "CounterTop", {"dirty": True}),
+        ("Plate", "CounterTop"),
+    )
     for _ in range(600):
         command = rng.choice(t.admissible)
         result = t.step(command)

@@ -203,12 +203,16 @@ def test_reset_rejects_inconsistent_inits() -> None:
     init = WorldInit(scene=KITCHEN, objects=[], agent=(0.0, 0.0, 0, 0))
     with pytest.raises(ValueError, match="FloorPlan2"):
         w.reset("FloorPlan2", init=init)
-    bad_parent = WorldInit(scene=KITCHEN, agent=(0.0, 0.0, 0, 0), objects=[
-        ObjectInit(object_id="Apple|1|1|1", object_type="Apple", parent="Cabinet|9|9|9")])
+    bad_parent = WorldInit(
+        scene=KITCHEN,
+        agent=(0.0, 0.0, 0, 0),
+        objects=[ObjectInit(object_id="Apple|1|1|1", object_type="Apple", parent="Cabinet|9|9|9")],
+    )
     with pytest.raises(ValueError, match="Cabinet"):
         w.reset(KITCHEN, init=bad_parent)
-    orphan = WorldInit(scene=KITCHEN, agent=(0.0, 0.0, 0, 0), objects=[
-        ObjectInit(object_id="Apple|1|1|1", object_type="Apple")])
+    orphan = WorldInit(
+        scene=KITCHEN, agent=(0.0, 0.0, 0, 0), objects=[ObjectInit(object_id="Apple|1|1|1", object_type="Apple")]
+    )
     with pytest.raises(ValueError, match="parent"):
         w.reset(KITCHEN, init=orphan)
     assert good.metadata["lastActionSuccess"]

@@ -95,8 +95,14 @@ def test_commands_become_exact_thor_actions(env: ThorEnv, tasks: list[Task], log
     before = len(sent_actions(log))
     env.step(plan[heat])
     sent = [{k: v for k, v in a.items() if k not in ("sequenceId", "renderImage")} for a in sent_actions(log)[before:]]
-    expected = [("PutObject", microwave), ("CloseObject", microwave), ("ToggleObjectOn", microwave),
-                ("ToggleObjectOff", microwave), ("OpenObject", microwave), ("PickupObject", held)]
+    expected = [
+        ("PutObject", microwave),
+        ("CloseObject", microwave),
+        ("ToggleObjectOn", microwave),
+        ("ToggleObjectOff", microwave),
+        ("OpenObject", microwave),
+        ("PickupObject", held),
+    ]
     if not env.world.metadata["objects"] or sent[0]["action"] == "OpenObject":
         expected = [("OpenObject", microwave), *expected, ("CloseObject", microwave)]
     assert [(a["action"], a["objectId"]) for a in sent] == expected

@@ -12,16 +12,33 @@ from msi_agent.experience.pool import ExperiencePool, PoolError
 from msi_agent.records import EnvCategory, Episode, Source, Split, Step, Task, TokenUsage
 
 
-def _episode(task_id: str, *, success: bool, family: str = "pick_and_place_simple",
-             env: EnvCategory = EnvCategory.KITCHEN, source: Source = Source.AGENT, llm: str = "m1",
-             split: Split = Split.TRAIN, ep_id: str | None = None) -> Episode:
-    task = Task(id=task_id, family=family, environment=env, scene="FloorPlan1", instruction=f"do {task_id} 50%_x",
-                split=split)
+def _episode(
+    task_id: str,
+    *,
+    success: bool,
+    family: str = "pick_and_place_simple",
+    env: EnvCategory = EnvCategory.KITCHEN,
+    source: Source = Source.AGENT,
+    llm: str = "m1",
+    split: Split = Split.TRAIN,
+    ep_id: str | None = None,
+) -> Episode:
+    task = Task(
+        id=task_id, family=family, environment=env, scene="FloorPlan1", instruction=f"do {task_id} 50%_x", split=split
+    )
     kwargs = {"id": ep_id} if ep_id else {}
-    return Episode(task=task, success=success, gc_satisfied=1 if success else 0, gc_total=1, source=source, llm=llm,
-                   steps=[Step(thought="t", action="look", observation="You see a table.")],
-                   usage=TokenUsage(prompt_tokens=10, completion_tokens=2, calls=1),
-                   failure_reason=None if success else "step limit", **kwargs)
+    return Episode(
+        task=task,
+        success=success,
+        gc_satisfied=1 if success else 0,
+        gc_total=1,
+        source=source,
+        llm=llm,
+        steps=[Step(thought="t", action="look", observation="You see a table.")],
+        usage=TokenUsage(prompt_tokens=10, completion_tokens=2, calls=1),
+        failure_reason=None if success else "step limit",
+        **kwargs,
+    )
 
 
 def test_round_trip_and_queries(tmp_path: Path) -> None:
@@ -34,8 +51,7 @@ def test_round_trip_and_queries(tmp_path: Path) -> None:
         pool.add_many(eps, run="r1")
         assert len(pool) == 3
         assert pool.get(eps[1].id) == eps[1]
-        assert [e.id for e in pool.query(success=True)] == sorted([eps[0].id, eps[2].id],
-                                                                   key=[e.id for e in eps].index)
+        assert [e.id for e in pool.query(success=True)] == sorted([eps[0].id, eps[2].id], key=[e.id for e in eps].index)
         assert pool.query(family="look_at_obj_in_light") == [eps[1]]
         assert pool.query(environment=EnvCategory.BEDROOM) == [eps[1]]
         assert pool.query(source=Source.EXPERT, split="valid_seen") == [eps[2]]

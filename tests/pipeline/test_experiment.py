@@ -35,8 +35,9 @@ def names_reply(prompt: str) -> str:
 
 @pytest.fixture
 def session(tmp_path: Path) -> Session:
-    settings = Settings(workspace=tmp_path, env={"max_steps": 12},
-                        pipeline={"train_tasks": 4, "test_tasks": 2, "seed": 0})
+    settings = Settings(
+        workspace=tmp_path, env={"max_steps": 12}, pipeline={"train_tasks": 4, "test_tasks": 2, "seed": 0}
+    )
     tasks = [t for s in Split for t in fetch_tasks(s, 4, seed=0, families=[])]
     prompts: list[list[BaseMessage]] = []
 
@@ -58,8 +59,11 @@ def test_run_all_end_to_end(session: Session) -> None:
     assert session.pool.count(run="exp", source=Source.EXPERT, success=True) == 4
     agent = session.pool.query(run="exp", source=Source.AGENT, split=Split.TRAIN)
     assert [(e.task.id, e.success) for e in agent] == [
-        ("train-fetch_one-0", True), ("train-fetch_two-1", False), ("train-fetch_one-2", False),
-        ("train-fetch_two-3", True)]
+        ("train-fetch_one-0", True),
+        ("train-fetch_two-1", False),
+        ("train-fetch_one-2", False),
+        ("train-fetch_two-3", True),
+    ]
     assert agent[1].failure_reason == "step limit (12) reached" and agent[1].gc_satisfied == 0
 
     # insights: 6 seeds (4 expert + 2 agent successes), the subtask rule added once then agreed 5 times
@@ -77,8 +81,11 @@ def test_run_all_end_to_end(session: Session) -> None:
     assert log[-1]["counts"] == {"general": 1, "environment": 0, "subtask": 1}
 
     # the selector put the chosen insights into the prompt of the cursed test task, and only in the MSI arm
-    cursed = [m for m in session.prompts
-              if len(m) > 1 and "Your task is to: put the cursed idol and the book" in str(m[1].content)]
+    cursed = [
+        m
+        for m in session.prompts
+        if len(m) > 1 and "Your task is to: put the cursed idol and the book" in str(m[1].content)
+    ]
     first = {str(m[1].content) for m in cursed if len(m) == 2}  # the first prompt of each arm
     block = "Here is experience you have summarized in the past:\n"
     msi = f"{block}General:\n- {GENERAL_RULE}\nCursed Items:\n- {CURSE_RULE}\n\nYour task is to:"

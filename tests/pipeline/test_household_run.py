@@ -43,8 +43,11 @@ def test_household_msi_end_to_end(tmp_path: Path) -> None:
         prompts.append(messages)
         return play(messages)
 
-    settings = Settings(workspace=tmp_path, env={"max_steps": 10, "families": FAMILIES},
-                        pipeline={"train_tasks": 4, "test_tasks": 2, "seed": 0})
+    settings = Settings(
+        workspace=tmp_path,
+        env={"max_steps": 10, "families": FAMILIES},
+        pipeline={"train_tasks": 4, "test_tasks": 2, "seed": 0},
+    )
     llm = LLMClient(ScriptedChatModel(respond, name="player"), name="player")
     session = Session.from_settings(settings, llm=llm, store=open_store("memory", embeddings="hash"))
     folder = experiment.open_run(session, "hh", command="test")
@@ -70,12 +73,16 @@ def test_household_msi_end_to_end(tmp_path: Path) -> None:
     assert [h.provenance.experience_ids for h in history[1:]] == [r["seed_ids"] for r in log[1:]]
 
     # the hashmap selector put the lamp rule into the prompts of lamp tasks in the MSI arm only
-    test_tasks = [t for s in (Split.VALID_SEEN, Split.VALID_UNSEEN)
-                  for t in session.suite.sample(s, 2, seed=0, families=FAMILIES)]
+    test_tasks = [
+        t for s in (Split.VALID_SEEN, Split.VALID_UNSEEN) for t in session.suite.sample(s, 2, seed=0, families=FAMILIES)
+    ]
     lamp = [t for t in test_tasks if t.family == "look_at_obj_in_light"]
     for task in lamp:
-        firsts = [str(m[1].content) for m in prompts
-                  if len(m) == 2 and f"Your task is to: {task.instruction}" in str(m[1].content)]
+        firsts = [
+            str(m[1].content)
+            for m in prompts
+            if len(m) == 2 and f"Your task is to: {task.instruction}" in str(m[1].content)
+        ]
         assert len(firsts) == 3  # one first prompt per arm
         with_rule = [t for t in firsts if f"Lighting:\n- {LIGHT_RULE}" in t]
         assert len(with_rule) == 1 and f"General:\n- {GENERAL_RULE}" in with_rule[0]
@@ -87,11 +94,9 @@ def test_household_msi_end_to_end(tmp_path: Path) -> None:
     for split in (Split.VALID_SEEN, Split.VALID_UNSEEN):
         tasks = [t for t in test_tasks if t.split is split]
         picks = {t.id for t in tasks if t.family == FAMILIES[0]}
-        for condition, solved in (("no-insights", picks), ("expel-all", picks),
-                                  ("msi-hashmap", {t.id for t in tasks})):
+        for condition, solved in (("no-insights", picks), ("expel-all", picks), ("msi-hashmap", {t.id for t in tasks})):
             got = rows[(condition, split.value, "all")]
             want = _expected(tasks, solved)
             assert {k: got[k] for k in want} == pytest.approx(want), (condition, split)
     md = (folder.path / "results.md").read_text()
     assert "| msi-hashmap | 100.0 | 100.0 | 100.0 | 100.0 | 100.0 | 100.0 |" in md
-

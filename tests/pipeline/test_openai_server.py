@@ -31,7 +31,10 @@ def test_short_run_against_a_loopback_server(tmp_path: Path, httpserver: HTTPSer
         messages: list[BaseMessage] = [ROLES[m["role"]](content=m["content"]) for m in body["messages"]]
         text = play(messages)
         reply = {
-            "id": f"chatcmpl-{len(bodies)}", "object": "chat.completion", "created": 0, "model": body["model"],
+            "id": f"chatcmpl-{len(bodies)}",
+            "object": "chat.completion",
+            "created": 0,
+            "model": body["model"],
             "choices": [{"index": 0, "finish_reason": "stop", "message": {"role": "assistant", "content": text}}],
             "usage": {"prompt_tokens": 100, "completion_tokens": 10, "total_tokens": 110},
         }
@@ -39,9 +42,14 @@ def test_short_run_against_a_loopback_server(tmp_path: Path, httpserver: HTTPSer
 
     httpserver.expect_request("/v1/chat/completions", method="POST").respond_with_handler(chat)
     settings = Settings(
-        workspace=tmp_path, env={"max_steps": 6, "families": FAMILIES},
-        llm={"spec": "openai:loopback-model", "base_url": httpserver.url_for("/v1"), "api_key": "sk-test",
-             "cache": False},
+        workspace=tmp_path,
+        env={"max_steps": 6, "families": FAMILIES},
+        llm={
+            "spec": "openai:loopback-model",
+            "base_url": httpserver.url_for("/v1"),
+            "api_key": "sk-test",
+            "cache": False,
+        },
         pipeline={"train_tasks": 2, "test_tasks": 2, "workers": 4},
     )
     with Session.from_settings(settings, store=open_store("memory", embeddings="hash")) as session:

@@ -17,22 +17,45 @@ HERE = Path(__file__).parent
 
 
 def _cli(workspace: Path, *args: str) -> list[str]:
-    return [str(Path(sys.executable).parent / "msi-agent"), "--workspace", str(workspace), "--store", "memory",
-            "--llm", "household_player:make_model", *args]
+    return [
+        str(Path(sys.executable).parent / "msi-agent"),
+        "--workspace",
+        str(workspace),
+        "--store",
+        "memory",
+        "--llm",
+        "household_player:make_model",
+        *args,
+    ]
 
 
 def _env(delay: float) -> dict[str, str]:
-    return {**os.environ, "PYTHONPATH": os.pathsep.join([str(HERE), os.environ.get("PYTHONPATH", "")]),
-            "HOUSEHOLD_PLAYER_DELAY": str(delay), "MSI_STORE__EMBEDDER": "hash", "MSI_LLM__CACHE": "false"}
+    return {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(HERE), os.environ.get("PYTHONPATH", "")]),
+        "HOUSEHOLD_PLAYER_DELAY": str(delay),
+        "MSI_STORE__EMBEDDER": "hash",
+        "MSI_LLM__CACHE": "false",
+    }
 
 
 @pytest.mark.slow
 def test_killed_collect_resumes_without_duplicates(tmp_path: Path) -> None:
-    args = ["collect", "--name", "k", "--train-tasks", "6", "--max-steps", "6", "-f", "pick_and_place_simple",
-            "-f", "look_at_obj_in_light"]
+    args = [
+        "collect",
+        "--name",
+        "k",
+        "--train-tasks",
+        "6",
+        "--max-steps",
+        "6",
+        "-f",
+        "pick_and_place_simple",
+        "-f",
+        "look_at_obj_in_light",
+    ]
     episodes = tmp_path / "runs" / "k" / "episodes" / "collect"
-    proc = subprocess.Popen(_cli(tmp_path, *args), env=_env(0.05), stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE)
+    proc = subprocess.Popen(_cli(tmp_path, *args), env=_env(0.05), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and len(list(episodes.glob("*.json"))) < 2:
         assert proc.poll() is None, proc.stderr.read().decode() if proc.stderr else "collect ended early"

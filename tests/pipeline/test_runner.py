@@ -15,8 +15,10 @@ from msi_agent.records import EnvCategory, Episode, Task
 
 
 def _jobs(n: int) -> list[Job]:
-    tasks = [Task(id=f"t{i}", family="f", environment=EnvCategory.KITCHEN, scene="s", instruction=f"task {i}")
-             for i in range(n)]
+    tasks = [
+        Task(id=f"t{i}", family="f", environment=EnvCategory.KITCHEN, scene="s", instruction=f"task {i}")
+        for i in range(n)
+    ]
     return [Job("c", t, job_id("run", "c", t)) for t in tasks]
 
 

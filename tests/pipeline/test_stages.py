@@ -28,12 +28,21 @@ def test_family_order_and_act_only(tmp_path: Path) -> None:
 
     settings = Settings(workspace=tmp_path, env={"max_steps": 10}, pipeline={"train_tasks": 6, "test_tasks": 1})
     llm = LLMClient(ScriptedChatModel(respond, name="s"), name="s")
-    with Session.from_settings(settings, suite=FETCH_SUITE, llm=llm,
-                               store=open_store("memory", embeddings="hash")) as session:
+    with Session.from_settings(
+        settings, suite=FETCH_SUITE, llm=llm, store=open_store("memory", embeddings="hash")
+    ) as session:
         folder = experiment.open_run(session, "st", command="test")
         stages.collect(session, folder)
-        log = stages.distill(session, folder, namespace="st", order=SeedOrder.GIVEN, source_run="st",
-                             family_order=["fetch_two", "fetch_one"], mode="success", seed_from="expert")
+        log = stages.distill(
+            session,
+            folder,
+            namespace="st",
+            order=SeedOrder.GIVEN,
+            source_run="st",
+            family_order=["fetch_two", "fetch_one"],
+            mode="success",
+            seed_from="expert",
+        )
         families = [session.pool.get(r["seed_ids"][0]).task.family for r in log]
         assert families == ["fetch_two"] * 3 + ["fetch_one"] * 3
 

@@ -81,13 +81,20 @@ def _place_conditions(state: str | None, count: int = 1):  # type: ignore[no-unt
         if state is None:
             if count == 1:
                 return [goals.exists(f"a {o} is in/on a {r}", match(obj), where=[recep])]
-            return [goals.filled_container(f"{k} {o} in/on one {r}", match(recep), [(match(obj), k)])
-                    for k in range(1, count + 1)]
-        what = {"clean": match(obj, clean=True), "heat": match(obj, temperature="Hot"),
-                "cool": match(obj, temperature="Cold")}[state]
+            return [
+                goals.filled_container(f"{k} {o} in/on one {r}", match(recep), [(match(obj), k)])
+                for k in range(1, count + 1)
+            ]
+        what = {
+            "clean": match(obj, clean=True),
+            "heat": match(obj, temperature="Hot"),
+            "cool": match(obj, temperature="Cold"),
+        }[state]
         adjective = {"clean": "clean", "heat": "hot", "cool": "cool"}[state]
-        return [goals.exists(f"a {o} is {adjective}", what),
-                goals.exists(f"a {adjective} {o} is in/on a {r}", what, where=[recep])]
+        return [
+            goals.exists(f"a {o} is {adjective}", what),
+            goals.exists(f"a {adjective} {o} is in/on a {r}", what, where=[recep]),
+        ]
 
     return conditions
 
@@ -118,8 +125,10 @@ def _draw_look(rng: random.Random, sc: Scene) -> Draw | None:
 
 def _look_conditions(goal: Goal, init: WorldInit) -> list[Condition]:
     o, lamp = lower(goal["obj"]), lower(goal["toggle"])
-    return [goals.exists(f"holding a {o}", match(goal["obj"], held=True)),
-            goals.visible_toggled(f"a {lamp} is on where you stand", match(goal["toggle"]))]
+    return [
+        goals.exists(f"holding a {o}", match(goal["obj"], held=True)),
+        goals.visible_toggled(f"a {lamp} is on where you stand", match(goal["toggle"])),
+    ]
 
 
 def _look_solver(s: Solver, goal: Goal) -> None:
@@ -128,15 +137,24 @@ def _look_solver(s: Solver, goal: Goal) -> None:
 
 
 def _family(name: str, draw, conditions, solve) -> Family:  # type: ignore[no-untyped-def]
-    return Family(name=name, source="alfworld", environments=tables().goals_valid[name], draw=draw,
-                  instruction=_instruction(name), conditions=conditions, solve=solve)  # type: ignore[arg-type]
+    return Family(
+        name=name,
+        source="alfworld",
+        environments=tables().goals_valid[name],
+        draw=draw,
+        instruction=_instruction(name),
+        conditions=conditions,
+        solve=solve,
+    )  # type: ignore[arg-type]
 
 
 def families() -> list[Family]:
     return [
         _family("pick_and_place_simple", _draw_place(None), _place_conditions(None), _place_solver(None)),
         _family("look_at_obj_in_light", _draw_look, _look_conditions, _look_solver),
-        *(_family(f"pick_{s}_then_place_in_recep", _draw_place(s), _place_conditions(s), _place_solver(s))
-          for s in ("clean", "heat", "cool")),
+        *(
+            _family(f"pick_{s}_then_place_in_recep", _draw_place(s), _place_conditions(s), _place_solver(s))
+            for s in ("clean", "heat", "cool")
+        ),
         _family("pick_two_obj_and_place", _draw_place(None, 2), _place_conditions(None, 2), _place_solver(None, 2)),
     ]

@@ -22,9 +22,34 @@ WATER_CARRIERS = ("Cup", "Mug", "Bowl", "Pot", "WateringCan")
 DISHES = ("Plate", "Bowl")
 WASHABLE = ("Plate", "Mug", "Cup", "Bowl", "Pan", "Pot")
 SLICEABLE = ("Tomato", "Lettuce", "Apple", "Bread", "Potato")
-TIDY_OBJECTS = ("RemoteControl", "Book", "CellPhone", "CreditCard", "KeyChain", "Pen", "Pencil", "Newspaper",
-                "Pillow", "Watch", "Vase", "Statue", "SoapBar", "SprayBottle", "ToiletPaper", "Candle", "Cloth",
-                "Fork", "Spoon", "Spatula", "Ladle", "SaltShaker", "PepperShaker", "DishSponge", "Apple", "Tomato")
+TIDY_OBJECTS = (
+    "RemoteControl",
+    "Book",
+    "CellPhone",
+    "CreditCard",
+    "KeyChain",
+    "Pen",
+    "Pencil",
+    "Newspaper",
+    "Pillow",
+    "Watch",
+    "Vase",
+    "Statue",
+    "SoapBar",
+    "SprayBottle",
+    "ToiletPaper",
+    "Candle",
+    "Cloth",
+    "Fork",
+    "Spoon",
+    "Spatula",
+    "Ladle",
+    "SaltShaker",
+    "PepperShaker",
+    "DishSponge",
+    "Apple",
+    "Tomato",
+)
 SLICE = {t: catalog.SLICES[t][0] for t in SLICEABLE}
 
 
@@ -106,8 +131,9 @@ def _water_plant() -> Family:
         if "HousePlant" not in sc.types or not any(r.type in SURFACES for r in sc.receptacles):
             return None
         sink = _has(sc, "SinkBasin")
-        carrier = pick_type(rng, [c for c in WATER_CARRIERS if homes(sc, c)
-                                  and (not sink or catalog.accepts("SinkBasin", c))])
+        carrier = pick_type(
+            rng, [c for c in WATER_CARRIERS if homes(sc, c) and (not sink or catalog.accepts("SinkBasin", c))]
+        )
         if carrier is None:
             return None
         liquid = None if sink else "water"
@@ -118,21 +144,35 @@ def _water_plant() -> Family:
 
     def solve(s: Solver, goal: Goal) -> None:
         plant = s.of_type("HousePlant")[0]
-        carriers = s.find(lambda o: o["objectType"] in WATER_CARRIERS and not o["receptacleObjectIds"]
-                          and (o["fillLiquid"] == "water" or catalog.accepts("SinkBasin", o["objectType"])))
+        carriers = s.find(
+            lambda o: (
+                o["objectType"] in WATER_CARRIERS
+                and not o["receptacleObjectIds"]
+                and (o["fillLiquid"] == "water" or catalog.accepts("SinkBasin", o["objectType"]))
+            )
+        )
         carriers.sort(key=lambda oid: s.obj(oid)["fillLiquid"] != "water")
         s.fetch(carriers[0])
         if s.obj(carriers[0])["fillLiquid"] != "water":
             s.appliance("SinkBasin", "fill")
         s.pour_into(plant)
 
-    return Family("water_plant", "teach", ALL_ROOMS, draw, _say("Water the plant.", "Please water the houseplant."),
-                  conditions, solve)
+    return Family(
+        "water_plant",
+        "teach",
+        ALL_ROOMS,
+        draw,
+        _say("Water the plant.", "Please water the houseplant."),
+        conditions,
+        solve,
+    )
 
 
 def _coffee_conditions(goal: Goal, init: WorldInit) -> list[Condition]:
-    return [goals.exists("a mug holds coffee", match("Mug", liquid="coffee")),
-            goals.exists("a clean mug holds coffee", match("Mug", liquid="coffee", clean=True))]
+    return [
+        goals.exists("a mug holds coffee", match("Mug", liquid="coffee")),
+        goals.exists("a clean mug holds coffee", match("Mug", liquid="coffee", clean=True)),
+    ]
 
 
 def _coffee_family() -> Family:
@@ -141,8 +181,15 @@ def _coffee_family() -> Family:
             return None
         return Draw({}, [Need("Mug", dirty=True)])
 
-    return Family("coffee", "teach", KITCHEN, draw, _say("Prepare coffee in a clean mug.", "Make a mug of coffee."),
-                  _coffee_conditions, lambda s, g: _coffee(s))
+    return Family(
+        "coffee",
+        "teach",
+        KITCHEN,
+        draw,
+        _say("Prepare coffee in a clean mug.", "Make a mug of coffee."),
+        _coffee_conditions,
+        lambda s, g: _coffee(s),
+    )
 
 
 def _toast_draw(extra: Sequence[str] = ()):  # type: ignore[no-untyped-def]
@@ -159,13 +206,17 @@ def _toast_draw(extra: Sequence[str] = ()):  # type: ignore[no-untyped-def]
 
 
 def _toast_conditions(goal: Goal, init: WorldInit) -> list[Condition]:
-    return [goals.exists("the bread is sliced", match("BreadSliced")),
-            goals.exists("a bread slice is toasted", match("BreadSliced", cooked=True))]
+    return [
+        goals.exists("the bread is sliced", match("BreadSliced")),
+        goals.exists("a bread slice is toasted", match("BreadSliced", cooked=True)),
+    ]
 
 
 def _plate_of_toast_conditions(goal: Goal, init: WorldInit) -> list[Condition]:
-    return [*_toast_conditions(goal, init),
-            _dish_with("a clean plate holds toast", "Plate", [(match("BreadSliced", cooked=True), 1)])]
+    return [
+        *_toast_conditions(goal, init),
+        _dish_with("a clean plate holds toast", "Plate", [(match("BreadSliced", cooked=True), 1)]),
+    ]
 
 
 def _boil() -> Family:
@@ -179,8 +230,10 @@ def _boil() -> Family:
 
     def conditions(goal: Goal, init: WorldInit) -> list[Condition]:
         x, water = goal["obj"], match("Pot", "Bowl", liquid="water")
-        return [goals.filled_container(f"a {lower(x)} is in water", water, [(match(x), 1)]),
-                goals.filled_container(f"a {lower(x)} is boiled", water, [(match(x, cooked=True), 1)])]
+        return [
+            goals.filled_container(f"a {lower(x)} is in water", water, [(match(x), 1)]),
+            goals.filled_container(f"a {lower(x)} is boiled", water, [(match(x, cooked=True), 1)]),
+        ]
 
     def solve(s: Solver, goal: Goal) -> None:
         pots = s.find(lambda o: o["objectType"] == "Pot" and not o["receptacleObjectIds"]) or s.of_type("Pot")
@@ -195,8 +248,16 @@ def _boil() -> Family:
         s.put(pot)
         s.toggle(burner, on=True)
 
-    return Family("boil_x", "teach", KITCHEN, draw, _say("Boil a {obj}.", "Cook a {obj} in boiling water."),
-                  conditions, solve, max_steps=80)
+    return Family(
+        "boil_x",
+        "teach",
+        KITCHEN,
+        draw,
+        _say("Boil a {obj}.", "Cook a {obj} in boiling water."),
+        conditions,
+        solve,
+        max_steps=80,
+    )
 
 
 def _clean_all() -> Family:
@@ -208,16 +269,26 @@ def _clean_all() -> Family:
 
     def conditions(goal: Goal, init: WorldInit) -> list[Condition]:
         ids = [o.object_id for o in init.objects if o.object_type == goal["obj"]]
-        return [goals.object_state(f"{lower(goal['obj'])} #{i} is clean", oid, lambda o: not o["isDirty"])
-                for i, oid in enumerate(ids, 1)]
+        return [
+            goals.object_state(f"{lower(goal['obj'])} #{i} is clean", oid, lambda o: not o["isDirty"])
+            for i, oid in enumerate(ids, 1)
+        ]
 
     def solve(s: Solver, goal: Goal) -> None:
         for oid in s.of_type(goal["obj"]):
             if s.obj(oid)["isDirty"]:
                 s.clean_dish(oid)
 
-    return Family("clean_all_x", "teach", KITCHEN, draw, _say("Clean all the {obj}s.", "Rinse every dirty {obj}."),
-                  conditions, solve, max_steps=80)
+    return Family(
+        "clean_all_x",
+        "teach",
+        KITCHEN,
+        draw,
+        _say("Clean all the {obj}s.", "Rinse every dirty {obj}."),
+        conditions,
+        solve,
+        max_steps=80,
+    )
 
 
 def _put_all(one: bool) -> Family:
@@ -233,12 +304,16 @@ def _put_all(one: bool) -> Family:
     def conditions(goal: Goal, init: WorldInit) -> list[Condition]:
         x, y = goal["obj"], goal["recep"]
         ids = [o.object_id for o in init.objects if o.object_type == x]
-        out = [goals.object_state(f"{lower(x)} #{i} is in/on a {lower(y)}", oid,
-                                  lambda o, y=y: goals.in_type(o, frozenset({y})))
-               for i, oid in enumerate(ids, 1)]
+        out = [
+            goals.object_state(
+                f"{lower(x)} #{i} is in/on a {lower(y)}", oid, lambda o, y=y: goals.in_type(o, frozenset({y}))
+            )
+            for i, oid in enumerate(ids, 1)
+        ]
         if one:
-            out.append(goals.filled_container(f"all {lower(x)}s are in one {lower(y)}", match(y),
-                                              [(match(x), len(ids))]))
+            out.append(
+                goals.filled_container(f"all {lower(x)}s are in one {lower(y)}", match(y), [(match(x), len(ids))])
+            )
         return out
 
     def solve(s: Solver, goal: Goal) -> None:
@@ -270,8 +345,10 @@ def _slices_in(cooked: bool) -> Family:
         x, y, n = goal["obj"], goal["recep"], goal["n"]
         piece = match(SLICE[x], cooked=True) if cooked else match(SLICE[x])
         word = "cooked " if cooked else ""
-        return [_dish_with(f"a clean {lower(y)} holds {k} {word}{lower(x)} slice(s)", y, [(piece, k)])
-                for k in range(1, n + 1)]
+        return [
+            _dish_with(f"a clean {lower(y)} holds {k} {word}{lower(x)} slice(s)", y, [(piece, k)])
+            for k in range(1, n + 1)
+        ]
 
     def solve(s: Solver, goal: Goal) -> None:
         ws = _workspace(s, goal["obj"], SLICE[goal["obj"]])
@@ -283,8 +360,11 @@ def _slices_in(cooked: bool) -> Family:
             s.put(dish)
 
     name = "n_cooked_slices_of_x_in_y" if cooked else "n_slices_of_x_in_y"
-    text = "Serve {n} cooked slice(s) of {obj} in a clean {recep}." if cooked else \
-        "Serve {n} slice(s) of {obj} in a clean {recep}."
+    text = (
+        "Serve {n} cooked slice(s) of {obj} in a clean {recep}."
+        if cooked
+        else "Serve {n} slice(s) of {obj} in a clean {recep}."
+    )
     return Family(name, "teach", KITCHEN, draw, _say(text), conditions, solve, max_steps=80)
 
 
@@ -299,10 +379,12 @@ def _sandwich() -> Family:
     def conditions(goal: Goal, init: WorldInit) -> list[Condition]:
         toast, fill = match("BreadSliced", cooked=True), match(SLICE[goal["filling"]])
         f = lower(goal["filling"])
-        return [_dish_with("a clean plate holds a slice of toast", "Plate", [(toast, 1)]),
-                _dish_with("a clean plate holds two slices of toast", "Plate", [(toast, 2)]),
-                _dish_with(f"a clean plate holds a {f} slice", "Plate", [(fill, 1)]),
-                _dish_with(f"one clean plate holds two toast slices and a {f} slice", "Plate", [(toast, 2), (fill, 1)])]
+        return [
+            _dish_with("a clean plate holds a slice of toast", "Plate", [(toast, 1)]),
+            _dish_with("a clean plate holds two slices of toast", "Plate", [(toast, 2)]),
+            _dish_with(f"a clean plate holds a {f} slice", "Plate", [(fill, 1)]),
+            _dish_with(f"one clean plate holds two toast slices and a {f} slice", "Plate", [(toast, 2), (fill, 1)]),
+        ]
 
     def solve(s: Solver, goal: Goal) -> None:
         plate = _plate_of_toast(s, 2)
@@ -310,9 +392,16 @@ def _sandwich() -> Family:
         s.fetch(_slices(s, goal["filling"], ws)[0])
         s.put(plate)
 
-    return Family("sandwich", "teach", KITCHEN, draw,
-                  _say("Make a sandwich: two slices of toast and a slice of {filling} on a clean plate."),
-                  conditions, solve, max_steps=100)
+    return Family(
+        "sandwich",
+        "teach",
+        KITCHEN,
+        draw,
+        _say("Make a sandwich: two slices of toast and a slice of {filling} on a clean plate."),
+        conditions,
+        solve,
+        max_steps=100,
+    )
 
 
 SALADS = (("Lettuce", "Tomato"), ("Lettuce", "Tomato", "Potato"), ("Lettuce", "Potato"))
@@ -333,8 +422,12 @@ def _salad() -> Family:
 
     def conditions(goal: Goal, init: WorldInit) -> list[Condition]:
         parts = goal["parts"]
-        out = [_dish_with(f"a clean plate holds a {'cooked ' if p == 'Potato' else ''}{lower(p)} slice", "Plate",
-                          [(piece(p), 1)]) for p in parts]
+        out = [
+            _dish_with(
+                f"a clean plate holds a {'cooked ' if p == 'Potato' else ''}{lower(p)} slice", "Plate", [(piece(p), 1)]
+            )
+            for p in parts
+        ]
         out.append(_dish_with("one clean plate holds the whole salad", "Plate", [(piece(p), 1) for p in parts]))
         return out
 
@@ -367,9 +460,16 @@ def _breakfast() -> Family:
         _coffee(s)
         _plate_of_toast(s)
 
-    return Family("breakfast", "teach", KITCHEN, draw,
-                  _say("Prepare breakfast: coffee in a clean mug and a plate of toast."), conditions, solve,
-                  max_steps=100)
+    return Family(
+        "breakfast",
+        "teach",
+        KITCHEN,
+        draw,
+        _say("Prepare breakfast: coffee in a clean mug and a plate of toast."),
+        conditions,
+        solve,
+        max_steps=100,
+    )
 
 
 def _solve_toast(s: Solver, goal: Goal) -> None:
@@ -392,11 +492,26 @@ def families() -> list[Family]:
     return [
         _water_plant(),
         _coffee_family(),
-        Family("toast", "teach", KITCHEN, _toast_draw(), _say("Make a slice of toast.", "Toast a slice of bread."),
-               _toast_conditions, _solve_toast, max_steps=60),
-        Family("plate_of_toast", "teach", KITCHEN, _toast_draw(["Plate"]),
-               _say("Make a plate of toast.", "Serve a slice of toast on a clean plate."),
-               _plate_of_toast_conditions, _solve_plate_of_toast, max_steps=80),
+        Family(
+            "toast",
+            "teach",
+            KITCHEN,
+            _toast_draw(),
+            _say("Make a slice of toast.", "Toast a slice of bread."),
+            _toast_conditions,
+            _solve_toast,
+            max_steps=60,
+        ),
+        Family(
+            "plate_of_toast",
+            "teach",
+            KITCHEN,
+            _toast_draw(["Plate"]),
+            _say("Make a plate of toast.", "Serve a slice of toast on a clean plate."),
+            _plate_of_toast_conditions,
+            _solve_plate_of_toast,
+            max_steps=80,
+        ),
         _boil(),
         _clean_all(),
         _put_all(one=False),
