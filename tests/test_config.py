@@ -87,3 +87,11 @@ def test_cli_bad_config_exits_with_message(tmp_path: Path, monkeypatch: pytest.M
     result = CliRunner().invoke(app, ["config"], env={"COLUMNS": "200"})
     assert result.exit_code == 2
     assert "pipeline.workers" in result.output
+
+
+def test_cli_env_flag_selects_the_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(app, ["--env", "ai2thor", "config"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    row = next(line for line in result.output.splitlines() if "env.name" in line)
+    assert "ai2thor" in row and "flag" in row

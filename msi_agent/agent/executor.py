@@ -96,7 +96,7 @@ class Attempt:
                 window=self.config.history_window,
             )
             self.prompts.append("\n\n".join(str(m.content) for m in messages))
-            choice = self.llm.choose_action(messages, obs.admissible)
+            choice = self.llm.choose_action(messages, obs.admissible, think=not self.config.act_only)
             if choice.error:
                 self.extra_usage = self.extra_usage + choice.usage
                 self.failure = f"LLM call failed: {choice.error}"

@@ -34,6 +34,7 @@ def main(
     llm: str | None = typer.Option(None, "--llm", help="LLM spec: local, openai:MODEL, provider:model"),
     base_url: str | None = typer.Option(None, "--base-url", help="OpenAI-compatible endpoint"),
     store: str | None = typer.Option(None, "--store", help="insight store spec: chroma, memory, chroma+http://h:p"),
+    env: str | None = typer.Option(None, "--env", help="environment: household, ai2thor, alfworld (MSI_ENV__NAME)"),
     no_cache: bool = typer.Option(False, "--no-cache", help="bypass the LLM response cache"),
 ) -> None:
     st = state(ctx)
@@ -43,6 +44,7 @@ def main(
         "llm.spec": llm,
         "llm.base_url": base_url,
         "store.spec": store,
+        "env.name": env,
         "llm.cache": False if no_cache else None,
     }
 
