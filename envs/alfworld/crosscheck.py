@@ -16,7 +16,7 @@ import multiprocessing
 import os
 import re
 import time
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
@@ -26,12 +26,11 @@ from envs.alfworld.divergences import KNOWN, Side, Situation
 from envs.alfworld.engine import AlfworldEnv, PlannerTimeoutError
 from envs.alfworld.from_household import game_request
 from envs.alfworld.generate import game_entities
-from envs.alfworld.names import display_names, location_id
+from envs.alfworld.names import display_names
 from envs.alfworld.tasks import AlfredTaskType
 from envs.core import NOTHING_HAPPENS, Observation
 from envs.household.env import HouseholdEnv
 from envs.household.goals import type_of_id
-from envs.household.scenes import scene
 from envs.tasks import TaskSpec, sample_tasks
 from msi_agent.records import Split, Task
 
@@ -116,12 +115,11 @@ class CrosscheckReport(BaseModel):
 # ----------------------------------------------------------------------------------------------- one instance
 @dataclass
 class _Names:
-    """Both engines' names for one game, and ALFWorld's location groups."""
+    """Both engines' names for one game, and what the divergence rules see of it."""
 
     to_a: dict[str, str]
     from_a: dict[str, str]
-    kinds: dict[str, str]
-    group: dict[str, frozenset[str]]  # receptacle name -> receptacles at its ALFWorld location
+    situation: Situation
     known: Counter[str] = field(default_factory=Counter)
 
     @classmethod
@@ -129,30 +127,14 @@ class _Names:
         init, _, _ = game_request(task)
         a_names = display_names(game_entities(init))
         h_names = {oid: household.text.name(oid) for oid in a_names}
-        by_loc: dict[str, set[str]] = defaultdict(set)
-        for r in scene(init.scene).receptacles:
-            by_loc[location_id(r.pose)].add(a_names[r.object_id])
-        group = {name: frozenset(members) for members in by_loc.values() for name in members}
         return cls(to_a={h_names[o]: a for o, a in a_names.items()}, from_a={a: h_names[o] for o, a in a_names.items()},
-                   kinds={a: type_of_id(o) for o, a in a_names.items()}, group=group)  # fmt: skip
-
-    def situation(self, household: HouseholdEnv) -> Situation:
-        text = household.text
-        current = translate(text.name(text.location), self.to_a) if text.location else None
-        held = translate(text.name(text.held), self.to_a) if text.held else None
-        parent = {}
-        for obj in household.backend.metadata["objects"]:
-            parents = obj["parentReceptacles"]
-            if parents and obj["objectId"] in text._names:
-                parent[translate(text.name(obj["objectId"]), self.to_a)] = translate(text.name(parents[-1]), self.to_a)
-        here = self.group.get(current, frozenset()) if current else frozenset()
-        return Situation(kinds=self.kinds, here=here, current=current, held=held, parent=parent)
+                   situation=Situation(kinds={a: type_of_id(o) for o, a in a_names.items()}))  # fmt: skip
 
 
-def _explained_commands(extra: set[str], side: Side, x: Situation, names: _Names) -> set[str]:
+def _explained_commands(extra: set[str], side: Side, names: _Names) -> set[str]:
     left = set()
     for command in extra:
-        rule = next((r for r in KNOWN if r.command(command, side, x)), None)
+        rule = next((r for r in KNOWN if r.command(command, side, names.situation)), None)
         if rule is None:
             left.add(command)
         else:
@@ -160,17 +142,17 @@ def _explained_commands(extra: set[str], side: Side, x: Situation, names: _Names
     return left
 
 
-def _compare(step: int, command: str, h: Observation, a: Observation, x: Situation, names: _Names) -> list[Mismatch]:
+def _compare(step: int, command: str, h: Observation, a: Observation, names: _Names) -> list[Mismatch]:
     out: list[Mismatch] = []
     h_adm, a_adm = {translate(c, names.to_a) for c in h.admissible}, set(a.admissible)
-    h_only = _explained_commands(h_adm - a_adm, "household", x, names)
-    a_only = _explained_commands(a_adm - h_adm, "alfworld", x, names)
+    h_only = _explained_commands(h_adm - a_adm, "household", names)
+    a_only = _explained_commands(a_adm - h_adm, "alfworld", names)
     if h_only or a_only:
         out.append(Mismatch(step=step, command=command, kind="admissible", household=sorted(h_only),
                             alfworld=sorted(a_only)))  # fmt: skip
     h_text, a_text = normalize(translate(h.text, names.to_a)), normalize(a.text)
     if h_text != a_text:
-        rule = next((r for r in KNOWN if r.feedback(command, h_text, a_text, x)), None)
+        rule = next((r for r in KNOWN if r.feedback(command, h_text, a_text, names.situation)), None)
         if rule is None:
             out.append(Mismatch(step=step, command=command, kind="feedback", household=h_text, alfworld=a_text))
         else:
@@ -183,10 +165,9 @@ def _replay_alfworld_plan(plan: list[str], household: HouseholdEnv, task: Task,
     """Check 1: play ALFWorld's plan in the household simulator; a failing step must be explained by a rule."""
     household.reset(task)
     for i, command in enumerate(plan, start=1):
-        x = names.situation(household)
         obs, _, done, info = household.step(translate(command, names.from_a))
         if obs.text == NOTHING_HAPPENS:
-            rule = next((r for r in KNOWN if r.command(command, "alfworld", x)), None)
+            rule = next((r for r in KNOWN if r.command(command, "alfworld", names.situation)), None)
             if rule is None:
                 return False, [Mismatch(step=i, command=command, kind="plan", household=NOTHING_HAPPENS,
                                         alfworld="(admissible in ALFWorld)")]  # fmt: skip
@@ -212,13 +193,13 @@ def check_instance(task: Task, household: HouseholdEnv, alfworld: AlfworldEnv) -
         a_plan: list[str] | None = alfworld.expert_plan()
     except PlannerTimeoutError:
         a_plan = None
-    mismatches = _compare(0, "<reset>", h_obs, a_obs, names.situation(household), names)
+    mismatches = _compare(0, "<reset>", h_obs, a_obs, names)
     a_won = False
     for i, command in enumerate(h_plan, start=1):
         a_cmd = translate(command, names.to_a)
         h_obs, _, _, _ = household.step(command)
         a_obs, _, a_won, _ = alfworld.step(a_cmd)
-        mismatches += _compare(i, a_cmd, h_obs, a_obs, names.situation(household), names)
+        mismatches += _compare(i, a_cmd, h_obs, a_obs, names)
         if a_won:
             break
     h_won = None

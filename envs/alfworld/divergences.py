@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Literal
 
 Side = Literal["household", "alfworld"]
@@ -18,18 +18,9 @@ _LIST_ITEM = re.compile(r"(?:, )?a (floorlamp \d+)")
 
 @dataclass(frozen=True, slots=True)
 class Situation:
-    """Where the agent is and what is around, in ALFWorld names.
-
-    here: receptacles sharing the ALFWorld location of the receptacle the agent stands at (empty at the start);
-    current: that receptacle; held: the held object; kinds: name → THOR type for every named entity;
-    parent: object → the static receptacle holding it.
-    """
+    """What the rules know of the game, in ALFWorld names. kinds: name → THOR type for every named entity."""
 
     kinds: dict[str, str]
-    here: frozenset[str] = frozenset()
-    current: str | None = None
-    held: str | None = None
-    parent: dict[str, str] = field(default_factory=dict)
 
     def kind(self, name: str) -> str:
         return self.kinds.get(name, name.rsplit(" ", 1)[0])
@@ -52,11 +43,6 @@ def _help(command: str, side: Side, _: Situation) -> bool:
     return side == "alfworld" and command == "help"
 
 
-def _examine_object(command: str, side: Side, x: Situation) -> bool:
-    target = command.removeprefix("examine ")
-    return side == "household" and command.startswith("examine ") and target != x.held and target not in x.here
-
-
 _EXTRA_VERBS = ("fill ", "pour ")
 _MOVABLE = frozenset({"Bowl", "Box", "Cup", "Mug", "Pan", "Plate", "Pot"})
 _LAMPS = frozenset({"DeskLamp", "FloorLamp"})
@@ -73,21 +59,6 @@ def _household_extension(command: str, side: Side, x: Situation) -> bool:
     return command.startswith("move ") and len(args) == 2 and x.kind(args[1]) in _MOVABLE
 
 
-def _shared_location(command: str, side: Side, x: Situation) -> bool:
-    others = x.here - {x.current}
-    if not others:
-        return False
-    if side == "household":
-        return command.removeprefix("go to ") in others
-    return any(a in others or x.parent.get(a) in others for a in _args(command))
-
-
-def _goto_neighbour(command: str, household: str, alfworld: str, x: Situation) -> bool:
-    """The household simulator walks to a receptacle that ALFWorld counts as where the agent already stands."""
-    target = command.removeprefix("go to ")
-    return command.startswith("go to ") and alfworld == "Nothing happens." and target in x.here and len(x.here) > 1
-
-
 def _floor_lamp_listed(_command: str, household: str, alfworld: str, _: Situation) -> bool:
     if "floorlamp" not in alfworld:
         return False
@@ -98,26 +69,11 @@ def _floor_lamp_listed(_command: str, household: str, alfworld: str, _: Situatio
 KNOWN: tuple[Divergence, ...] = (
     Divergence("help", "ALFWorld's grammar has a `help` command; the household simulator has none.", command=_help),
     Divergence(
-        "examine-visible-object",
-        "ALFWorld's engine offers `examine X` only for the held object (observed: the other branch of examineObject's "
-        "disjunctive precondition, an object in an open receptacle here, never yields a command); the household "
-        "simulator also offers it for objects in sight.",
-        command=_examine_object,
-    ),
-    Divergence(
         "household-extensions",
         "The household simulator has faucets, switchable appliances (`use microwave 1`), liquids (`fill`, `pour`) "
         "and nested containers (`move apple 1 to plate 1`) for the TEACh families and AI2-THOR fidelity; ALFWorld's "
         "domain has none of them (only lamps toggle, containers nest only in PDDL comments).",
         command=_household_extension,
-    ),
-    Divergence(
-        "shared-location",
-        "ALFWorld quantizes interaction poses to locations (0.25 m, quarter turns, camera horizon); receptacles at "
-        "one location are all in reach there, and `go to` between them is not offered. The household simulator "
-        "reaches only the receptacle it went to, so ALFWorld plans that act on a neighbour without `go to` fail.",
-        command=_shared_location,
-        feedback=_goto_neighbour,
     ),
     Divergence(
         "floor-lamp-listed",

@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Sequence
 
+from envs.household.scenes import place
+
 _MANGLE = (("-", "_minus_"), ("|", "_bar_"), ("+", "_plus_"), (".", "_dot_"), (",", "_comma_"))
 
 
@@ -31,8 +33,7 @@ def demangle(identifier: str) -> str:
 
 def location_id(pose: Sequence[float]) -> str:
     """ALFRED's location for an interaction pose ``(x, z, rotation°, horizon°)``: a 0.25 m grid cell, a quarter turn."""
-    x, z, rotation, horizon = pose
-    return mangle(f"loc|{round(x / 0.25)}|{round(z / 0.25)}|{round(rotation / 90) % 4}|{round(horizon)}")
+    return mangle("loc|" + "|".join(str(n) for n in place(pose)))
 
 
 def _type_name(identifier: str) -> str:

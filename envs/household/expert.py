@@ -75,7 +75,8 @@ class Solver:
         self.commands.append(command)
 
     def goto(self, rid: str) -> None:
-        if self.t.location != rid:
+        """Be where ``rid`` is in reach (no walk within a place) and have it open."""
+        if rid not in self.t.here:
             self.do(f"go to {self.t.name(rid)}")
         recep = self.obj(rid)
         if recep["openable"] and not recep["isOpen"]:
@@ -133,7 +134,7 @@ class Solver:
         rids = self.receptacles(rtype)
         if not rids:
             raise PlanError(f"no {rtype} in this room")
-        if self.t.location != rids[0]:
+        if rids[0] not in self.t.here:
             self.do(f"go to {self.t.name(rids[0])}")
         self.do(f"{verb} {self.t.name(held)} with {self.t.name(rids[0])}")
 

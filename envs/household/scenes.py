@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gzip
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
@@ -22,6 +23,15 @@ DATA_FILE = "scenes.json.gz"
 class UnknownSceneError(KeyError):
     def __str__(self) -> str:
         return str(self.args[0])
+
+
+Place = tuple[int, int, int, int]
+
+
+def place(pose: Sequence[float]) -> Place:
+    """ALFRED's location of a pose ``(x, z, rotation°, horizon°)``: a 0.25 m grid cell, a quarter turn, the horizon."""
+    x, z, rotation, horizon = pose
+    return round(x / 0.25), round(z / 0.25), round(rotation / 90) % 4, round(horizon)
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +47,11 @@ class Receptacle:
     type: str
     pose: tuple[float, float, int, int]
     synthesized: bool
+
+    @property
+    def place(self) -> Place:
+        """ALFRED's location of the pose; receptacles with one place are all in reach from there."""
+        return place(self.pose)
 
     @property
     def position(self) -> tuple[float, float, float]:

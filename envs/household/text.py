@@ -5,7 +5,10 @@ Commands (ALFWorld's, with ALFWorld's feedback wording): ``go to R``, ``open R``
 ``cool O with R``, ``clean O with R``, ``slice O with K``, ``examine X``, ``inventory``, ``look``; and for the
 TEACh families ``fill O with R`` (water from a sink basin), ``pour O into X`` and the switch aliases
 ``turn on X`` / ``turn off X`` / ``toggle X`` (accepted, not listed: ``use X`` is the admissible form).
-Names are numbered per type ("apple 1", "cabinet 3"). Each command becomes one or a few THOR actions on the
+Names are numbered per type ("apple 1", "cabinet 3"). As in ALFWorld, receptacles whose interaction poses share
+ALFRED's location (``scenes.place``: a drawer stack, shelves, a bathtub by a sink) are one place: after ``go to``
+one of them, commands on all of them are admissible and ``go to`` between them is not. ``examine`` applies to the
+receptacles here and to the held object, as ALFWorld offers it. Each command becomes one or a few THOR actions on the
 backend (heat = open, put, close, toggle on, toggle off, open, pick up — as ALFWorld does on AI2-THOR).
 
 The admissible commands are computed after every step; a command is run by looking it up there, so an unknown,
@@ -25,7 +28,7 @@ from envs.backend import Metadata, WorldBackend, WorldInit
 from envs.core import NOTHING_HAPPENS
 from envs.household import catalog
 from envs.household.catalog import FIXED_TYPES, KNIVES, affordances, display_name
-from envs.household.scenes import Receptacle, scene
+from envs.household.scenes import Place, Receptacle, scene
 
 MAX_COMMAND_CHARS = 200
 _SPACES = re.compile(r"\s+")
@@ -87,6 +90,7 @@ class TextLayer:
         self._index_key: tuple[int, int] = (0, 0)
         self._goto: dict[str, Command] = {}
         self._goto_text: dict[str, str] = {}
+        self._mates: dict[str, tuple[str, ...]] = {}  # receptacle -> the receptacles at its place, in name order
         self._loose: list[str] = []  # objects that stood in no receptacle when last indexed (faucets, floor lamps)
         self.location: str | None = None
         self.admissible: list[str] = []
@@ -105,6 +109,10 @@ class TextLayer:
         self._receptacles = {r: self._receptacles[r] for r in order}
         self._goto = {f"go to {self._names[r]}": Command(Verb.GOTO, target=r) for r in order}
         self._goto_text = {r: f"go to {self._names[r]}" for r in order}
+        at_place: dict[Place, list[str]] = {}
+        for r in order:
+            at_place.setdefault(self._receptacles[r].place, []).append(r)
+        self._mates = {r: tuple(at_place[self._receptacles[r].place]) for r in order}
         self._index_key = (0, 0)
         self.location = None
         self._refresh()
@@ -118,6 +126,11 @@ class TextLayer:
     def receptacles(self) -> Mapping[str, Receptacle]:
         """The scene's static receptacles by objectId, in name order ("cabinet 1", "cabinet 2", …)."""
         return self._receptacles
+
+    @property
+    def here(self) -> tuple[str, ...]:
+        """The receptacles in reach: all those at the place of ``location`` (none before the first ``go to``)."""
+        return self._mates[self.location] if self.location is not None else ()
 
     def name(self, object_id: str) -> str:
         return self._names[object_id]
@@ -225,8 +238,14 @@ class TextLayer:
         loc, held = self.location, self.held
         cmds = dict(self._goto)
         if loc is not None:
-            del cmds[self._goto_text[loc]]
-            self._admissible_here(cmds, loc, held)
+            for rid in self._mates[loc]:
+                del cmds[self._goto_text[rid]]
+                self._receptacle_commands(cmds, rid, held)
+                if self._accessible(self._index[rid]):
+                    for oid in self._contents(self._index[rid]):
+                        self._object_commands(cmds, oid, rid, held)
+            for oid in self._nearby():
+                self._object_commands(cmds, oid, None, held)
         if held is not None:
             cmds[f"examine {names[held]}"] = Command(Verb.EXAMINE, obj=held)
         cmds["inventory"] = Command(Verb.INVENTORY)
@@ -234,58 +253,56 @@ class TextLayer:
         self._commands = cmds
         self.admissible = list(cmds)
 
-    def _admissible_here(self, cmds: dict[str, Command], loc: str, held: str | None) -> None:
-        names, index = self._names, self._index
-        recep = index[loc]
-        rname = names[loc]
-        rtype = recep["objectType"]
+    def _object_commands(self, cmds: dict[str, Command], oid: str, rid: str | None, held: str | None) -> None:
+        """Commands on an object in sight: in receptacle ``rid`` here, or standing by (``rid`` None)."""
+        names, o = self._names, self._index[oid]
+        oname = names[oid]
+        if held is None:
+            if rid is not None and o["pickupable"] and o["parentReceptacles"]:
+                cmds[f"take {oname} from {names[rid]}"] = Command(Verb.TAKE, obj=oid, target=rid)
+        else:
+            h, hname = self._index[held], names[held]
+            if h["objectType"] in KNIVES and o["sliceable"] and not o["isSliced"]:
+                cmds[f"slice {oname} with {hname}"] = Command(Verb.SLICE, obj=oid, target=held)
+            if (
+                o["receptacle"]
+                and catalog.accepts(o["objectType"], h["objectType"])
+                and not (o["openable"] and not o["isOpen"])
+                and len(o["receptacleObjectIds"] or ()) < catalog.CAPACITY.get(o["objectType"], 1 << 30)
+            ):
+                cmds[f"move {hname} to {oname}"] = Command(Verb.MOVE, obj=held, target=oid)
+            if h["isFilledWithLiquid"] and o["canFillWithLiquid"] and not o["isFilledWithLiquid"]:
+                cmds[f"pour {hname} into {oname}"] = Command(Verb.POUR, obj=held, target=oid)
+        if o["toggleable"]:
+            cmds[f"use {oname}"] = Command(Verb.USE, obj=oid)
+
+    def _receptacle_commands(self, cmds: dict[str, Command], rid: str, held: str | None) -> None:
+        """Commands on the static receptacle ``rid`` at the agent's place (and the held object with it)."""
+        names, recep = self._names, self._index[rid]
+        rname, rtype = names[rid], recep["objectType"]
         if recep["openable"]:
             verb = Verb.CLOSE if recep["isOpen"] else Verb.OPEN
-            cmds[f"{verb.value} {rname}"] = Command(verb, target=loc)
-        cmds[f"examine {rname}"] = Command(Verb.EXAMINE, target=loc)
+            cmds[f"{verb.value} {rname}"] = Command(verb, target=rid)
+        cmds[f"examine {rname}"] = Command(Verb.EXAMINE, target=rid)
         if recep["toggleable"]:
-            cmds[f"use {rname}"] = Command(Verb.USE, obj=loc)
-        h = index[held] if held is not None else None
-        hname = names[held] if held is not None else ""
-        knife = h is not None and h["objectType"] in KNIVES
-        here = self._contents(recep) if self._accessible(recep) else []
-        for oid in here + self._nearby():
-            o = index[oid]
-            oname = names[oid]
-            cmds[f"examine {oname}"] = Command(Verb.EXAMINE, obj=oid)
-            if h is None:
-                if o["pickupable"] and o["parentReceptacles"]:
-                    cmds[f"take {oname} from {rname}"] = Command(Verb.TAKE, obj=oid, target=loc)
-            else:
-                if knife and o["sliceable"] and not o["isSliced"]:
-                    cmds[f"slice {oname} with {hname}"] = Command(Verb.SLICE, obj=oid, target=held)
-                if (
-                    o["receptacle"]
-                    and catalog.accepts(o["objectType"], h["objectType"])
-                    and not (o["openable"] and not o["isOpen"])
-                    and len(o["receptacleObjectIds"] or ()) < catalog.CAPACITY.get(o["objectType"], 1 << 30)
-                ):
-                    cmds[f"move {hname} to {oname}"] = Command(Verb.MOVE, obj=held, target=oid)
-                if h["isFilledWithLiquid"] and o["canFillWithLiquid"] and not o["isFilledWithLiquid"]:
-                    cmds[f"pour {hname} into {oname}"] = Command(Verb.POUR, obj=held, target=oid)
-            if o["toggleable"]:
-                cmds[f"use {oname}"] = Command(Verb.USE, obj=oid)
-        if h is None or held is None:
+            cmds[f"use {rname}"] = Command(Verb.USE, obj=rid)
+        if held is None:
             return
+        h, hname = self._index[held], names[held]
         a = affordances(h["objectType"])
         ok_put = catalog.accepts(rtype, h["objectType"])
         room = len(recep["receptacleObjectIds"] or ()) < catalog.CAPACITY.get(rtype, 1 << 30)
         if ok_put and room and self._accessible(recep):
-            cmds[f"move {hname} to {rname}"] = Command(Verb.MOVE, obj=held, target=loc)
+            cmds[f"move {hname} to {rname}"] = Command(Verb.MOVE, obj=held, target=rid)
         if rtype == "Microwave" and a.heatable and ok_put:
-            cmds[f"heat {hname} with {rname}"] = Command(Verb.HEAT, obj=held, target=loc)
+            cmds[f"heat {hname} with {rname}"] = Command(Verb.HEAT, obj=held, target=rid)
         elif rtype == "Fridge" and a.coolable and ok_put:
-            cmds[f"cool {hname} with {rname}"] = Command(Verb.COOL, obj=held, target=loc)
-        elif rtype == "SinkBasin" and ok_put and self._faucet(loc) is not None:
+            cmds[f"cool {hname} with {rname}"] = Command(Verb.COOL, obj=held, target=rid)
+        elif rtype == "SinkBasin" and ok_put and self._faucet(rid) is not None:
             if a.dirtyable:
-                cmds[f"clean {hname} with {rname}"] = Command(Verb.CLEAN, obj=held, target=loc)
+                cmds[f"clean {hname} with {rname}"] = Command(Verb.CLEAN, obj=held, target=rid)
             if a.fillable and not h["receptacleObjectIds"]:
-                cmds[f"fill {hname} with {rname}"] = Command(Verb.FILL, obj=held, target=loc)
+                cmds[f"fill {hname} with {rname}"] = Command(Verb.FILL, obj=held, target=rid)
 
     def _faucet(self, basin: str) -> str | None:
         return next((oid for oid in self._nearby() if self._index[oid]["objectType"] == "Faucet"), None)

@@ -5,7 +5,8 @@ nothing per step; ``metadata["objects"]`` is that live list (copy what you keep)
 preconditions (visible, open, hand empty, receptacle accepts the object, capacity, knife in hand for slicing);
 their effects on temperature, cleanliness and liquids follow ``physics``. Slicing replaces an object by its pieces.
 
-Visibility is by place: the agent sees the receptacles that share its interaction pose, what lies in them
+Visibility is by place (``scenes.place``, ALFRED's location: a 0.25 m cell, a quarter turn, the camera horizon): the
+agent sees the receptacles whose interaction poses share its place, what lies in them
 (unless inside something closed), objects standing next to them, and what it holds. ``distance`` is kept
 current for those visible objects only (others keep the value from when they were last in view), which saves
 a pass over every object per move.
@@ -23,14 +24,8 @@ from envs.backend import Metadata, WorldInit
 from envs.household import catalog
 from envs.household.catalog import CAPACITY, KNIVES, SLICES
 from envs.household.physics import settle
-from envs.household.scenes import Scene, scene
+from envs.household.scenes import Place, Scene, place, scene
 from envs.household.thor_objects import LIQUIDS, Obj, copy_object, new_object, xyz
-
-PoseKey = tuple[float, float, int]
-
-
-def _pose_key(x: float, z: float, rotation: float) -> PoseKey:
-    return (round(x, 2), round(z, 2), round(rotation) % 360)
 
 
 class ActionFailed(Exception):
@@ -44,13 +39,13 @@ class HouseholdWorld:
         self._scene: Scene | None = None
         self._objects: list[Obj] = []
         self._by_id: dict[str, Obj] = {}
-        self._pose_of: dict[str, PoseKey] = {}  # static receptacle -> its interaction pose
-        self._at_pose: dict[PoseKey, list[str]] = {}  # pose -> static receptacles there
-        self._loose: dict[PoseKey, list[str]] = {}  # pose -> objects standing there, in no receptacle
+        self._pose_of: dict[str, Place] = {}  # static receptacle -> the place of its interaction pose
+        self._at_pose: dict[Place, list[str]] = {}  # place -> static receptacles there
+        self._loose: dict[Place, list[str]] = {}  # place -> objects standing there, in no receptacle
         self._faucet_of: dict[str, str] = {}  # sink basin -> faucet next to it
         self._visible: list[str] = []
         self._held: str | None = None
-        self._agent_key: PoseKey = (0.0, 0.0, 0)
+        self._agent_key: Place = (0, 0, 0, 0)
         self._meta: dict[str, Any] = {}
         self._handlers: dict[str, Callable[[Mapping[str, Any]], Any]] = {
             "TeleportFull": self._teleport, "PickupObject": self._pickup, "PutObject": self._put,
@@ -73,7 +68,7 @@ class HouseholdWorld:
         for r in sc.receptacles:
             obj = new_object(r.object_id, r.type, r.position)
             self._add(obj)
-            key = _pose_key(r.pose[0], r.pose[1], r.pose[2])
+            key = r.place
             self._pose_of[r.object_id] = key
             self._at_pose.setdefault(key, []).append(r.object_id)
         opened = set(init.opened)
@@ -200,7 +195,7 @@ class HouseholdWorld:
             where = self._scene.name if self._scene else "the scene"
             raise ValueError(f"{what}: no object {object_id!r} in {where}") from None
 
-    def _anchor_pose(self, object_id: str) -> PoseKey:
+    def _anchor_pose(self, object_id: str) -> Place:
         if object_id in self._pose_of:
             return self._pose_of[object_id]
         for key, ids in self._loose.items():
@@ -235,7 +230,7 @@ class HouseholdWorld:
                     break
 
     def _set_agent(self, x: float, z: float, rotation: float, horizon: float) -> None:
-        self._agent_key = _pose_key(x, z, rotation)
+        self._agent_key = place((x, z, rotation, horizon))
         self._meta["agent"] = {
             "name": "agent", "position": xyz(x, 0.9, z), "rotation": xyz(0.0, float(rotation), 0.0),
             "cameraHorizon": float(horizon), "isStanding": True, "inHighFrictionArea": False,
@@ -433,7 +428,8 @@ class HouseholdWorld:
         obj["isCooked"], obj["ObjectTemperature"] = True, "Hot"
 
     def _reachable(self, action: Mapping[str, Any]) -> list[dict[str, float]]:
-        keys = sorted(set(self._pose_of.values()))
-        return [xyz(x, 0.9, z) for x, z, _ in keys]
+        assert self._scene is not None
+        spots = sorted({(r.pose[0], r.pose[1]) for r in self._scene.receptacles})
+        return [xyz(x, 0.9, z) for x, z in spots]
 
     # ------------------------------------------------------------------ physics

@@ -64,7 +64,8 @@ def test_heat_cool_clean_slice_macros_change_state() -> None:
     run(t, "go to countertop 1", "move apple 1 to countertop 1", "take knife 1 from countertop 1")
     assert run(t, "slice potato 1 with knife 1") == "You sliced the potato 1 with the knife 1."
     assert "slice potato 1 with knife 1" not in t.admissible
-    assert "examine potato slice 3" in t.admissible and "potato slice 1" in run(t, "examine countertop 1")
+    listing = run(t, "examine countertop 1")
+    assert "potato slice 1" in listing and "potato slice 3" in listing
 
 
 def test_fill_pour_and_use() -> None:
@@ -74,7 +75,9 @@ def test_fill_pour_and_use() -> None:
     assert run(t, "fill cup 1 with sinkbasin 1") == "You fill the cup 1 with water using the sinkbasin 1."
     run(t, "go to countertop 2")
     assert run(t, "pour cup 1 into houseplant 1") == "You pour the water from the cup 1 into the houseplant 1."
-    assert run(t, "examine houseplant 1") == "There's nothing special about houseplant 1. It is filled with water."
+    assert "examine houseplant 1" not in t.admissible  # as in ALFWorld: examine applies to the held object only
+    plant = next(o for o in t.metadata["objects"] if o["objectType"] == "HousePlant")
+    assert plant["isFilledWithLiquid"] and plant["fillLiquid"] == "water"
     run(t, "go to microwave 1")
     assert run(t, "use microwave 1") == "You turn on the microwave 1."
     assert run(t, "use microwave 1") == "You turn off the microwave 1."
@@ -143,3 +146,29 @@ def test_names_are_numbered_per_type() -> None:
     assert t.name(oid("Apple", 1)) == "apple 1" and t.name(oid("Apple", 2)) == "apple 2"
     assert t.object_id("mug 1") == oid("Mug")
     assert t.object_id("mug 2") is None
+
+
+def test_receptacles_sharing_a_place_are_one_place() -> None:
+    low, high = recep("Drawer", 0), recep("Drawer", 1)  # FloorPlan1: two drawers in one ALFRED location
+    assert low.place == high.place
+    t = text_layer(("Spoon", "Drawer", {"parent": high.object_id}))
+    a, b = t.name(low.object_id), t.name(high.object_id)
+    run(t, f"go to {a}")
+    assert set(t.here) == {low.object_id, high.object_id}
+    assert f"go to {b}" not in t.admissible and f"go to {a}" not in t.admissible
+    assert t.step(f"go to {b}").feedback == NOTHING_HAPPENS  # as in ALFWorld: already there
+    assert {f"open {a}", f"open {b}", f"examine {a}", f"examine {b}"} <= set(t.admissible)
+    assert run(t, f"open {b}") == f"You open the {b}. The {b} is open. In it, you see a spoon 1."
+    assert run(t, f"take spoon 1 from {b}") == f"You pick up the spoon 1 from the {b}."
+    assert "examine spoon 1" in t.admissible and t.location == low.object_id
+    run(t, "go to countertop 1")
+    assert f"open {a}" not in t.admissible and f"go to {a}" in t.admissible and f"go to {b}" in t.admissible
+
+
+def test_examine_is_offered_for_receptacles_here_and_the_held_object_only() -> None:
+    t = text_layer(("Apple", "CounterTop"), ("Bowl", "CounterTop"))
+    run(t, "go to countertop 1")
+    assert "examine countertop 1" in t.admissible
+    assert "examine apple 1" not in t.admissible and "examine bowl 1" not in t.admissible
+    run(t, "take apple 1 from countertop 1")
+    assert "examine apple 1" in t.admissible and "examine bowl 1" not in t.admissible
