@@ -231,7 +231,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--throughput-tasks",
         type=int,
-        default=32,
+        default=64,
         help="tasks per split for the workers comparison (enough that 16 workers stay busy)",
     )
     args = ap.parse_args(argv)
