@@ -26,17 +26,11 @@ from langchain_core.messages import HumanMessage, SystemMessage
 
 from msi_agent.config import LLMSettings
 from msi_agent.llm import LLMClient, RetryPolicy
+from msi_agent.llm.wire import chat_completion
 
 TARGET_MS = 2.0
 REPLY = json.dumps(
-    {
-        "id": "chatcmpl-bench",
-        "object": "chat.completion",
-        "created": 0,
-        "model": "bench",
-        "choices": [{"index": 0, "message": {"role": "assistant", "content": "Think: t\nAction: look"}}],
-        "usage": {"prompt_tokens": 40, "completion_tokens": 6, "total_tokens": 46},
-    }
+    chat_completion("Think: t\nAction: look", model="bench", prompt_tokens=40, completion_tokens=6)
 ).encode()
 SYSTEM = "You are a household robot. " * 20
 

@@ -23,7 +23,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
+from langchain_core.messages import BaseMessage
 
 from insights_store import open_store
 from insights_store.base import InsightStore
@@ -31,6 +31,7 @@ from insights_store.batch import estimate_tokens
 from msi_agent.config import Settings
 from msi_agent.insights.selector import SelectorMode
 from msi_agent.llm import LLMClient, RetryPolicy, ScriptedChatModel
+from msi_agent.llm.wire import chat_completion, request_messages
 from msi_agent.pipeline import ExpertPlayer, Session, Suite, stages
 from msi_agent.pipeline.runfolder import RunFolder
 from msi_agent.records import EnvCategory, Insight, Scale, Split
@@ -41,7 +42,6 @@ FAMILIES = [
     "pick_clean_then_place_in_recep",
     "pick_heat_then_place_in_recep",
 ]
-ROLES = {"system": SystemMessage, "user": HumanMessage, "assistant": AIMessage}
 
 
 class Timed:
@@ -159,20 +159,10 @@ def serve(player: ExpertPlayer, delay: float) -> SlowServer:
 
         def do_POST(self) -> None:
             body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-            text = player([ROLES[m["role"]](content=m["content"]) for m in body["messages"]])
+            text = player(request_messages(body))
             time.sleep(delay)
-            payload = json.dumps(
-                {
-                    "id": "x",
-                    "object": "chat.completion",
-                    "created": 0,
-                    "model": body["model"],
-                    "choices": [
-                        {"index": 0, "finish_reason": "stop", "message": {"role": "assistant", "content": text}}
-                    ],
-                    "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
-                }
-            ).encode()
+            reply = chat_completion(text, model=body["model"], prompt_tokens=1, completion_tokens=1)
+            payload = json.dumps(reply).encode()
             self.send_response(200)
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(payload)))

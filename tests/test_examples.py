@@ -13,6 +13,8 @@ import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
+from msi_agent.llm.wire import chat_completion, request_messages
+
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"
 
@@ -70,27 +72,13 @@ def test_custom_env(tmp_path: Path) -> None:
 
 @pytest.mark.slow
 def test_openai_compatible_against_a_loopback_server(tmp_path: Path, httpserver: HTTPServer) -> None:
-    from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
-
     play = _household_player()
-    roles = {"system": SystemMessage, "user": HumanMessage, "assistant": AIMessage}
 
     def chat(request: Request) -> Response:
         body = json.loads(request.data)
-        text = play([roles[m["role"]](content=m["content"]) for m in body["messages"]])
+        text = play(request_messages(body))
         return Response(
-            json.dumps(
-                {
-                    "id": "x",
-                    "object": "chat.completion",
-                    "created": 0,
-                    "model": body["model"],
-                    "choices": [
-                        {"index": 0, "finish_reason": "stop", "message": {"role": "assistant", "content": text}}
-                    ],
-                    "usage": {"prompt_tokens": 7, "completion_tokens": 3, "total_tokens": 10},
-                }
-            ),
+            json.dumps(chat_completion(text, model=body["model"], prompt_tokens=7, completion_tokens=3)),
             content_type="application/json",
         )
 
@@ -114,10 +102,7 @@ def test_openai_compatible_against_a_loopback_server(tmp_path: Path, httpserver:
 
 @pytest.mark.slow
 def test_ai2thor_against_the_fake_player(tmp_path: Path) -> None:
-    fake = ROOT / "tests" / "envs" / "thor_fake_player"
-    if not (fake / "player.py").is_file():
-        pytest.skip("the AI2-THOR fake player (tests/envs/thor_fake_player) is not in this checkout")
-    sys.path.insert(0, str(fake.parent))
+    sys.path.insert(0, str(ROOT / "tests" / "envs"))
     try:
         from thor_fake_player import player_command
     finally:

@@ -9,16 +9,10 @@ from pytest_httpserver import HTTPServer
 from typer.testing import CliRunner
 
 from msi_agent.cli.main import app
+from msi_agent.llm.wire import chat_completion
 
 runner = CliRunner()
-ANSWER = {
-    "id": "c",
-    "object": "chat.completion",
-    "created": 0,
-    "model": "m",
-    "choices": [{"index": 0, "message": {"role": "assistant", "content": "Think: t\nAction: open the fridge 1"}}],
-    "usage": {"prompt_tokens": 9, "completion_tokens": 7, "total_tokens": 16},
-}
+ANSWER = chat_completion("Think: t\nAction: open the fridge 1", model="m", prompt_tokens=9, completion_tokens=7)
 
 
 @pytest.fixture(autouse=True)

@@ -11,24 +11,14 @@ from pytest_httpserver import HTTPServer
 
 from msi_agent.config import LLMSettings
 from msi_agent.llm import LLMClient, RetryPolicy
+from msi_agent.llm.wire import chat_completion
 
 KEY = "sk-test-SECRET-0123456789abcdef"
 PATH = "/v1/chat/completions"
 
 
 def reply(content: str, prompt_tokens: int = 12, completion_tokens: int = 5) -> dict[str, Any]:
-    return {
-        "id": "chatcmpl-1",
-        "object": "chat.completion",
-        "created": 0,
-        "model": "test-model",
-        "choices": [{"index": 0, "message": {"role": "assistant", "content": content}, "finish_reason": "stop"}],
-        "usage": {
-            "prompt_tokens": prompt_tokens,
-            "completion_tokens": completion_tokens,
-            "total_tokens": prompt_tokens + completion_tokens,
-        },
-    }
+    return chat_completion(content, prompt_tokens=prompt_tokens, completion_tokens=completion_tokens)
 
 
 @pytest.fixture

@@ -7,16 +7,14 @@ import threading
 from pathlib import Path
 
 from household_player import FAMILIES, player
-from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 from insights_store import open_store
 from msi_agent.config import Settings
+from msi_agent.llm.wire import chat_completion, request_messages
 from msi_agent.pipeline import experiment
 from msi_agent.pipeline.session import Session
-
-ROLES = {"system": SystemMessage, "user": HumanMessage, "assistant": AIMessage}
 
 
 def test_short_run_against_a_loopback_server(tmp_path: Path, httpserver: HTTPServer) -> None:
@@ -28,16 +26,10 @@ def test_short_run_against_a_loopback_server(tmp_path: Path, httpserver: HTTPSer
         body = json.loads(request.data)
         with lock:
             bodies.append(body)
-        messages: list[BaseMessage] = [ROLES[m["role"]](content=m["content"]) for m in body["messages"]]
-        text = play(messages)
-        reply = {
-            "id": f"chatcmpl-{len(bodies)}",
-            "object": "chat.completion",
-            "created": 0,
-            "model": body["model"],
-            "choices": [{"index": 0, "finish_reason": "stop", "message": {"role": "assistant", "content": text}}],
-            "usage": {"prompt_tokens": 100, "completion_tokens": 10, "total_tokens": 110},
-        }
+        text = play(request_messages(body))
+        reply = chat_completion(
+            text, model=body["model"], prompt_tokens=100, completion_tokens=10, response_id=f"chatcmpl-{len(bodies)}"
+        )
         return Response(json.dumps(reply), content_type="application/json")
 
     httpserver.expect_request("/v1/chat/completions", method="POST").respond_with_handler(chat)
