@@ -128,11 +128,16 @@ def seeded_store() -> InsightStore:
     return store
 
 
+def instant_llm(suite: Suite, tasks: list) -> tuple[Timed, LLMClient]:  # type: ignore[type-arg]
+    """An LLM that answers at once by playing the expert, timed so its own cost can be subtracted."""
+    player = Timed(ExpertPlayer(suite.make_env, tasks, names_reply=lambda p: "Heating, Object Placement"))
+    return player, LLMClient(ScriptedChatModel(player, name="instant"), name="instant")
+
+
 def framework_time(workspace: Path, n: int) -> dict[str, float]:
     suite = Suite.from_registry("household")
     tasks = test_tasks(suite, n)
-    player = Timed(ExpertPlayer(suite.make_env, tasks, names_reply=lambda p: "Heating, Object Placement"))
-    llm = LLMClient(ScriptedChatModel(player, name="instant"), name="instant")
+    player, llm = instant_llm(suite, tasks)
     out = {}
     for mode in (SelectorMode.NONE, SelectorMode.HASHMAP):
         player.seconds, player.calls = 0.0, 0
@@ -201,8 +206,7 @@ def throughput(workspace: Path, n: int, delay: float = 0.1) -> dict[int, float]:
 def prompt_tokens(workspace: Path, n: int) -> dict[str, float]:
     suite = Suite.from_registry("household")
     tasks = test_tasks(suite, n)
-    player = Timed(ExpertPlayer(suite.make_env, tasks, names_reply=lambda p: "Heating, Object Placement"))
-    llm = LLMClient(ScriptedChatModel(player, name="instant"), name="instant")
+    player, llm = instant_llm(suite, tasks)
     out = {}
     for mode in SelectorMode:
         player.prompt_tokens = []
