@@ -66,6 +66,7 @@ def settings_for(workspace: Path, tasks: int, workers: int = 1, **llm: Any) -> S
         workspace=workspace,
         env={"max_steps": 8, "families": FAMILIES},
         llm={"cache": False, **llm},
+        store={"embedder": "hash"},
         pipeline={"train_tasks": 0, "test_tasks": tasks, "workers": workers},
     )
 

@@ -56,7 +56,9 @@ def main(workspace: Path) -> dict[str, Any]:
         pipeline={"train_tasks": 2, "test_tasks": 1},
     )
     llm = LLMClient(GreedyModel(), name="greedy-example")
-    with Session.from_settings(settings, llm=llm, store=open_store("memory", embeddings="hash")) as session:
+    with Session.from_settings(
+        settings, llm=llm, store=open_store("memory", embeddings="hash"), embeddings="hash"
+    ) as session:
         folder = experiment.open_run(session, "greedy", command="examples/custom_chat_model.py", fresh=True)
         results = experiment.run_all(session, folder, baselines=["none"])
     print((folder.path / "results.md").read_text(encoding="utf-8"))

@@ -93,7 +93,9 @@ def main(workspace: Path) -> dict[str, Any]:
     tasks = [t for s in Split for t in sample(s, 3, seed=0, families=[])]
     player = ExpertPlayer(suite.make_env, tasks)  # a stand-in for an LLM that knows the expert's moves
     llm = LLMClient(ScriptedChatModel(player, name="lamp-expert"), name="lamp-expert")
-    with Session.from_settings(settings, suite=suite, llm=llm, store=open_store("memory", embeddings="hash")) as s:
+    with Session.from_settings(
+        settings, suite=suite, llm=llm, store=open_store("memory", embeddings="hash"), embeddings="hash"
+    ) as s:
         folder = experiment.open_run(s, "lamp", command="examples/custom_env.py", fresh=True)
         results = experiment.run_all(s, folder, baselines=["none"])
     print((folder.path / "results.md").read_text(encoding="utf-8"))

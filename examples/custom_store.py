@@ -102,7 +102,9 @@ def main(workspace: Path) -> list[Insight]:
         pipeline={"train_tasks": 2, "test_tasks": 1},
     )
     suite = Suite.from_registry("household")
-    with Session.from_settings(settings, suite=suite, llm=offline_llm(settings, suite), store=store) as session:
+    with Session.from_settings(
+        settings, suite=suite, llm=offline_llm(settings, suite), store=store, embeddings="hash"
+    ) as session:
         folder = experiment.open_run(session, "jsonfile", command="examples/custom_store.py", fresh=True)
         experiment.run_all(session, folder, baselines=["none"])
     reopened = JsonFileStore(store.embeddings, workspace / "stores" / "jsonfile")  # survives the process

@@ -64,7 +64,11 @@ def main(workspace: Path) -> str:
     )
     suite = Suite.from_registry("household")
     with Session.from_settings(
-        settings, suite=suite, llm=offline_llm(settings, suite), store=open_store("memory", embeddings="hash")
+        settings,
+        suite=suite,
+        llm=offline_llm(settings, suite),
+        store=open_store("memory", embeddings="hash"),
+        embeddings="hash",
     ) as session:
         folder = experiment.open_run(session, "offline", command="examples/offline_pipeline.py", fresh=True)
         experiment.run_all(session, folder)

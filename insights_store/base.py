@@ -80,7 +80,7 @@ class InsightStore(Protocol):
 
     @property
     def embeddings(self) -> Embeddings:
-        """The embedder the store searches with (LangChain ``Embeddings``); the pipeline reuses it."""
+        """The embedder the store searches with (LangChain ``Embeddings``)."""
         ...
 
     def add(self, insight: Insight, *, namespace: str = DEFAULT_NAMESPACE) -> str: ...

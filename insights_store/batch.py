@@ -39,8 +39,3 @@ def estimate_tokens(text: str) -> int:
     """Token estimate without tiktoken (which downloads its tables): ceil(characters / 4), the usual rule
     of thumb for English with BPE tokenisers; it errs on the high side for short common words."""
     return max(1, math.ceil(len(text) / 4))
-
-
-def same_text(a: str, b: str) -> bool:
-    """Insight texts are duplicates when equal after case folding and whitespace collapsing."""
-    return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()

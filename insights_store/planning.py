@@ -14,8 +14,8 @@ from typing import Protocol
 from pydantic import ValidationError
 
 from insights_store.base import BatchResult, ScoringRules
-from insights_store.batch import Batch, StoredInsight, same_text
-from msi_agent.records import HistoryEntry, Insight, InsightOp, OpKind, Scale
+from insights_store.batch import Batch, StoredInsight
+from msi_agent.records import HistoryEntry, Insight, InsightOp, OpKind, Scale, rule_form
 
 
 class StoreView(Protocol):
@@ -72,7 +72,7 @@ class _Planner:
             self.work.update(self.view.fetch(unknown))
         for iid in ids:
             rec = self.work.get(iid)
-            if rec is not None and same_text(rec.insight.text, text):
+            if rec is not None and rule_form(rec.insight.text) == rule_form(text):
                 return iid
         return None
 

@@ -168,6 +168,16 @@ class Insight(Record):
         return self
 
 
+def rule_form(text: str) -> str:
+    """The comparison form of an insight's text; two rules are duplicates when their forms are equal.
+
+    Case, runs of whitespace and trailing sentence punctuation do not make a new rule. The one definition
+    of "duplicate rule", used by the store (it rejects a duplicate ADD, EDIT or MOVE) and by the insight
+    resolver (it drops such operations before they reach the store).
+    """
+    return " ".join(text.split()).rstrip(".!;").rstrip().casefold()
+
+
 class OpKind(StrEnum):
     ADD = "ADD"
     EDIT = "EDIT"

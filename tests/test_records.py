@@ -21,6 +21,7 @@ from msi_agent.records import (
     Step,
     Task,
     TokenUsage,
+    rule_form,
 )
 
 
@@ -113,3 +114,9 @@ def test_unknown_fields_and_bad_gc_are_rejected() -> None:
         Task.model_validate(_task().model_dump() | {"colour": "red"})
     with pytest.raises(ValidationError, match="gc_satisfied=3"):
         Episode(task=_task(), gc_satisfied=3, gc_total=2)
+
+
+def test_duplicate_rules_ignore_case_spacing_and_final_punctuation() -> None:
+    assert rule_form("  Open  the FRIDGE first. ") == rule_form("open the fridge first") == "open the fridge first"
+    assert rule_form("Open the fridge!") == rule_form("open the fridge ;")
+    assert rule_form("open the fridge") != rule_form("open the fridges")

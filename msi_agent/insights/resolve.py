@@ -10,13 +10,12 @@ within a part, REMOVE, AGREE, EDIT, MOVE, ADD (ExpeL's order, with MOVE as a rew
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from msi_agent.insights.parser import ParsedOp
 from msi_agent.insights.rules import NumberedRules
-from msi_agent.records import MAX_INSIGHT_CHARS, Insight, InsightOp, OpKind, Provenance, Scale
+from msi_agent.records import MAX_INSIGHT_CHARS, Insight, InsightOp, OpKind, Provenance, Scale, rule_form
 
 log = logging.getLogger(__name__)
 
@@ -41,11 +40,6 @@ class GeneratorLimits:
 class Resolution:
     ops: list[InsightOp] = field(default_factory=list)
     dropped: list[tuple[str, str]] = field(default_factory=list)
-
-
-def normalize(text: str) -> str:
-    """Comparison form of a rule: case, spacing and trailing punctuation do not make a new rule."""
-    return re.sub(r"\s+", " ", text).strip().rstrip(".!;").strip().lower()
 
 
 def resolve(
@@ -73,7 +67,7 @@ class _State:
         self.part_of: dict[int, Scale] = {}
         self.per_part = dict.fromkeys(Scale, 0)
         self.touched: set[str] = set()
-        self.texts = {normalize(ins.text): ins for ins in rules.insights}
+        self.texts = {rule_form(ins.text): ins for ins in rules.insights}
         self.added: set[str] = set()
         self.names = {n.lower(): n for n in rules.subtask_names}
 
@@ -96,9 +90,9 @@ class _State:
         part = Scale.GENERAL if self.flat else op.section or (Scale.SUBTASK if op.key else Scale.GENERAL)
         if bad := self._bad_text(op.text):
             return bad
-        if normalize(op.text) in self.texts:
+        if rule_form(op.text) in self.texts:
             return "ADD duplicates an existing rule"
-        if normalize(op.text) in self.added:
+        if rule_form(op.text) in self.added:
             return "ADD duplicates a rule added earlier in this update"
         key, bad = self._key_for(part, op.key)
         if bad:
@@ -110,7 +104,7 @@ class _State:
     def _edit(self, op: ParsedOp, target: Insight) -> str | None:
         if bad := self._bad_text(op.text):
             return bad
-        same = self.texts.get(normalize(op.text))
+        same = self.texts.get(rule_form(op.text))
         if same is not None:  # ExpeL: an EDIT into an existing rule's text is agreement with that rule
             return self._emit(
                 InsightOp(kind=OpKind.AGREE, target=same.id, provenance=self.provenance), same.scale, same
@@ -133,7 +127,7 @@ class _State:
         if bad:
             return bad
         if op.destination is target.scale and key == target.key:
-            if normalize(text) == normalize(target.text):
+            if rule_form(text) == rule_form(target.text):
                 return f"MOVE of rule {op.number} to where it already is changes nothing"
             return self._emit(
                 InsightOp(kind=OpKind.EDIT, target=target.id, text=text, provenance=self.provenance),
@@ -180,7 +174,7 @@ class _State:
         if target is not None:
             self.touched.add(target.id)
         if op.kind is OpKind.ADD and op.text:
-            self.added.add(normalize(op.text))
+            self.added.add(rule_form(op.text))
         if op.key and (op.scale is Scale.SUBTASK):
             self.names.setdefault(op.key.lower(), op.key)
         self.per_part[part] += 1

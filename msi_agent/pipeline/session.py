@@ -11,10 +11,12 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+from langchain_core.embeddings import Embeddings
 from rich.console import Console
 
 from insights_store import open_store
 from insights_store.base import InsightStore
+from insights_store.embeddings import get_embeddings
 from msi_agent.config import Settings, masked
 from msi_agent.experience.pool import ExperiencePool
 from msi_agent.llm import LLMClient
@@ -29,6 +31,7 @@ class Session:
     insight_llm: LLMClient
     store: InsightStore
     pool: ExperiencePool
+    embeddings: Embeddings  # for few-shot demos and seed pairing; the store keeps its own
     console: Console | None = None
     owned: list[Any] = field(default_factory=list, repr=False)
 
@@ -41,9 +44,14 @@ class Session:
         llm: LLMClient | None = None,
         insight_llm: LLMClient | None = None,
         store: InsightStore | None = None,
+        embeddings: str | Embeddings | None = None,
         console: Console | None = None,
     ) -> Session:
-        """Build the missing parts from ``settings`` (each given part is used as is and not closed by us)."""
+        """Build the missing parts from ``settings`` (each given part is used as is and not closed by us).
+
+        ``embeddings`` (default: ``settings.store.embedder``) is the embedder of demos and seed pairs; a store
+        opened here uses the same one.
+        """
         suite = suite or Suite.from_registry(settings.env.name, settings.env.options)
         workspace = Path(settings.workspace)
         workspace.mkdir(parents=True, exist_ok=True)
@@ -57,8 +65,9 @@ class Session:
                 owned.append(insight_llm)
             else:
                 insight_llm = llm
+        embedder = get_embeddings(settings.store.embedder if embeddings is None else embeddings)
         if store is None:
-            store = open_store(settings.store.spec, workspace=workspace, embeddings=settings.store.embedder)
+            store = open_store(settings.store.spec, workspace=workspace, embeddings=embedder)
             owned.append(store)
         pool = ExperiencePool.in_workspace(workspace)
         owned.append(pool)
@@ -69,6 +78,7 @@ class Session:
             insight_llm=insight_llm,
             store=store,
             pool=pool,
+            embeddings=embedder,
             console=console,
             owned=owned,
         )

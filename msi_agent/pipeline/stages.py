@@ -120,7 +120,7 @@ def collect(session: Session, folder: RunFolder, *, agent: AgentOptions | None =
     """Expert demos and one agent attempt (no insights) per training task, into the pool and the run folder."""
     tasks = tasks_for(session, Split.TRAIN, session.settings.pipeline.train_tasks)
     demos = demonstrations(session, folder, tasks)
-    library = DemoLibrary(demos, session.store.embeddings)
+    library = DemoLibrary(demos, session.embeddings)
     jobs = [Job(COLLECT, t, job_id(folder.name, COLLECT, t)) for t in tasks]
     play = _play_agent(session, InsightSelector(None, InsightMode.NONE, namespace=""), library, agent)
     agent = run_jobs(
@@ -158,7 +158,7 @@ def distill(
     p = session.settings.pipeline
     episodes = session.pool.query(split=Split.TRAIN, run=source_run)
     seeds = select_seeds(
-        episodes, mode or p.selector, seed_from=seed_from or p.seed_from, embeddings=session.store.embeddings
+        episodes, mode or p.selector, seed_from=seed_from or p.seed_from, embeddings=session.embeddings
     )
     if family_order:
         rank = {f: i for i, f in enumerate(family_order)}
@@ -218,7 +218,7 @@ def evaluate(
     tasks = [t for split in TEST_SPLITS for t in tasks_for(session, split, p.test_tasks)]
     if demos is None:
         demos = session.pool.query(source=Source.EXPERT, split=Split.TRAIN, success=True)
-    library = DemoLibrary(demos, session.store.embeddings)
+    library = DemoLibrary(demos, session.embeddings)
     out: dict[str, list[Episode]] = {}
     for cond in conditions:
         selector = InsightSelector(

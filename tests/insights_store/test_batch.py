@@ -1,13 +1,8 @@
-from insights_store.batch import Batch, estimate_tokens, same_text
+from insights_store.batch import Batch, estimate_tokens
 
 
 def test_token_estimate_is_a_quarter_of_characters_rounded_up() -> None:
     assert [estimate_tokens(t) for t in ("", "abcd", "abcde", "x" * 400)] == [1, 1, 2, 100]
-
-
-def test_duplicates_ignore_case_and_spacing() -> None:
-    assert same_text("Open  the Fridge ", "open the fridge")
-    assert not same_text("open the fridge", "open the fridges")
 
 
 def test_batch_round_trips_as_journal_json() -> None:

@@ -46,7 +46,9 @@ def session(tmp_path: Path) -> Session:
         return expert_player(tasks, insight_reply, names_reply)(messages)
 
     llm = LLMClient(ScriptedChatModel(respond, name="scripted"), name="scripted")
-    s = Session.from_settings(settings, suite=FETCH_SUITE, llm=llm, store=open_store("memory", embeddings="hash"))
+    s = Session.from_settings(
+        settings, suite=FETCH_SUITE, llm=llm, store=open_store("memory", embeddings="hash"), embeddings="hash"
+    )
     s.prompts = prompts  # type: ignore[attr-defined]
     return s
 

@@ -49,7 +49,7 @@ def test_household_msi_end_to_end(tmp_path: Path) -> None:
         pipeline={"train_tasks": 4, "test_tasks": 2, "seed": 0},
     )
     llm = LLMClient(ScriptedChatModel(respond, name="player"), name="player")
-    session = Session.from_settings(settings, llm=llm, store=open_store("memory", embeddings="hash"))
+    session = Session.from_settings(settings, llm=llm, store=open_store("memory", embeddings="hash"), embeddings="hash")
     folder = experiment.open_run(session, "hh", command="test")
     results = experiment.run_all(session, folder)
 

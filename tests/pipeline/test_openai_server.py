@@ -44,7 +44,7 @@ def test_short_run_against_a_loopback_server(tmp_path: Path, httpserver: HTTPSer
         },
         pipeline={"train_tasks": 2, "test_tasks": 2, "workers": 4},
     )
-    with Session.from_settings(settings, store=open_store("memory", embeddings="hash")) as session:
+    with Session.from_settings(settings, store=open_store("memory", embeddings="hash"), embeddings="hash") as session:
         folder = experiment.open_run(session, "http", command="test")
         results = experiment.run_all(session, folder, baselines=["none"])
         assert session.pool.count(run="http", source="agent") == 2 + 2 * 4

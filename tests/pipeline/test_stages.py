@@ -29,7 +29,7 @@ def test_family_order_and_act_only(tmp_path: Path) -> None:
     settings = Settings(workspace=tmp_path, env={"max_steps": 10}, pipeline={"train_tasks": 6, "test_tasks": 1})
     llm = LLMClient(ScriptedChatModel(respond, name="s"), name="s")
     with Session.from_settings(
-        settings, suite=FETCH_SUITE, llm=llm, store=open_store("memory", embeddings="hash")
+        settings, suite=FETCH_SUITE, llm=llm, store=open_store("memory", embeddings="hash"), embeddings="hash"
     ) as session:
         folder = experiment.open_run(session, "st", command="test")
         stages.collect(session, folder)
