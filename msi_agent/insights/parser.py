@@ -1,10 +1,15 @@
 """Parse the insight generator's reply into operations, accepting what LLMs really write.
 
-Accepted: ``ADD: rule``, ``EDIT 3: rule``, ``REMOVE #3``, ``AGREE rule 3: …``, ``MOVE 3 TO SUBTASK [Name]: rule``,
-with bullets, list numbers, bold/italic/backticks, any letter case, ``:``/``-``/``–`` separators, section headers
-(``GENERAL:``, ``### Environment insights (Kitchen)``, ``**Subtask:**``) and stray prose (ignored).
-Subtask names come in ``[brackets]``, ``<angles>`` or ``"quotes"``. Lines that are not operations are skipped;
-lines that look like operations but cannot be read are returned with the reason. Never raises.
+Two formats, mixed freely in one reply:
+- ours: ``ADD: rule``, ``EDIT 3: rule``, ``REMOVE #3``, ``AGREE rule 3: …``, ``MOVE 3 TO SUBTASK [Name]: rule``,
+  subtask names in ``[brackets]``, ``<angles>`` or ``"quotes"``;
+- the paper's: a scale tag before or after the rule, ``ADD: rule (TASK: Object Placement)``,
+  ``ADD (TASK: Name): rule``, ``(ENVIRONMENT)`` / ``(GENERAL)``, usually under section headers; its ``MOVE n: rule``
+  has no ``TO`` and takes its destination from the tag, else from the section it is written under.
+Tags never stay in the rule text. Bullets, list numbers, bold/italic/backticks, any letter case, ``:``/``-``/``–``
+separators, section headers (``GENERAL:``, ``### Environment insights (Kitchen)``, ``**Subtask:**``) and stray
+prose (ignored) are all read. Lines that look like operations but cannot be read are returned with the reason.
+Never raises.
 """
 
 from __future__ import annotations
@@ -30,6 +35,10 @@ _FILLER = re.compile(r"(?:rule|insight|number|no\.?)\b", re.IGNORECASE)
 _NUMBER = re.compile(r"[#(\[]?\s*(\d{1,6})\s*[)\]]?")
 _DEST = re.compile(r"(?:TO\b|->|→|INTO\b)\s*(?:(general|environment(?:al)?|room|sub-?task)\b)?", re.IGNORECASE)
 _KEY = re.compile(r"\[[^\]]*\]|<[^>]*>|\"[^\"]*\"|\((?!\s*\d+\s*\))[^)]*\)")
+# The paper's scale tag: "(TASK: Object Placement)", "[Subtask = Heating]", "(ENVIRONMENT)", "(general)".
+_TAG_BODY = r"(?P<label>sub-?task|task|environment|env|general)\b\s*(?:[:=\-–]\s*(?P<name>[^()\[\]\n]{0,80}?))?\s*"
+_TAG = re.compile(r"[(\[]\s*" + _TAG_BODY + r"[)\]]", re.IGNORECASE)
+_TRAILING_TAG = re.compile(r"[(\[]\s*" + _TAG_BODY + r"[)\]]\s*(?P<end>[.;!]?)\s*$", re.IGNORECASE)
 _SEPARATORS = ":.-–—="
 _ROOMS = {c.value.lower() for c in EnvCategory}
 _SCALE_WORDS = {
@@ -43,12 +52,18 @@ _SCALE_WORDS = {
     "subtasks": Scale.SUBTASK,
     "sub-task": Scale.SUBTASK,
     "sub-tasks": Scale.SUBTASK,
+    "task": Scale.SUBTASK,
+    "env": Scale.ENVIRONMENT,
 }
 
 
 @dataclass(frozen=True, slots=True)
 class ParsedOp:
-    """One operation as written: numbers still refer to the numbered list the LLM saw."""
+    """One operation as written: numbers still refer to the numbered list the LLM saw.
+
+    ``section`` is the scale an ADD belongs to (a tag, a scale word in brackets or the section header above it);
+    ``destination`` is where a MOVE sends its rule (``TO …``, else a tag or a subtask name, else the section).
+    """
 
     kind: OpKind
     number: int | None
@@ -109,26 +124,51 @@ def _read_op(kind: OpKind, rest: str, section: Scale | None, raw: str) -> Parsed
     destination = None
     if m := _DEST.match(rest):
         destination, rest = _scale_word(m.group(1)) if m.group(1) else None, rest[m.end() :].lstrip()
-    key = None
-    if m := _KEY.match(rest):
+    key, tag = None, None
+    if m := _TAG.match(rest):  # "ADD (TASK: Name): rule"
+        tag, rest = _tag(m), rest[m.end() :].lstrip()
+    elif m := _KEY.match(rest):
         key, rest = _key(m.group(0)[1:-1]), rest[m.end() :].lstrip()
     if rest and rest[0] not in _SEPARATORS:
         return None
     if key and key.lower() in _SCALE_WORDS:  # "ADD (general): …" names a scale, not a subtask
-        section, key = _SCALE_WORDS[key.lower()], None
+        tag, key = (_SCALE_WORDS[key.lower()], None), None
     elif key and key.replace(" ", "").lower() in _ROOMS:  # "ADD [Kitchen]: …" is an environment rule
-        section, key = Scale.ENVIRONMENT, None
-    if kind is OpKind.MOVE and destination is None and key:  # "MOVE 3 TO [Heating]: …"
-        destination = Scale.SUBTASK
+        tag, key = (Scale.ENVIRONMENT, None), None
     text = rest[1:].strip().strip("\"'“”").strip()
+    text, text_tag = _split_tag(text)
+    tag = text_tag or tag
+    if tag is not None:
+        scale = section = tag[0]
+        key = (tag[1] or key) if scale is Scale.SUBTASK else None
+        if kind is OpKind.MOVE and destination is None:
+            destination = scale
+    if kind is OpKind.MOVE and destination is None:  # "MOVE 3 TO [Heating]: …", or the paper's bare MOVE
+        destination = Scale.SUBTASK if key else section
     return ParsedOp(
         kind=kind, number=number, text=text, key=key, section=section, destination=destination, line=raw[:300]
     )
 
 
+def _split_tag(text: str) -> tuple[str, tuple[Scale, str | None] | None]:
+    """The rule text without its scale tag (trailing, else leading), and the tag."""
+    if m := _TRAILING_TAG.search(text):  # "rule (TASK: Name)." keeps its full stop
+        rule = text[: m.start()].strip().strip("\"'“”").strip()
+        return (rule + m.group("end") if rule and rule[-1] not in ".;!?" else rule), _tag(m)
+    if m := _TAG.match(text):
+        return text[m.end() :].lstrip(" :.-–—").strip().strip("\"'“”").strip(), _tag(m)
+    return text, None
+
+
+def _tag(m: re.Match[str]) -> tuple[Scale, str | None]:
+    scale = _scale_word(m.group("label"))
+    name = _key(m.group("name") or "") if scale is Scale.SUBTASK else None
+    return scale, name
+
+
 def _key(name: str) -> str | None:
-    name = re.sub(r"^\s*(?:sub-?task|name)\s*[:=]\s*", "", name, flags=re.IGNORECASE)
-    name = " ".join(name.split()).strip("\"' ")
+    name = re.sub(r"^\s*(?:sub-?task|task|name)\s*[:=]\s*", "", name, flags=re.IGNORECASE)
+    name = " ".join(name.split()).strip("\"'<>[] ")
     return name or None
 
 

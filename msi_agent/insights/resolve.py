@@ -87,7 +87,7 @@ class _State:
         return self._emit(InsightOp(kind=op.kind, target=target.id, provenance=self.provenance), target.scale, target)
 
     def _add(self, op: ParsedOp) -> str | None:
-        part = Scale.GENERAL if self.flat else op.section or (Scale.SUBTASK if op.key else Scale.GENERAL)
+        part = Scale.GENERAL if self.flat else Scale.SUBTASK if op.key else op.section or Scale.GENERAL
         if bad := self._bad_text(op.text):
             return bad
         if rule_form(op.text) in self.texts:
@@ -119,11 +119,15 @@ class _State:
         if self.flat:
             return "MOVE needs scales; the flat (ExpeL) rule list has none"
         if op.destination is None:
-            return "MOVE needs a destination: 'MOVE n TO general|environment|subtask [Name]: rule'"
+            return (
+                "MOVE needs a destination: 'MOVE n TO general|environment|subtask [Name]: rule', "
+                "or 'MOVE n: rule (TASK: Name)' under a section header"
+            )
         text = op.text or target.text
         if bad := self._bad_text(text):
             return bad
-        key, bad = self._key_for(op.destination, op.key)
+        same_scale = op.destination is target.scale
+        key, bad = self._key_for(op.destination, op.key or (target.key if same_scale else None))
         if bad:
             return bad
         if op.destination is target.scale and key == target.key:
@@ -156,7 +160,7 @@ class _State:
         if scale is Scale.ENVIRONMENT:
             return self.rules.category.value, None
         if not given:
-            return None, "a subtask rule needs its subtask name in brackets, e.g. ADD [Object Placement]: rule"
+            return None, "a subtask rule needs its subtask name: 'ADD [Name]: rule' or 'ADD: rule (TASK: Name)'"
         if len(given) > self.limits.max_key_chars:
             return None, f"subtask name {given!r} is longer than {self.limits.max_key_chars} characters"
         known = self.names.get(given.lower())

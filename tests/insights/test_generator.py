@@ -147,6 +147,11 @@ _OPS = st.sampled_from(
         "EDIT {n}: rule {n} edited.",
         "MOVE {n} TO subtask [Name{n}]: moved {n}.",
         "ADD [Key{n}]: sub {n}.",
+        "ADD: paper sub {n}. (TASK: Key{n})",
+        "ADD (TASK: Key{n}): paper sub {n}, tag first.",
+        "MOVE {n}: moved by the paper's format {n} (TASK: Name{n}).",
+        "MOVE {n}: moved to the section it is written under {n}.",
+        "EDIT {n}: edited with a tag {n}. (TASK: Key{n})",
         "GENERAL:",
         "ENVIRONMENT:",
         "SUBTASK:",
@@ -173,6 +178,7 @@ def test_scores_never_negative_deleted_never_return_and_limits_hold(updates: lis
             deleted |= set(report.result.deleted)
         live = gen.store.list(namespace="ns")
         assert all(ins.score > 0 for ins in live)
+        assert not [ins.text for ins in live if "(" in ins.text or "TASK" in ins.text]  # tags never stored
         assert not deleted & {ins.id for ins in live}
         assert len(gen.store.keys(Scale.SUBTASK, namespace="ns")) <= 3
 

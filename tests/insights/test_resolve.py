@@ -84,7 +84,7 @@ def test_invalid_ops_are_dropped_with_reasons() -> None:
     assert reasons[3] == "a rule gets at most one operation per update"
     assert reasons[4].startswith("a subtask rule needs its subtask name")
     assert "longer than 19 characters" in reasons[5]
-    assert reasons[6].startswith("MOVE needs a destination")
+    assert reasons[6].startswith("a subtask rule needs its subtask name")  # MOVE under SUBTASK: goes there, unnamed
     assert reasons[7] == "MOVE of rule 4 to where it already is changes nothing"
     assert [(o.kind, o.target) for o in res.ops] == [(OpKind.AGREE, "g1")]
 
