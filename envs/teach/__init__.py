@@ -1,0 +1,1 @@
+"""TEACh task definitions, their checker and the derived object properties they test (see ``definitions``)."""
