@@ -2,12 +2,16 @@
 
 Per seed: number the current rules (general, the seed's room, subtasks), show the seed's experience(s), ask for
 operations, parse (``parser``), validate and order (``resolve``), then ``store.apply`` with the configured
-``ScoringRules`` and provenance (seed experience ids, LLM call id). The ``expel`` variant uses one flat list.
+``ScoringRules`` and provenance (seed experience ids, LLM call id). The ``expel`` variant uses one flat list,
+optionally capped as ExpeL's ``max_num_rules`` (a "the list is full" prompt, a stronger REMOVE).
+The instruction sent depends on the seed: a success alone is asked what made it succeed, a success paired with a
+failure is asked to compare them (``prompts/reflect_success.txt``, ``prompts/reflect_pair.txt``).
 A failed call or an unusable reply skips the seed with a recorded reason; it never stops the run.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import random
 from collections.abc import Callable, Sequence
@@ -32,6 +36,8 @@ TRAJECTORY_STEPS = 25
 """Steps of a seed trajectory shown to the generator (the last ones, where failures usually happen)."""
 OBSERVATION_CHARS = 200
 DEFAULT_MAX_TOKENS = 512
+FULL_MARGIN = 5
+"""ExpeL: REMOVE costs ``ScoringRules.remove_when_full`` once the list holds ``max_rules + FULL_MARGIN`` rules."""
 
 
 class Variant(StrEnum):
@@ -55,6 +61,22 @@ class GeneratorConfig:
     """Reply budget of one update call (several operations of one sentence each)."""
     snapshots: bool = False
     """Copy the namespace to ``<namespace>.<nnnn>`` after every update (how the insight set evolved)."""
+    max_rules: int | None = None
+    """ExpeL's ``max_num_rules`` for the flat list: at this size the prompt says the list is full, and from
+    ``max_rules + FULL_MARGIN`` on REMOVE costs ``scoring.remove_when_full``. None: no cap (MSI's default)."""
+
+    def __post_init__(self) -> None:
+        if self.max_rules is not None and self.max_rules < 1:
+            raise ValueError(f"max_rules must be >= 1 (or None for no cap), got {self.max_rules}")
+        if self.max_rules is not None and self.variant is not Variant.EXPEL:
+            raise ValueError("max_rules is the cap of ExpeL's flat list; use it with variant expel")
+
+    @property
+    def applied_scoring(self) -> ScoringRules:
+        """``scoring`` with ExpeL's full-list threshold filled in from ``max_rules``."""
+        if self.max_rules is None or self.scoring.full_size is not None:
+            return self.scoring
+        return dataclasses.replace(self.scoring, full_size=self.max_rules + FULL_MARGIN)
 
 
 @dataclass(slots=True)
@@ -79,13 +101,16 @@ class InsightGenerator:
     def prompt(self, seed: Seed, rules: NumberedRules) -> str:
         flat = self.config.variant is Variant.EXPEL
         experiences = "\n\n".join(_experience_text(ep, i) for i, ep in enumerate(seed.episodes, 1))
+        reflect = render(_PKG, "reflect_success" if seed.failure is None else "reflect_pair").strip()
         if flat:
             return render(
                 _PKG,
                 "generate_expel",
                 rules=rules.render(flat=True),
                 experiences=experiences,
+                reflect=reflect,
                 max_ops=self.config.limits.max_ops_per_part,
+                full=self._full_notice(len(rules.entries)),
             )
         lim = self.config.limits
         return render(
@@ -94,11 +119,18 @@ class InsightGenerator:
             category=seed.category.value,
             rules=rules.render(),
             experiences=experiences,
+            reflect=reflect,
             key_chars=lim.max_key_chars + 1,
             max_names=lim.max_subtask_names,
             max_ops=lim.max_ops_per_part,
             names=", ".join(rules.subtask_names) or "none yet",
         )
+
+    def _full_notice(self, count: int) -> str:
+        cap = self.config.max_rules
+        if cap is None or count < cap:
+            return ""
+        return render(_PKG, "expel_full", count=count, cap=cap).rstrip("\n")
 
     def update(self, seed: Seed) -> UpdateReport:
         flat = self.config.variant is Variant.EXPEL
@@ -121,7 +153,9 @@ class InsightGenerator:
         resolution = resolve(parsed.ops, rules, provenance=provenance, limits=self.config.limits, flat=flat)
         report.ops, report.dropped = resolution.ops, parsed.unreadable + resolution.dropped
         if resolution.ops:
-            report.result = self.store.apply(resolution.ops, scoring=self.config.scoring, namespace=self.namespace)
+            report.result = self.store.apply(
+                resolution.ops, scoring=self.config.applied_scoring, namespace=self.namespace
+            )
             report.dropped += [(op.kind.value, reason) for op, reason in report.result.rejected]
         self.updates += 1
         if self.config.snapshots:

@@ -125,6 +125,36 @@ def test_expel_variant_uses_a_flat_list_and_configurable_scoring() -> None:
     assert "GENERAL:" not in script.prompts[0] and "1. Rule A." in script.prompts[1]
 
 
+def test_the_prompt_sent_follows_the_seed_kind() -> None:
+    script = Script()
+    for variant in Variant:
+        gen = _generator(script, order=SeedOrder.GIVEN, variant=variant)
+        gen.run([Seed(_ep("s", success=True)), Seed(_ep("p", success=True), _ep("f", success=False))])
+    for lone, pair in (script.prompts[0:2], script.prompts[2:4]):
+        assert "The experience above succeeded. Find what made it succeed" in lone
+        assert "Compare what led to success" not in lone and "Experience 2" not in lone
+        assert "The first experience above succeeded and the second failed" in pair
+        assert "Compare what led to success with what led to failure" in pair and "Experience 2" in pair
+        assert "must not mention specific trials" in lone + pair or "the trials themselves" in lone
+    assert "operate only on the rules numbered in that part" in script.prompts[0]
+
+
+def test_expel_list_cap_says_full_and_removes_harder() -> None:
+    adds = "\n".join(f"ADD: Rule {i}." for i in range(4))
+    script = Script(adds, adds.replace("Rule", "Other rule"), "REMOVE 1", "REMOVE 7")
+    scoring = ScoringRules(remove=-1.0, remove_when_full=-3.0)
+    gen = _generator(script, order=SeedOrder.GIVEN, variant=Variant.EXPEL, max_rules=3, scoring=scoring)
+    assert gen.config.applied_scoring.full_size == 8  # ExpeL: max_num_rules + 5
+    gen.run([Seed(_ep(f"s{i}", success=True)) for i in range(4)])
+    assert "The list is full" not in script.prompts[0]
+    assert "The list is full: it holds 4 rules and the cap is 3." in script.prompts[1]
+    scores = {i.text: i.score for i in gen.store.list(namespace="ns")}
+    assert "Rule 0." not in scores  # REMOVE on a full list (8 rules): 2 - 3 < 0, deleted
+    assert sorted(scores.values()) == [1.0] + [2.0] * 6  # 7 rules, not full any more: 2 - 1
+    with pytest.raises(ValueError, match="ExpeL's flat list"):
+        GeneratorConfig(max_rules=3)
+
+
 def test_seed_order_shuffle_is_seeded_and_snapshots_are_kept() -> None:
     seeds = [Seed(_ep(f"s{i}", success=True)) for i in range(6)]
     a = _generator(Script(), shuffle_seed=1).ordered(seeds)
