@@ -9,7 +9,7 @@ won or after ``max_steps`` commands (the task's own budget unless the constructo
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from envs.backend import WorldBackend, WorldInit
 from envs.core import Observation
@@ -19,6 +19,9 @@ from envs.household.goals import Condition
 from envs.household.text import TextLayer
 from envs.household.world import HouseholdWorld
 from msi_agent.records import Task
+
+if TYPE_CHECKING:
+    from envs.household.primitives import HouseholdPrograms
 
 
 class TaskFormatError(ValueError):
@@ -99,6 +102,20 @@ class HouseholdEnv:
         recipe = family(self.task.family).solve
         goal = self.task.params.get("goal", {})
         return solve(twin, self._init, lambda s: recipe(s, goal))
+
+    def program_world(self) -> HouseholdPrograms:
+        """HELPER-style subgoal primitives over this episode for the program executor (``primitives``)."""
+        if self.task is None or self._init is None:
+            raise RuntimeError("call reset(task) before program_world()")
+        from envs.household.primitives import HouseholdPrograms
+
+        return HouseholdPrograms(self, self._init, self._info(error=None))
+
+    def program_of(self, task: Task, plan: list[str]) -> str:
+        """The expert ``plan`` of ``task`` (text commands from reset) as a program, for example retrieval."""
+        from envs.household.programs import program_from_plan
+
+        return program_from_plan(_init_of(task), plan)
 
     def close(self) -> None:
         if not self._closed:
