@@ -35,6 +35,8 @@ from msi_agent.records import HistoryEntry, Insight, InsightOp, OpKind, Provenan
 
 NAMESPACE_PATTERN = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9_.-]{0,46}[A-Za-z0-9])?$")
 IMPORT_CHUNK = 5000
+MAX_IMPORT_LINE = 1_000_000
+"""Characters in one import line: an insight (≤ 2,000 characters) with a long history fits many times over."""
 MAX_K = 1000
 DEFAULT_SCORING = ScoringRules()
 
@@ -395,10 +397,17 @@ def _parse_lines(lines: Iterable[str]) -> Iterator[tuple[int, StoredInsight]]:
     for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
+        if len(line) > MAX_IMPORT_LINE:
+            raise InvalidInputError(
+                f"line {number} has {len(line):,} characters, more than the {MAX_IMPORT_LINE:,} an insight with its "
+                "history can need; nothing was imported"
+            )
         try:
             data = json.loads(line)
         except json.JSONDecodeError as exc:
             raise InvalidInputError(f"line {number} is not JSON ({exc.msg}); nothing was imported") from None
+        except RecursionError:
+            raise InvalidInputError(f"line {number} nests too deeply to be an insight; nothing was imported") from None
         try:
             if isinstance(data, dict) and "insight" in data:
                 rec = StoredInsight.model_validate(data)

@@ -91,7 +91,10 @@ def open_store(
             raise StoreError(f"cannot load store factory {spec!r}: {exc}; forms: {SPEC_FORMS}") from None
         if not callable(factory):
             raise StoreError(f"{spec!r} is not callable; it must be factory(*, workspace, embeddings)")
-        store = factory(workspace=Path(workspace), embeddings=embedder)
+        try:
+            store = factory(workspace=Path(workspace), embeddings=embedder)
+        except TypeError as exc:  # e.g. os:getcwd, which takes no such arguments
+            raise StoreError(f"{spec!r} cannot be called as factory(*, workspace, embeddings): {exc}") from None
         if not isinstance(store, InsightStore):
             raise StoreError(f"{spec!r} returned {type(store).__name__}, which does not implement InsightStore")
         return store

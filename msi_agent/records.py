@@ -7,6 +7,7 @@ and round-trips losslessly. ``SCHEMA_VERSION`` is bumped whenever a stored shape
 from __future__ import annotations
 
 import math
+import re
 import uuid
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -17,6 +18,8 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 SCHEMA_VERSION = 1
 MAX_INSIGHT_CHARS = 2000
 MAX_KEY_CHARS = 40
+INSIGHT_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}")
+"""Insight ids go into URLs, file names and store keys: 1-64 letters, digits, '_', '.', ':' or '-'."""
 
 
 def _now() -> datetime:
@@ -138,6 +141,17 @@ class Insight(Record):
     created: datetime = Field(default_factory=_now)
     updated: datetime = Field(default_factory=_now)
     provenance: Provenance = Field(default_factory=Provenance)
+
+    @field_validator("id")
+    @classmethod
+    def _id_ok(cls, v: str) -> str:
+        if not INSIGHT_ID.fullmatch(v):
+            shown = repr(v) if len(v) <= 40 else f"{v[:40]!r}… ({len(v)} characters)"
+            raise ValueError(
+                f"insight id {shown} is not valid: use 1-64 letters, digits, '_', '.', ':' or '-', "
+                "starting with a letter or digit"
+            )
+        return v
 
     @field_validator("text")
     @classmethod

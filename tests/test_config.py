@@ -37,9 +37,42 @@ def test_defaults_without_file(tmp_path: Path) -> None:
     assert set(r.sources.values()) == {"default"}
 
 
-def test_env_list_values(tmp_path: Path) -> None:
-    r = resolve(cwd=tmp_path, environ={"MSI_ENV__FAMILIES": "toast,coffee"})
-    assert r.settings.env.families == ["toast", "coffee"]
+def test_env_values_are_toml_literals(tmp_path: Path) -> None:
+    environ = {
+        "MSI_ENV__FAMILIES": '["toast", "coffee"]',
+        "MSI_PIPELINE__WORKERS": "3",
+        "MSI_LLM__CACHE": "false",
+        "MSI_ENV__OPTIONS__PLATFORM": '"CloudRendering"',
+        "MSI_ENV__OPTIONS__WIDTH": "300",
+    }
+    s = resolve(cwd=tmp_path, environ=environ).settings
+    assert s.env.families == ["toast", "coffee"] and s.pipeline.workers == 3 and s.llm.cache is False
+    assert s.env.options == {"platform": "CloudRendering", "width": 300}
+
+
+def test_env_text_is_never_split_at_commas(tmp_path: Path) -> None:
+    """The break: `MSI_LLM__BASE_URL=http://h/v1?a=1,2` became a list and was rejected."""
+    environ = {"MSI_LLM__BASE_URL": "http://h/v1?a=1,2", "MSI_LLM__SPEC": "openai:m,x", "MSI_LLM__API_KEY": "12345"}
+    s = resolve(cwd=tmp_path, environ=environ).settings
+    assert s.llm.base_url == "http://h/v1?a=1,2" and s.llm.spec == "openai:m,x"
+    assert s.llm.api_key is not None and s.llm.api_key.get_secret_value() == "12345"
+    with pytest.raises(ConfigError, match=r"env\.families"):
+        resolve(cwd=tmp_path, environ={"MSI_ENV__FAMILIES": "toast,coffee"})
+
+
+def test_unrelated_msi_variables_are_a_warning(tmp_path: Path) -> None:
+    """The break: any `MSI_FOO` in the environment made every command fail."""
+    r = resolve(cwd=tmp_path, environ={"MSI_FOO": "1", "MSI_LLM__SPECC": "x", "MSI_LLM": "x", "MSI_": "", "MSI___": ""})
+    assert r.settings.llm.spec == "local"
+    assert len(r.warnings) == 5 and all("not an msi-agent setting" in w for w in r.warnings)
+    assert any("MSI_LLM__SPECC" in w and "did you mean MSI_LLM__SPEC?" in w for w in r.warnings)
+
+
+def test_cli_warns_once_about_an_unknown_variable(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(app, ["config"], env={"MSI_FOO": "bar", "COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    assert result.output.count("MSI_FOO is not an msi-agent setting") == 1
 
 
 def test_secret_is_masked(tmp_path: Path) -> None:
@@ -54,7 +87,6 @@ def test_secret_is_masked(tmp_path: Path) -> None:
     [
         ({"MSI_LLM__TEMPERATURE": "hot"}, ["llm.temperature", "MSI_LLM__TEMPERATURE", "'hot'"]),
         ({"MSI_PIPELINE__SELECTOR": "best"}, ["pipeline.selector", "'best'"]),
-        ({"MSI_LLM__COLOUR": "red"}, ["llm.colour", "unknown setting"]),
     ],
 )
 def test_bad_values_are_explained(tmp_path: Path, environ: dict, fragments: list[str]) -> None:
@@ -95,3 +127,50 @@ def test_cli_env_flag_selects_the_environment(tmp_path: Path, monkeypatch: pytes
     assert result.exit_code == 0, result.output
     row = next(line for line in result.output.splitlines() if "env.name" in line)
     assert "ai2thor" in row and "flag" in row
+
+
+@pytest.mark.parametrize(
+    ("where", "text"),
+    [
+        ("env", None),
+        ("file", '[llm]\napi_key = ["sk-leak-me-1", "sk-leak-me-2"]\n'),
+        ("file", "[llm]\napi_key = 424242\n"),
+        ("file", '[llm]\napi_key = "sk-leak-me-3"\ntemperature = "hot"\n'),
+        ("file", 'llm = "sk-leak-me-4"\n'),
+    ],
+)
+def test_secrets_are_never_echoed_in_errors(tmp_path: Path, where: str, text: str | None) -> None:
+    """The break: a malformed API key was printed back in the validation error."""
+    if text is not None:
+        _write(tmp_path, text)
+    environ = {"MSI_LLM": "sk-leak-me-5", "MSI_LLM__TEMPERATURE": "hot"} if where == "env" else {}
+    environ["MSI_LLM__API_KEY"] = environ.get("MSI_LLM__API_KEY", "sk-leak-me-6") if where == "env" else ""
+    with pytest.raises(ConfigError) as info:
+        resolve(cwd=tmp_path, environ={k: v for k, v in environ.items() if v})
+    message = str(info.value)
+    assert "leak-me" not in message and "424242" not in message
+    assert "\n" not in message
+
+
+@pytest.mark.parametrize(
+    ("setup", "fragment"),
+    [
+        ("binary", "is not UTF-8 text"),
+        ("folder", "is a folder"),
+        ("nested", "msi.toml"),
+    ],
+)
+def test_config_file_probes_are_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, setup: str, fragment: str):
+    """The break: a binary msi.toml or `--config` naming a folder ended in a traceback."""
+    monkeypatch.chdir(tmp_path)
+    args = ["config"]
+    if setup == "binary":
+        (tmp_path / "msi.toml").write_bytes(b"\xff\xfe\x00\x81binary\x00")
+    elif setup == "folder":
+        args = ["--config", str(tmp_path), "config"]
+    else:
+        (tmp_path / "msi.toml").write_text("x = " + "[" * 100_000 + "]" * 100_000 + "\n")
+    result = CliRunner().invoke(app, args, env={"COLUMNS": "200"})
+    assert result.exit_code == 2, result.output
+    assert fragment in result.output and "Traceback" not in result.output
+    assert len(result.output.strip().splitlines()) == 1

@@ -8,6 +8,7 @@ from typing import Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from msi_agent.config import ConfigError, Resolved, resolve
 
@@ -19,16 +20,21 @@ err_console = Console(stderr=True)
 class CliState:
     config_file: Path | None = None
     flags: dict[str, Any] = field(default_factory=dict)
-    _resolved: Resolved | None = None
+    _warned: bool = False
 
     def resolved(self, **more_flags: Any) -> Resolved:
         """Resolve config with global flags plus a command's own flags (dotted keys)."""
         flags = self.flags | {k.replace("__", "."): v for k, v in more_flags.items() if v is not None}
         try:
-            return resolve(config_file=self.config_file, flags=flags)
+            resolved = resolve(config_file=self.config_file, flags=flags)
         except ConfigError as exc:
             fail(str(exc))
             raise  # unreachable; fail exits
+        if not self._warned:
+            self._warned = True
+            for warning in resolved.warnings:
+                err_console.print(f"[yellow]warning:[/] {escape(warning)}", highlight=False, soft_wrap=True)
+        return resolved
 
 
 def state(ctx: typer.Context) -> CliState:
@@ -40,5 +46,5 @@ def state(ctx: typer.Context) -> CliState:
 
 def fail(message: str, code: int = 2) -> None:
     """Print a readable error (no traceback) and exit non-zero."""
-    err_console.print(f"[bold red]error:[/] {message}", highlight=False, markup=True)
+    err_console.print(f"[bold red]error:[/] {escape(message)}", highlight=False, markup=True, soft_wrap=True)
     raise typer.Exit(code)

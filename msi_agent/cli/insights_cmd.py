@@ -11,6 +11,7 @@ from pydantic import ValidationError
 from rich.table import Table
 
 from insights_store.base import InsightNotFoundError, InsightStore, StoreError
+from insights_store.core import check_namespace
 from msi_agent.cli.context import console, fail, state
 from msi_agent.inspect.diff import diff_insights
 from msi_agent.inspect.formats import ExportFormat, to_csv, to_markdown
@@ -28,13 +29,18 @@ def opened(
 ) -> Iterator[tuple[InsightStore, str]]:
     """The configured store and namespace; store errors become readable CLI errors."""
     settings = state(ctx).resolved().settings
+    if namespace == "":
+        fail("--ns is empty; give a namespace name, or drop --ns for the configured one")
     try:
         store = open_configured(settings, create=create)
     except (StoreError, ValueError) as exc:
         fail(str(exc))
         raise  # unreachable: fail exits
+    except OSError as exc:
+        fail(f"cannot open the insight store in {settings.workspace} ({exc.strerror or exc}); check --workspace")
+        raise
     try:
-        yield store, namespace or settings.store.namespace
+        yield store, check_namespace(namespace if namespace is not None else settings.store.namespace)
     except InsightNotFoundError as exc:
         fail(f"{exc}; list ids with `msi-agent insights list`")
     except ValidationError as exc:
@@ -189,8 +195,11 @@ def export(
     if out is None:
         typer.echo(text, nl=False)
         return
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(text, encoding="utf-8")
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        fail(f"cannot write {out} ({exc.strerror or exc}); choose a writable --out")
     console.print(f"wrote {out}")
 
 
@@ -200,13 +209,23 @@ def import_(
     file: Path = typer.Argument(..., help="JSONL written by `insights export`"),
     namespace: str | None = NS,
 ) -> None:
-    """Import a JSONL file; every line is validated first and nothing is imported if any line is bad."""
+    """Import a JSONL file (ids are kept: an insight with the same id is replaced).
+
+    The whole file is validated first (JSON, schema, ids, sizes, duplicates); one bad line and nothing is
+    imported. It is then written in atomic chunks of 5,000 insights: if the import is interrupted, rerunning
+    the same command completes it without duplicates.
+    """
+    if file.is_dir():
+        fail(f"{file} is a folder; give the path of a JSONL file written by `msi-agent insights export`")
     if not file.is_file():
         fail(f"import file {file} does not exist; give the path of a JSONL file from `msi-agent insights export`")
     try:
         lines = file.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as exc:
-        fail(f"cannot read {file} as UTF-8 text ({exc}); nothing was imported")
+    except UnicodeDecodeError:
+        fail(f"{file} is not UTF-8 text; give a JSONL file from `msi-agent insights export`; nothing was imported")
+        return
+    except OSError as exc:
+        fail(f"cannot read {file} ({exc.strerror or exc}); nothing was imported")
         return
     with opened(ctx, namespace, create=True) as (store, ns):
         try:

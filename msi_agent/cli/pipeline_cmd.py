@@ -15,6 +15,7 @@ from typing import Any
 import typer
 
 from insights_store.base import ScoringRules, StoreError
+from insights_store.core import check_namespace
 from msi_agent.cli.context import console, fail, state
 from msi_agent.config import Settings
 from msi_agent.experience.pool import PoolError
@@ -41,7 +42,6 @@ USER_ERRORS = (
     LLMAuthError,
     UnknownPluginError,
     ValueError,
-    FileNotFoundError,
 )
 
 NAME = typer.Option("default", "--name", "-n", help="run folder workspace/runs/NAME (rerun to resume)")
@@ -127,6 +127,11 @@ def _session(settings: Settings) -> Iterator[Session]:
             yield session
     except USER_ERRORS as exc:
         fail(str(exc))
+    except OSError as exc:  # an unwritable or missing workspace, a full disk, a missing model file
+        if exc.errno is None:
+            fail(str(exc))
+        where = f" {exc.filename}" if exc.filename else ""
+        fail(f"cannot use{where} ({exc.strerror}); choose a writable --workspace (or free some space)")
     except KeyboardInterrupt:
         console.print("[yellow]interrupted[/]; rerun the same command to resume (finished episodes are kept)")
         raise typer.Exit(130) from None
@@ -197,7 +202,7 @@ def distill(
     with _session(settings) as session:
         folder = experiment.open_run(session, name, command=_command())
         source = from_run or (name if session.pool.count(run=name) else None)
-        ns = namespace or name
+        ns = _namespace(namespace, name)
         log = stages.distill(
             session,
             folder,
@@ -247,7 +252,7 @@ def evaluate(
     )
     with _session(settings) as session:
         folder = experiment.open_run(session, name, command=_command())
-        ns = namespace or name
+        ns = _namespace(namespace, name)
         conds = experiment.conditions_for(ns, settings.pipeline.insight_selector, _baselines(baselines))
         by_condition = stages.evaluate(session, folder, conds, agent=stages.AgentOptions(examples, act_only, history))
         experiment.write_results(session, folder, by_condition, namespace=ns)
@@ -301,6 +306,11 @@ def run(
             insight_max_tokens=insight_max_tokens,
         )
     _show(folder)
+
+
+def _namespace(given: str | None, run: str) -> str:
+    """``--namespace`` (checked: an empty or path-like name is an error, never the default) or the run's name."""
+    return check_namespace(run if given is None else given)
 
 
 def _baselines(text: str) -> list[str]:

@@ -2,22 +2,19 @@
 
 from __future__ import annotations
 
-import ipaddress
+import secrets
 
 import typer
 
 from insights_store.base import StoreError
 from msi_agent.cli.context import console, err_console, fail, state
+from msi_agent.inspect.hosts import TOKEN_PARAM, allowed_hosts, is_loopback
 from msi_agent.inspect.stores import open_configured
 
-
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
+PUBLIC_EDIT_REFUSED = (
+    "--allow-edit on {host}, which is not a loopback address, lets anyone who can reach it change and delete "
+    "insights; bind to 127.0.0.1 (the default), or add --i-know-this-is-public to serve edits guarded by a token"
+)
 
 
 def ui(
@@ -26,33 +23,54 @@ def ui(
     port: int = typer.Option(8765, min=1, max=65535, help="TCP port"),
     allow_edit: bool = typer.Option(False, "--allow-edit", help="allow editing and deleting insights"),
     namespace: str | None = typer.Option(None, "--ns", "--namespace", help="namespace shown first"),
+    allowed_host: list[str] = typer.Option(
+        [], "--allowed-host", help="another Host name the viewer answers (repeat); loopback names always work"
+    ),
+    public: bool = typer.Option(
+        False, "--i-know-this-is-public", help="with --allow-edit on a non-loopback address: serve edits anyway"
+    ),
 ) -> None:
-    """Browse insights by scale and key, search them, read their history and trajectories, compare runs."""
+    """Browse insights by scale and key, search them, read their history and trajectories, compare runs.
+
+    The viewer answers only requests addressed to loopback names, the bind address and each --allowed-host.
+    On a non-loopback address --allow-edit also needs --i-know-this-is-public, and edits then need a token
+    printed at start-up.
+    """
     import uvicorn
 
-    from msi_agent.inspect.viewer import LOCAL_HOSTS, create_app
+    from msi_agent.inspect.viewer import create_app
 
     settings = state(ctx).resolved().settings
-    if not _is_loopback(host):
-        err_console.print(f"[yellow]warning:[/] binding to {host}: anyone who can reach it can read the insights")
+    if namespace == "":
+        fail("--ns is empty; give a namespace name, or drop --ns for the configured one")
+    local = is_loopback(host)
+    if not local and allow_edit and not public:
+        fail(PUBLIC_EDIT_REFUSED.format(host=host))
+    if not local:
+        err_console.print(
+            f"[bold red]WARNING:[/] binding to {host}: this viewer has no login; anyone who can reach "
+            f"{host}:{port} can read every insight{' (edits need the token below)' if allow_edit else ''}",
+            highlight=False,
+        )
     try:
         store = open_configured(settings)
     except (StoreError, ValueError) as exc:
         fail(str(exc))
         return
     try:
-        # Host names the server answers to: loopback names, or any when serving on the network (or on IPv6,
-        # whose bracketed Host header the host check cannot parse).
-        hosts = [*LOCAL_HOSTS, host] if _is_loopback(host) and ":" not in host else ["*"]
+        token = secrets.token_urlsafe(24) if allow_edit and not local else None
         app = create_app(
             store,
             workspace=settings.workspace,
             namespace=namespace or settings.store.namespace,
             allow_edit=allow_edit,
-            allowed_hosts=hosts,
+            hosts=allowed_hosts(host, allowed_host),
+            edit_token=token,
         )
         mode = "editing allowed" if allow_edit else "read-only"
-        console.print(f"msi-agent viewer ({mode}) on http://{host}:{port}/ — Ctrl+C stops it")
+        shown = f"[{host}]" if ":" in host else host
+        login = f"?{TOKEN_PARAM}={token}" if token else ""
+        console.print(f"msi-agent viewer ({mode}) on http://{shown}:{port}/{login} — Ctrl+C stops it", highlight=False)
         uvicorn.run(app, host=host, port=port, log_level="warning")
     finally:
         store.close()

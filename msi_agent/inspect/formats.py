@@ -11,6 +11,7 @@ import io
 from collections.abc import Iterable
 from enum import StrEnum
 
+from msi_agent import markdown
 from msi_agent.records import Insight, Scale
 
 CSV_COLUMNS = ("id", "scale", "key", "score", "text", "created", "updated", "experience_ids", "llm_call_id")
@@ -37,7 +38,7 @@ def grouped(insights: Iterable[Insight]) -> dict[Scale, dict[str, list[Insight]]
 
 
 def to_markdown(insights: Iterable[Insight], *, title: str) -> str:
-    lines = [f"# {title}", ""]
+    lines = [f"# {markdown.text(title)}", ""]
     groups = grouped(insights)
     if not groups:
         lines.append("_No insights._")
@@ -45,8 +46,8 @@ def to_markdown(insights: Iterable[Insight], *, title: str) -> str:
         lines += [f"## {scale.value.capitalize()}", ""]
         for key, items in keys.items():
             if key:
-                lines += [f"### {key}", ""]
-            lines += [f"- **{_score(ins.score)}** {_one_line(ins.text)} `{ins.id}`" for ins in items]
+                lines += [f"### {markdown.text(key)}", ""]
+            lines += [f"- **{_score(ins.score)}** {markdown.text(ins.text)} {markdown.code(ins.id)}" for ins in items]
             lines.append("")
     return "\n".join(lines).rstrip() + "\n"
 
@@ -74,7 +75,3 @@ def to_csv(insights: Iterable[Insight]) -> str:
 
 def _score(score: float) -> str:
     return f"{score:g}"
-
-
-def _one_line(text: str) -> str:
-    return " ".join(text.split())

@@ -15,7 +15,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from msi_agent.pipeline.runfolder import EPISODES_DIR, MANIFEST, RUNS_DIR
+from msi_agent.pipeline.runfolder import EPISODES_DIR, MANIFEST, RUNS_DIR, RunFolderError, check_run_name
 from msi_agent.records import Episode, TokenUsage
 
 RESULTS = "results.json"
@@ -95,8 +95,10 @@ def _read_json(path: Path) -> Any:
         return json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise RunFormatError(f"{path} is missing; is {path.parent} a finished run folder?") from None
-    except (OSError, json.JSONDecodeError) as exc:
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise RunFormatError(f"{path} is not readable JSON ({exc}); rerun the pipeline to rewrite it") from None
+    except RecursionError:
+        raise RunFormatError(f"{path} nests too deeply to be a run file; rerun the pipeline to rewrite it") from None
 
 
 def resolve_run(ref: str | Path, workspace: Path) -> Path:
@@ -119,7 +121,11 @@ def load_run(path: Path) -> RunData:
         results = Results.model_validate(_read_json(path / RESULTS))
     except ValidationError as exc:
         raise RunFormatError(f"{path / RESULTS} does not have the expected shape: {exc}") from None
-    return RunData(name=str(manifest.get("name") or path.name), path=path, manifest=manifest, results=results)
+    try:  # the name ends up in report paths and Markdown: it must be a run name, not a path
+        name = check_run_name(manifest.get("name") or path.resolve().name)
+    except RunFolderError as exc:
+        raise RunFormatError(f'{path / MANIFEST}: {exc}; fix its "name" field') from None
+    return RunData(name=name, path=path, manifest=manifest, results=results)
 
 
 def list_runs(workspace: Path) -> list[Path]:

@@ -11,6 +11,7 @@ from markupsafe import Markup
 
 from msi_agent.inspect.charts import BarChart, to_svg
 from msi_agent.inspect.compare import pivot
+from msi_agent.markdown import text as md
 
 
 def pct(value: float | None) -> str:
@@ -22,11 +23,6 @@ def number(value: float | None) -> str:
     if value is None:
         return "–"
     return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.4g}"
-
-
-def cell(value: object) -> str:
-    """Text safe inside a Markdown table cell: no pipes breaking columns, no line breaks."""
-    return " ".join(str(value).split()).replace("|", "\\|")
 
 
 def svg(chart: BarChart) -> Markup:
@@ -44,6 +40,6 @@ def environment() -> Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.filters |= {"pct": pct, "number": number, "svg": svg, "cell": cell}
+    env.filters |= {"pct": pct, "number": number, "svg": svg, "md": md}
     env.globals["pivot"] = pivot
     return env

@@ -2,8 +2,10 @@
 
 Pages are Jinja templates rendered by FastAPI; charts are inline SVG, so nothing is loaded from the internet.
 The viewer is read-only unless built with ``allow_edit=True``: edit and delete requests are then answered
-with 403 and a message saying how to enable editing. Store calls are serialised by one lock because
-not every backend is safe to share between the server's worker threads.
+with 403 and a message saying how to enable editing. It answers only the ``Host`` names it was started for
+(``hosts``), and a viewer editable beyond loopback also needs an edit token (given once as ``?token=``, then kept
+in a same-site cookie). Store calls are serialised by one lock because not every backend is safe to share
+between the server's worker threads.
 """
 
 from __future__ import annotations
@@ -13,23 +15,22 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 from fastapi import FastAPI, Form, Query, Request
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
-from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from insights_store.base import DEFAULT_NAMESPACE, InsightNotFoundError, InsightStore, StoreError
 from msi_agent.inspect.compare import all_charts, usage_rows
 from msi_agent.inspect.diff import diff_insights
 from msi_agent.inspect.formats import SCALE_ORDER, grouped
+from msi_agent.inspect.hosts import LOOPBACK_NAMES, TOKEN_COOKIE, TOKEN_PARAM, HostCheck, token_matches
 from msi_agent.inspect.runs import RunFormatError, list_runs, load_run
 from msi_agent.inspect.templating import environment
 from msi_agent.inspect.trajectories import EpisodeFinder
 from msi_agent.records import Scale
 
-LOCAL_HOSTS = ("127.0.0.1", "localhost")
 MAX_ROWS = 500  # per page; a list of thousands of rules is unreadable, filters narrow it down
 SEARCH_K = 50
 READ_ONLY_MESSAGE = "This viewer is read-only; restart it with `msi-agent ui --allow-edit` to edit or delete insights."
@@ -47,11 +48,14 @@ class PageError(Exception):
 class Viewer:
     """The state behind the pages: one store, one workspace (runs, experience pool), the edit switch."""
 
-    def __init__(self, store: InsightStore, *, workspace: Path, namespace: str, allow_edit: bool) -> None:
+    def __init__(
+        self, store: InsightStore, *, workspace: Path, namespace: str, allow_edit: bool, edit_token: str | None
+    ) -> None:
         self.store = store
         self.workspace = workspace
         self.namespace = namespace
         self.allow_edit = allow_edit
+        self.edit_token = edit_token
         self.episodes = EpisodeFinder(workspace)
         self._lock = threading.Lock()
 
@@ -76,6 +80,12 @@ class Viewer:
         site = request.headers.get("sec-fetch-site")
         if site in ("cross-site", "same-site") or (origin and urlsplit(origin).netloc != request.headers.get("host")):
             raise PageError(403, "edit refused: the request came from another web site; use the viewer's own pages")
+        if self.edit_token is not None and not token_matches(request.cookies.get(TOKEN_COOKIE), self.edit_token):
+            raise PageError(
+                403,
+                "edit refused: this viewer is public and edits need its token; open the URL with ?token=… "
+                "that `msi-agent ui` printed when it started",
+            )
 
     def render(self, template: str, status: int = 200, **context: Any) -> HTMLResponse:
         base = {"allow_edit": self.allow_edit, "default_ns": self.namespace}
@@ -103,17 +113,31 @@ def create_app(
     workspace: Path,
     namespace: str = DEFAULT_NAMESPACE,
     allow_edit: bool = False,
-    allowed_hosts: Sequence[str] = LOCAL_HOSTS,
+    hosts: Sequence[str] = LOOPBACK_NAMES,
+    edit_token: str | None = None,
 ) -> FastAPI:
     """The viewer app over an open store; the caller owns the store and closes it after the server stops.
 
-    ``allowed_hosts`` (Host header names) defaults to loopback names, which defeats DNS rebinding (a web page
-    whose domain re-resolves to 127.0.0.1 reading the insights); pass ``["*"]`` when serving on the network.
+    ``hosts`` are the only ``Host`` names answered (``hosts.allowed_hosts`` builds the list for a bind address);
+    with ``edit_token``, edits also need that token (``msi-agent ui`` sets one on non-loopback binds).
     """
-    viewer = Viewer(store, workspace=workspace, namespace=namespace, allow_edit=allow_edit)
+    viewer = Viewer(store, workspace=workspace, namespace=namespace, allow_edit=allow_edit, edit_token=edit_token)
     app = FastAPI(title="msi-agent viewer", docs_url=None, redoc_url=None, openapi_url=None)
-    app.add_middleware(TrustedHostMiddleware, allowed_hosts=list(allowed_hosts))
+    app.add_middleware(HostCheck, allowed=hosts)
     app.state.viewer = viewer
+
+    @app.middleware("http")
+    async def _token_login(request: Request, call_next: Any) -> Response:
+        """``?token=`` once: checked, kept in an HttpOnly same-site cookie, and dropped from the address bar."""
+        given = request.query_params.get(TOKEN_PARAM)
+        if given is None or edit_token is None:
+            return await call_next(request)
+        if not token_matches(given, edit_token):
+            return viewer.render("error.html.j2", status=403, status_code=403, message="wrong edit token")
+        query = urlencode([(k, v) for k, v in request.query_params.multi_items() if k != TOKEN_PARAM])
+        response = RedirectResponse(request.url.path + (f"?{query}" if query else ""), status_code=303)
+        response.set_cookie(TOKEN_COOKIE, edit_token, httponly=True, samesite="strict")
+        return response
 
     @app.exception_handler(PageError)
     def _page_error(request: Request, exc: PageError) -> HTMLResponse:

@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from envs.metrics import Metrics, aggregate
+from msi_agent import markdown
 from msi_agent.llm.accounting import PriceTable, cost, price_for
 from msi_agent.records import Episode, Split, TokenUsage
 
@@ -86,7 +87,7 @@ def render_markdown(results: Mapping[str, Any], *, title: str) -> str:
     keyed = {(r["condition"], r["split"], r["family"]): s for r, s in zip(results["rows"], rows, strict=True)}
     conditions = list(results["conditions"])
     splits = [s for s in (Split.VALID_SEEN.value, Split.VALID_UNSEEN.value, ALL) if any(k[1] == s for k in keyed)]
-    out = [f"# {title}", "", "## Summary (all families; SR / GC in %)", ""]
+    out = [f"# {markdown.text(title)}", "", "## Summary (all families; SR / GC in %)", ""]
     header = [
         "condition",
         *[f"{SPLIT_LABELS.get(s, s)} {m}" for s in splits for m in ("SR", "GC")],
@@ -120,7 +121,8 @@ def render_markdown(results: Mapping[str, Any], *, title: str) -> str:
     usage = results["usage"]
     out += [
         "",
-        f"LLM: {results['llm']}; the whole run (collect, distill, eval) used {usage['prompt_tokens']} prompt + "
+        f"LLM: {markdown.text(results['llm'])}; the whole run (collect, distill, eval) used "
+        f"{usage['prompt_tokens']} prompt + "
         f"{usage['completion_tokens']} completion in {usage['calls']} calls "
         f"({usage['cached_calls']} from cache).",
     ]
@@ -128,4 +130,4 @@ def render_markdown(results: Mapping[str, Any], *, title: str) -> str:
 
 
 def _row(cells: Sequence[str]) -> str:
-    return "| " + " | ".join(cells) + " |"
+    return "| " + " | ".join(markdown.text(c) for c in cells) + " |"

@@ -59,10 +59,30 @@ not depend on the count); each command's changes are recorded in the manifest.""
 
 
 RUN_NAME = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9._-]{0,38}[A-Za-z0-9])?")
+SEGMENT = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9._+-]{0,198}[A-Za-z0-9])?")
 
 
 class RunFolderError(ValueError):
     pass
+
+
+def check_run_name(name: str) -> str:
+    if not isinstance(name, str) or not RUN_NAME.fullmatch(name):
+        raise RunFolderError(
+            f"run name {name!r} is not valid: use 1-40 letters, digits, '.', '_' or '-', starting and ending "
+            "with a letter or digit (it also names the run's insight namespaces)"
+        )
+    return name
+
+
+def safe_segment(value: str, what: str) -> str:
+    """``value`` as one file-name segment, never a path: a name read from data cannot leave its folder."""
+    if not isinstance(value, str) or not SEGMENT.fullmatch(value) or ".." in value:
+        raise RunFolderError(
+            f"{what} {value!r} cannot name a file: use up to 200 letters, digits, '.', '_', '+' or '-', "
+            "starting and ending with a letter or digit"
+        )
+    return value
 
 
 def atomic_write(path: Path, text: str) -> None:
@@ -109,12 +129,7 @@ class RunFolder:
 
     @classmethod
     def in_workspace(cls, workspace: Path, name: str) -> RunFolder:
-        if not RUN_NAME.fullmatch(name):
-            raise RunFolderError(
-                f"run name {name!r} is not valid: use 1-40 letters, digits, '.', '_' or '-', starting and ending "
-                "with a letter or digit (it also names the run's insight namespaces)"
-            )
-        return cls(Path(workspace) / RUNS_DIR / name)
+        return cls(Path(workspace) / RUNS_DIR / check_run_name(name))
 
     # manifest ---------------------------------------------------------------------------------------------------
     def start(self, *, command: str, config: dict[str, Any], seeds: dict[str, int]) -> dict[str, Any]:
@@ -156,7 +171,9 @@ class RunFolder:
 
     # episodes ---------------------------------------------------------------------------------------------------
     def episode_path(self, condition: str, episode_id: str) -> Path:
-        return self.path / EPISODES_DIR / condition / f"{episode_id}.json"
+        folder = self.path / EPISODES_DIR / safe_segment(condition, "condition")
+        *parents, leaf = [safe_segment(p, "episode id") for p in str(episode_id).split("/")]  # alfworld ids nest
+        return folder.joinpath(*parents, f"{leaf}.json")
 
     def load_episode(self, condition: str, episode_id: str) -> Episode | None:
         """The finished episode, or None if it was never written (a half-written file cannot exist)."""
@@ -174,12 +191,12 @@ class RunFolder:
         return path
 
     def episodes(self, condition: str) -> list[Episode]:
-        folder = self.path / EPISODES_DIR / condition
+        folder = self.path / EPISODES_DIR / safe_segment(condition, "condition")
         return [self.load_episode(condition, p.stem) for p in sorted(folder.glob("*.json"))]  # type: ignore[misc]
 
     # progress logs ----------------------------------------------------------------------------------------------
     def log_path(self, name: str) -> Path:
-        return self.path / f"{name}.jsonl"
+        return self.path / f"{safe_segment(name, 'log name')}.jsonl"
 
     def append_log(self, name: str, record: dict[str, Any]) -> None:
         """One JSON line, flushed and fsynced; a torn last line (killed mid-write) is ignored on reading."""

@@ -24,6 +24,7 @@ from insight_fixtures import NS, fill
 
 from insights_store import open_store
 from insights_store.base import InsightStore
+from msi_agent.inspect.hosts import allowed_hosts
 from msi_agent.inspect.viewer import create_app
 
 CHROMIUM = "/usr/bin/chromium"
@@ -52,10 +53,11 @@ pytestmark = [
 
 
 class ServerThread:
-    """uvicorn serving an app on a free 127.0.0.1 port in a daemon thread."""
+    """uvicorn serving an app on a free loopback port (127.0.0.1, or ``::1``) in a daemon thread."""
 
-    def __init__(self, app: Any) -> None:
-        self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning"))
+    def __init__(self, app: Any, host: str = "127.0.0.1") -> None:
+        self.host = host
+        self.server = uvicorn.Server(uvicorn.Config(app, host=host, port=0, log_level="warning"))
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 
     def __enter__(self) -> str:
@@ -66,23 +68,30 @@ class ServerThread:
                 raise RuntimeError("the viewer did not start within 20 s")
             time.sleep(0.05)
         port = self.server.servers[0].sockets[0].getsockname()[1]
-        return f"http://127.0.0.1:{port}"
+        return f"http://{'[::1]' if self.host == '::1' else self.host}:{port}"
 
     def __exit__(self, *exc: object) -> None:
         self.server.should_exit = True
         self.thread.join(timeout=10)
 
 
+def _executable() -> str | None:
+    return CHROMIUM if Path(CHROMIUM).exists() else shutil.which("chromium")
+
+
 @pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
+def playwright() -> Iterator[Any]:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
-        b = pw.chromium.launch(
-            executable_path=CHROMIUM if Path(CHROMIUM).exists() else shutil.which("chromium"), args=CHROMIUM_ARGS
-        )
-        yield b
-        b.close()
+        yield pw
+
+
+@pytest.fixture(scope="module")
+def browser(playwright: Any) -> Iterator[Any]:
+    b = playwright.chromium.launch(executable_path=_executable(), args=CHROMIUM_ARGS)
+    yield b
+    b.close()
 
 
 @pytest.fixture
@@ -90,11 +99,14 @@ def offsite() -> list[str]:
     return []
 
 
-def _page(browser: Any, offsite: list[str]) -> Any:
+LOCAL_PREFIXES = ("http://127.0.0.1:", "http://[::1]:")
+
+
+def _page(browser: Any, offsite: list[str], local: tuple[str, ...] = LOCAL_PREFIXES) -> Any:
     page = browser.new_page(viewport={"width": 1280, "height": 900})
 
     def guard(route: Any) -> None:
-        if route.request.url.startswith("http://127.0.0.1:"):
+        if route.request.url.startswith(local):
             route.continue_()
         else:
             offsite.append(route.request.url)
@@ -186,6 +198,40 @@ def test_editing_works_when_allowed(
         assert page.locator("#insight-score").inner_text() == "5"
         assert page.locator("tr.history-entry").count() == 2  # ADD + the manual EDIT
     assert store.get(ids["kitchen"], namespace=NS).text == "Heat food in the microwave, opened first."
+    assert offsite == []
+
+
+def test_ipv6_bind_serves_its_own_pages_and_refuses_a_rebinding_name(
+    playwright: Any, memory_store: tuple[InsightStore, dict[str, str]], workspace: Path, offsite: list[str]
+) -> None:
+    """The break: on ``--host ::1`` the Host check was off, so a page whose name re-resolved to ::1 could edit.
+
+    Chromium maps ``rebind.test`` to ``::1`` (as a rebinding DNS server would); its requests must be refused.
+    """
+    store, ids = memory_store
+    app = create_app(store, workspace=workspace, namespace=NS, allow_edit=True, hosts=allowed_hosts("::1"))
+    rules = "--host-resolver-rules=MAP rebind.test [::1]"
+    with ServerThread(app, host="::1") as url:
+        browser = playwright.chromium.launch(executable_path=_executable(), args=[*CHROMIUM_ARGS, rules])
+        try:
+            port = url.rsplit(":", 1)[1]
+            page = _page(browser, offsite, local=(*LOCAL_PREFIXES, "http://rebind.test:"))
+            page.goto(f"{url}/insights/{ids['kitchen']}")
+            assert page.locator("#mode").inner_text() == "editing allowed"
+            page.fill("#edit-form textarea", "Open the microwave before heating food.")
+            page.click("#edit-form button")
+            page.wait_for_selector("text=Open the microwave before heating food.")
+
+            rebound = page.goto(f"http://rebind.test:{port}/insights/{ids['general']}")
+            assert rebound is not None and rebound.status == 400
+            assert "--allowed-host" in page.content()
+            script = """([id, ns]) => fetch(`/insights/${id}/delete`, {method: "POST", body: new URLSearchParams({ns})})
+                .then(r => r.status)"""  # what the rebinding page's own script would send (same origin to it)
+            assert page.evaluate(script, [ids["general"], NS]) == 400
+        finally:
+            browser.close()
+    assert store.get(ids["general"], namespace=NS).text.startswith("Check every cabinet")
+    assert store.get(ids["kitchen"], namespace=NS).text == "Open the microwave before heating food."
     assert offsite == []
 
 
