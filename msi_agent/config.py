@@ -57,7 +57,7 @@ class PipelineSettings(Section):
     seed: int = 0
     selector: Literal["success", "pair", "same-task"] = "pair"
     seed_from: Literal["agent", "expert", "both"] = "both"
-    insight_selector: Literal["hashmap", "vector", "general-only", "all"] = "hashmap"
+    insight_selector: Literal["hashmap", "vector", "general-only", "general-environment", "all"] = "hashmap"
     workers: int = Field(1, ge=1)
     token_budget: int = Field(2000, gt=0)
 

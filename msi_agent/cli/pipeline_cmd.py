@@ -60,7 +60,9 @@ RUN_INSIGHT_TOKENS = 256
 rambles stops early (512, `distill`'s default, doubles the distill time of the bundled 135M model on 2 cores)."""
 SELECTOR = typer.Option(None, "--selector", help="experience selector: success, pair, same-task")
 SEED_FROM = typer.Option(None, "--seed-from", help="seeds from agent, expert or both")
-INSIGHT_SELECTOR = typer.Option(None, "--insight-selector", help="hashmap, vector, general-only, all")
+INSIGHT_SELECTOR = typer.Option(
+    None, "--insight-selector", help="hashmap, vector, general-only, general-environment, all"
+)
 BASELINES = typer.Option("none,expel", "--baselines", help="comma list of baselines: none, expel (or '')")
 SNAPSHOTS = typer.Option(False, "--snapshots", help="keep a copy of the insight set after every update")
 

@@ -1,9 +1,11 @@
 """The insight selector: which insights enter the executor's prompt for a task (REFERENCE §1).
 
-Every mode but ``none`` takes all general insights and the environment insights of the task's room type, then
-subtask insights by mode: ``hashmap`` (an LLM picks subtask names from the list; all insights under them),
-``vector`` (similarity to the instruction within a token budget), ``general-only`` (none), ``all`` (every one,
-ExpeL-like). ``none`` is the no-insight baseline. The output is one formatted block for the prompt.
+``hashmap``, ``vector`` and ``all`` take all general insights and the environment insights of the task's
+category, then subtask insights: ``hashmap`` (an LLM picks subtask names from the list; all insights under them),
+``vector`` (similarity to the instruction within a token budget), ``all`` (every one, ExpeL-like).
+``general-only`` is the paper's out-of-domain mode: general insights and nothing else; ``general-environment`` adds
+the task's environment insights (no subtask insights). ``none`` is the no-insight baseline.
+The output is one formatted block for the prompt.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ class SelectorMode(StrEnum):
     HASHMAP = "hashmap"
     VECTOR = "vector"
     GENERAL_ONLY = "general-only"
+    GENERAL_ENVIRONMENT = "general-environment"
     ALL = "all"
     NONE = "none"
 
@@ -74,7 +77,9 @@ class InsightSelector:
         store, ns = self.store, self.namespace
         with self._lock:
             chosen = store.list(scale=Scale.GENERAL, namespace=ns)
-            chosen += store.list(scale=Scale.ENVIRONMENT, key=task.environment.value, namespace=ns)
+            if self.mode is SelectorMode.GENERAL_ONLY:
+                return Selection(insights=chosen)
+            chosen += store.list(scale=Scale.ENVIRONMENT, key=str(task.environment), namespace=ns)
             names = store.keys(Scale.SUBTASK, namespace=ns)
         selection = Selection()
         if self.mode is SelectorMode.ALL:

@@ -41,7 +41,8 @@ def _texts(selector: InsightSelector) -> list[str]:
 
 def test_modes(store: InsightStore) -> None:
     base = ["Look before acting.", "Eggs are in the fridge."]
-    assert _texts(InsightSelector(store, "general-only", namespace="ns")) == base
+    assert _texts(InsightSelector(store, "general-only", namespace="ns")) == ["Look before acting."]
+    assert _texts(InsightSelector(store, "general-environment", namespace="ns")) == base
     assert _texts(InsightSelector(store, "all", namespace="ns")) == [
         *base,
         "Open the fridge to find food.",
@@ -83,7 +84,7 @@ def test_parse_names_is_robust() -> None:
 
 
 def test_block_format_and_errors(store: InsightStore) -> None:
-    block = InsightSelector(store, "general-only", namespace="ns").select(TASK).block
+    block = InsightSelector(store, "general-environment", namespace="ns").select(TASK).block
     assert block == (
         "Here is experience you have summarized in the past:\nGeneral:\n- Look before acting.\n"
         "In the Kitchen:\n- Eggs are in the fridge.\n\n"
