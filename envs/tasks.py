@@ -8,8 +8,9 @@ occur in the chosen rooms are used; train and valid_seen share the 96 training
 floor plans with disjoint random streams; valid_unseen uses the 24 test floor plans).
 
 A ``Task`` carries in ``params``: ``init`` (the full ``WorldInit``), ``goal`` (the family's parameters) and
-``max_steps`` — enough to rebuild the initial world exactly. ``parse_spec("families=toast,coffee;split=valid_seen;
-n=20;seed=1")`` reads the CLI form.
+``max_steps`` — enough to rebuild the initial world exactly — and, for TEACh families, ``dialogue``: a
+Commander–Driver dialogue drawn after the instruction from the same stream (``envs.household.dialogue``).
+``parse_spec("families=toast,coffee;split=valid_seen;n=20;seed=1")`` reads the CLI form.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import random
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from envs.household import scenes
+from envs.household.dialogue import dialogue
 from envs.household.families import family, family_names
 from envs.household.placement import arrange
 from msi_agent.records import EnvCategory, Split, Task
@@ -88,6 +90,9 @@ def _one(spec: TaskSpec, name: str, pool: list[str], index: int) -> Task:
         if init is None:
             continue
         instruction = fam.instruction(draw.goal, rng)
+        params = {"init": init.model_dump(mode="json"), "goal": draw.goal, "max_steps": fam.max_steps}
+        if fam.source == "teach":
+            params["dialogue"] = dialogue(instruction, fam.conditions(draw.goal, init), init, rng)
         task_id = hashlib.blake2b(f"{spec.seed}|{spec.split.value}|{name}|{index}".encode(), digest_size=6).hexdigest()
         return Task(
             id=f"{name}-{sc.name}-{task_id}",
@@ -97,7 +102,7 @@ def _one(spec: TaskSpec, name: str, pool: list[str], index: int) -> Task:
             instruction=instruction,
             split=spec.split,
             seed=spec.seed,
-            params={"init": init.model_dump(mode="json"), "goal": draw.goal, "max_steps": fam.max_steps},
+            params=params,
         )
     raise TaskSpecError(f"could not place family {name!r} in any of {len(pool)} scenes after {MAX_DRAWS} draws")
 

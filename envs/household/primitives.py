@@ -237,6 +237,7 @@ class HouseholdPrograms:
         if len(t["receptacleObjectIds"] or ()) >= catalog.CAPACITY.get(t["objectType"], 1 << 30):
             raise _Fail(f"the {t['objectType']} is full; empty() it first")
         self._reach(target)
+        t = self._obj(target)  # a backend may hand out fresh metadata after every action (AI2-THOR does)
         if t["openable"] and not t["isOpen"]:
             self._do(f"open {self.t.name(target)}", f"the {t['objectType']} is closed and cannot be opened")
         self._do(f"move {self.t.name(held)} to {self.t.name(target)}", f"the {kind} cannot be put there now")
@@ -348,7 +349,7 @@ class HouseholdPrograms:
         if o["receptacleObjectIds"]:
             raise _Fail(f"the {h.cls} has things in it; empty() it first")
         self._take(oid)
-        if o["fillLiquid"] != "water":
+        if self._obj(oid)["fillLiquid"] != "water":
             self._appliance("SinkBasin", "fill", oid)
 
     def pour(self, h: Handle, landmark: Handle, *, taken: Collection[str]) -> None:

@@ -17,6 +17,7 @@ from collections.abc import Callable, Sequence
 
 from envs.backend import WorldInit
 from envs.household import scenes
+from envs.household.dialogue import dialogue
 from envs.household.expert import PlanError, solve
 from envs.household.families import Family, Goal, family, family_names
 from envs.household.text import TextLayer
@@ -80,11 +81,18 @@ def _one(spec: TaskSpec, world: ThorWorld, name: str, pool: list[str], index: in
         if not solvable(fam, draw.goal, init):
             continue
         task_id = hashlib.blake2b(f"thor|{spec.seed}|{spec.split.value}|{name}|{index}".encode(), digest_size=6)
+        instruction = fam.instruction(draw.goal, rng)
+        params = {
+            "init": init.model_dump(mode="json"),
+            "goal": draw.goal,
+            "max_steps": fam.max_steps,
+            SPAWN_SEED: spawn_seed,
+        }
+        if fam.source == "teach":
+            params["dialogue"] = dialogue(instruction, fam.conditions(draw.goal, init), init, rng)
         return Task(
             id=f"{name}-{sc.name}-{task_id.hexdigest()}", family=name, environment=sc.category, scene=sc.name,
-            instruction=fam.instruction(draw.goal, rng), split=spec.split, seed=spec.seed,
-            params={"init": init.model_dump(mode="json"), "goal": draw.goal, "max_steps": fam.max_steps,
-                    SPAWN_SEED: spawn_seed},
+            instruction=instruction, split=spec.split, seed=spec.seed, params=params,
         )  # fmt: skip
     raise TaskSpecError(
         f"no solvable {name!r} task in {MAX_DRAWS} live draws over {len(pool)} scenes of split {spec.split.value}; "

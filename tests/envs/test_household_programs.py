@@ -14,6 +14,7 @@ from envs.household.families import family, family_names
 from envs.household.primitives import HouseholdPrograms
 from envs.tasks import TaskSpec, sample_tasks
 from msi_agent.agent.program import Handle, ProgramAttempt, ProgramConfig
+from msi_agent.agent.program.dialogue import request
 from msi_agent.agent.program.executor import CORRECTION_ACTION, PROGRAM_ACTION
 from msi_agent.llm import LLMClient, RetryPolicy, ScriptedChatModel
 from msi_agent.records import Split, Task
@@ -71,7 +72,7 @@ def test_a_wrong_subgoal_is_corrected_from_its_failure_reason() -> None:
     assert failed.error == "you are not holding the Mug; pickup() it before you place it"
     correction = attempt.prompts[1]
     assert "Failed: mug.place(machine)" in correction and f"Reason: {failed.error}" in correction
-    assert "RULE: rinse mugs." in attempt.prompts[0] and "Instruction: " in attempt.prompts[0]
+    assert "RULE: rinse mugs." in attempt.prompts[0] and request(task) in attempt.prompts[0]
     assert [s.action for s in steps if s.action in (PROGRAM_ACTION, CORRECTION_ACTION)] == [
         PROGRAM_ACTION,
         CORRECTION_ACTION,
