@@ -25,6 +25,7 @@ from typing import Any
 
 from langchain_core.messages import BaseMessage
 
+from envs.registration import HOUSEHOLD_ROOMS
 from insights_store import open_store
 from insights_store.base import InsightStore
 from insights_store.batch import estimate_tokens
@@ -34,7 +35,7 @@ from msi_agent.llm import LLMClient, RetryPolicy, ScriptedChatModel
 from msi_agent.llm.wire import chat_completion, request_messages
 from msi_agent.pipeline import ExpertPlayer, Session, Suite, stages
 from msi_agent.pipeline.runfolder import RunFolder
-from msi_agent.records import EnvCategory, Insight, Scale, Split
+from msi_agent.records import Insight, Scale, Split
 
 FAMILIES = [
     "pick_and_place_simple",
@@ -85,13 +86,13 @@ def seeded_store() -> InsightStore:
             ),
             namespace="bench",
         )
-    for room in EnvCategory:
+    for room in HOUSEHOLD_ROOMS:
         for i in range(5):
             store.add(
                 Insight(
-                    text=f"In a {room.value}, objects of kind {i} are usually on the counters or shelves.",
+                    text=f"In a {room}, objects of kind {i} are usually on the counters or shelves.",
                     scale=Scale.ENVIRONMENT,
-                    key=room.value,
+                    key=room,
                 ),
                 namespace="bench",
             )

@@ -21,9 +21,10 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from envs.registration import HOUSEHOLD_ROOMS
 from insights_store import open_store
 from insights_store.embeddings import MiniLMEmbeddings
-from msi_agent.records import EnvCategory, Insight, InsightOp, OpKind, Scale
+from msi_agent.records import Insight, InsightOp, OpKind, Scale
 
 _VOCABULARY = (
     "open close fridge microwave knife slice bread tomato lettuce apple mug cup sink faucet clean heat "
@@ -47,13 +48,13 @@ def sentence(rng: random.Random) -> str:
 def synthetic(size: int, seed: int = 0) -> Iterator[Insight]:
     rng = random.Random(seed)
     subtask_keys = max(1, size // 100)
-    rooms = list(EnvCategory)
+    rooms = list(HOUSEHOLD_ROOMS)
     for n in range(size):
         roll = n % 20
         if roll == 0:
             yield Insight(text=f"{sentence(rng)} ({n})", scale=Scale.GENERAL, score=rng.randint(1, 6))
         elif roll == 1:
-            yield Insight(text=f"{sentence(rng)} ({n})", scale=Scale.ENVIRONMENT, key=rooms[n % 4].value)
+            yield Insight(text=f"{sentence(rng)} ({n})", scale=Scale.ENVIRONMENT, key=rooms[n % 4])
         else:
             yield Insight(text=f"{sentence(rng)} ({n})", scale=Scale.SUBTASK, key=f"Subtask {n % subtask_keys}")
 

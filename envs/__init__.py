@@ -4,6 +4,18 @@
 """
 
 from envs.core import NOTHING_HAPPENS, Env, Observation
-from envs.registration import make, names, register
+from envs.registration import make, names, register, spec
+from envs.spec import EnvSpec, MissingSamplerError, TaskSampler
 
-__all__ = ["NOTHING_HAPPENS", "Env", "Observation", "make", "names", "register"]
+__all__ = [
+    "NOTHING_HAPPENS",
+    "Env",
+    "EnvSpec",
+    "MissingSamplerError",
+    "Observation",
+    "TaskSampler",
+    "make",
+    "names",
+    "register",
+    "spec",
+]

@@ -75,7 +75,7 @@ def aggregate(episodes: Iterable[Episode]) -> Metrics:
 KEYS: dict[str, Callable[[Episode], str]] = {
     "family": lambda ep: ep.task.family,
     "split": lambda ep: ep.task.split.value,
-    "environment": lambda ep: ep.task.environment.value,
+    "environment": lambda ep: ep.task.environment,
     "scene": lambda ep: ep.task.scene,
 }
 

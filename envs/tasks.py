@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import random
+from collections.abc import Callable, Sequence
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -24,9 +25,10 @@ from envs.household import scenes
 from envs.household.dialogue import dialogue
 from envs.household.families import family, family_names
 from envs.household.placement import arrange
-from msi_agent.records import EnvCategory, Split, Task
+from envs.household.scenes import RoomType
+from msi_agent.records import Split, Task
 
-__all__ = ["TaskSpec", "TaskSpecError", "family_names", "parse_spec", "sample_tasks"]
+__all__ = ["TaskSpec", "TaskSpecError", "family_names", "parse_spec", "sample_tasks", "sampler"]
 
 MAX_DRAWS = 200
 
@@ -42,7 +44,7 @@ class TaskSpec(BaseModel):
     split: Split = Split.TRAIN
     n: int = Field(default=10, ge=0, le=1_000_000)
     seed: int = 0
-    environments: list[EnvCategory] | None = Field(default=None, description="room types; None = all")
+    environments: list[RoomType] | None = Field(default=None, description="room types; None = all")
 
     @field_validator("families")
     @classmethod
@@ -63,7 +65,7 @@ def _rng(*parts: object) -> random.Random:
 
 
 def sample_tasks(spec: TaskSpec) -> list[Task]:
-    rooms = set(spec.environments or EnvCategory)
+    rooms = set(spec.environments or RoomType)
     names = spec.families or [f for f in family_names() if family(f).environments & rooms]
     pools: dict[str, list[str]] = {}
     for name in names:
@@ -105,6 +107,17 @@ def _one(spec: TaskSpec, name: str, pool: list[str], index: int) -> Task:
             params=params,
         )
     raise TaskSpecError(f"could not place family {name!r} in any of {len(pool)} scenes after {MAX_DRAWS} draws")
+
+
+def sampler(**options: object) -> Callable[..., list[Task]]:
+    """The household ``EnvSpec``'s task sampler (``envs.spec.TaskSampler``); the world needs no options."""
+
+    def sample(split: Split, count: int, *, seed: int, families: Sequence[str]) -> list[Task]:
+        if count <= 0:
+            return []
+        return sample_tasks(TaskSpec(split=split, n=count, seed=seed, families=list(families) or None))
+
+    return sample
 
 
 def parse_spec(text: str) -> TaskSpec:

@@ -1,8 +1,9 @@
-"""Bring your own environment: implement ``envs.core.Env`` and a task sampler, wrap them in a ``Suite``.
+"""Bring your own environment: implement ``envs.core.Env`` and a task sampler, describe both in an ``EnvSpec``.
 
 ``LampRoom`` is a complete (tiny) text environment: read a book under a lamp. The pipeline sees it exactly like
-the household simulator. To make it available by name, ``envs.register("lamp-room", LampRoom)`` and register a
-sampler factory in ``msi_agent.pipeline.TASK_SAMPLERS``; then ``--env`` config ``env.name = "lamp-room"`` works.
+the household simulator. ``SPEC`` names its factory, sampler, families, the name of its environment scale and the
+categories that scale takes, and the words its prompts use; ``envs.register(SPEC)`` (or an entry point in the group
+``msi_agent.envs`` pointing at ``SPEC``) makes ``--env lamp-room`` work.
 
     python examples/custom_env.py [WORKSPACE]
 """
@@ -15,12 +16,13 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from envs import NOTHING_HAPPENS, Observation
+import envs
+from envs import NOTHING_HAPPENS, EnvSpec, Observation
 from insights_store import open_store
 from msi_agent.config import Settings
 from msi_agent.llm import LLMClient, ScriptedChatModel
 from msi_agent.pipeline import ExpertPlayer, Session, Suite, experiment
-from msi_agent.records import EnvCategory, Split, Task
+from msi_agent.records import Split, Task
 
 ROOMS = {"desk 1": "desklamp 1", "sidetable 1": "floorlamp 1"}
 BOOKS = ("book", "cd", "pen", "mug")
@@ -76,7 +78,7 @@ def sample(split: Split, count: int, *, seed: int, families: Sequence[str]) -> l
         Task(
             id=f"lamp-{split.value}-{seed}-{i}",
             family="read_under_lamp",
-            environment=EnvCategory.BEDROOM,
+            environment="reading corner",
             scene="LampRoom",
             split=split,
             seed=seed,
@@ -87,8 +89,21 @@ def sample(split: Split, count: int, *, seed: int, families: Sequence[str]) -> l
     ]
 
 
+SPEC = EnvSpec(
+    name="lamp-room",
+    entry_point=LampRoom,
+    sampler=lambda **options: sample,
+    families=("read_under_lamp",),
+    max_steps=6,
+    scale="corner",
+    categories=("reading corner",),
+    vocabulary={"agent": "a reading assistant", "world": "a small bedroom"},
+)
+envs.register(SPEC, replace=True)
+
+
 def main(workspace: Path) -> dict[str, Any]:
-    suite = Suite(name="lamp-room", make_env=LampRoom, sample=sample)
+    suite = Suite.from_registry("lamp-room")
     settings = Settings(workspace=workspace, env={"max_steps": 6}, pipeline={"train_tasks": 3, "test_tasks": 2})
     tasks = [t for s in Split for t in sample(s, 3, seed=0, families=[])]
     player = ExpertPlayer(suite.make_env, tasks)  # a stand-in for an LLM that knows the expert's moves

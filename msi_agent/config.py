@@ -49,6 +49,7 @@ class EnvSettings(Section):
     options: dict[str, Any] = Field(
         default_factory=dict, description="keyword arguments of envs.make (ai2thor: platform, x_display, ...)"
     )
+    prompts: Path | None = Field(None, description="prompt templates searched first (default: workspace/prompts)")
 
 
 class PipelineSettings(Section):

@@ -44,24 +44,27 @@ class Split(StrEnum):
     VALID_UNSEEN = "valid_unseen"
 
 
-class EnvCategory(StrEnum):
-    """Room types; the environment scale of insights is keyed by these."""
-
-    KITCHEN = "Kitchen"
-    LIVING_ROOM = "LivingRoom"
-    BEDROOM = "Bedroom"
-    BATHROOM = "Bathroom"
-
-
 class Task(Record):
+    """One task of an environment. ``environment`` is its category on the environment scale (a room type, a game):
+    a name from the environment's ``EnvSpec.categories``, which the pipeline checks when it samples."""
+
     id: str
     family: str
-    environment: EnvCategory
+    environment: str
     scene: str
     instruction: str
     params: dict[str, Any] = Field(default_factory=dict)
     split: Split = Split.TRAIN
     seed: int = 0
+
+    @field_validator("environment")
+    @classmethod
+    def _category_ok(cls, v: str) -> str:
+        if not v.strip() or len(v) > MAX_KEY_CHARS:
+            raise ValueError(
+                f"environment {v!r} must be a category name of 1 to {MAX_KEY_CHARS} characters (it keys insights)"
+            )
+        return v
 
 
 class TokenUsage(Record):

@@ -9,7 +9,6 @@ from pydantic import ValidationError
 
 from msi_agent.records import (
     SCHEMA_VERSION,
-    EnvCategory,
     Episode,
     Insight,
     InsightOp,
@@ -29,7 +28,7 @@ def _task() -> Task:
     return Task(
         id="t1",
         family="pick_and_place_simple",
-        environment=EnvCategory.KITCHEN,
+        environment="Kitchen",
         scene="FloorPlan1",
         instruction="put a apple in fridge.",
         params={"object": "Apple", "receptacle": "Fridge"},

@@ -207,7 +207,7 @@ def check_instance(task: Task, household: HouseholdEnv, alfworld: AlfworldEnv) -
         h_won, plan_mismatches = _replay_alfworld_plan(a_plan, household, task, names)
         mismatches += plan_mismatches
     return InstanceReport(
-        task_id=task.id, family=task.family, scene=task.scene, environment=task.environment.value,
+        task_id=task.id, family=task.family, scene=task.scene, environment=task.environment,
         alfworld_plan=a_plan, household_plan=h_plan,
         alfworld_plan_wins_in_household=h_won, household_plan_wins_in_alfworld=a_won,
         steps_compared=len(h_plan) + 1, mismatches=mismatches, known=dict(names.known),

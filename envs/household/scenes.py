@@ -12,12 +12,22 @@ import gzip
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from enum import StrEnum
 from functools import cache
 from importlib.resources import files
 
-from msi_agent.records import EnvCategory, Split
+from msi_agent.records import Split
 
 DATA_FILE = "scenes.json.gz"
+
+
+class RoomType(StrEnum):
+    """The household's environment categories: the household ``EnvSpec``'s categories are these values."""
+
+    KITCHEN = "Kitchen"
+    LIVING_ROOM = "LivingRoom"
+    BEDROOM = "Bedroom"
+    BATHROOM = "Bathroom"
 
 
 class UnknownSceneError(KeyError):
@@ -64,7 +74,7 @@ class Receptacle:
 class Scene:
     name: str
     number: int
-    category: EnvCategory
+    category: RoomType
     types: frozenset[str]
     receptacles: tuple[Receptacle, ...]
     start: tuple[float, float, int, int]
@@ -86,7 +96,7 @@ class Tables:
     openable: frozenset[str]
     receptacle_objects: dict[str, frozenset[str]]
     action_objects: dict[str, frozenset[str]]
-    goals_valid: dict[str, frozenset[EnvCategory]]
+    goals_valid: dict[str, frozenset[RoomType]]
     train_scenes: tuple[int, ...]
     test_scenes: tuple[int, ...]
 
@@ -112,7 +122,7 @@ def _load() -> _Data:
         openable=frozenset(t["openable"]),
         receptacle_objects={k: frozenset(v) for k, v in t["receptacle_objects"].items()},
         action_objects={k: frozenset(v) for k, v in t["action_objects"].items()},
-        goals_valid={k: frozenset(EnvCategory(c) for c in v) for k, v in t["goals_valid"].items()},
+        goals_valid={k: frozenset(RoomType(c) for c in v) for k, v in t["goals_valid"].items()},
         train_scenes=tuple(t["train_scenes"]),
         test_scenes=tuple(t["test_scenes"]),
     )
@@ -126,7 +136,7 @@ def _load() -> _Data:
         scenes[name] = Scene(
             name=name,
             number=int(name.removeprefix("FloorPlan")),
-            category=EnvCategory(s["category"]),
+            category=RoomType(s["category"]),
             types=frozenset(s["types"]),
             receptacles=receptacles,
             start=(start[0], start[1], start[2], start[3]),
@@ -149,7 +159,7 @@ def scene(name: str) -> Scene:
         ) from None
 
 
-def scene_names(category: EnvCategory | None = None, split: Split | None = None) -> list[str]:
+def scene_names(category: RoomType | None = None, split: Split | None = None) -> list[str]:
     """Scene names in numeric order, optionally restricted to a room type and/or a split.
 
     Splits follow ALFWorld: train and valid_seen use the 96 training floor plans, valid_unseen the 24 test floor

@@ -20,6 +20,7 @@ from envs.household import scenes
 from envs.household.dialogue import dialogue
 from envs.household.expert import PlanError, solve
 from envs.household.families import Family, Goal, family, family_names
+from envs.household.scenes import RoomType
 from envs.household.text import TextLayer
 from envs.household.world import HouseholdWorld
 from envs.tasks import TaskSpec, TaskSpecError
@@ -27,7 +28,7 @@ from envs.thor.env import SPAWN_SEED
 from envs.thor.live import live_init
 from envs.thor.options import ThorOptions
 from envs.thor.world import ThorWorld
-from msi_agent.records import EnvCategory, Split, Task
+from msi_agent.records import Split, Task
 
 __all__ = ["MAX_DRAWS", "sample_tasks", "sampler", "solvable"]
 
@@ -59,7 +60,7 @@ def solvable(fam: Family, goal: Goal, init: WorldInit) -> bool:
 def sample_tasks(spec: TaskSpec, world: ThorWorld) -> list[Task]:
     """``spec.n`` tasks drawn from live scenes of ``world`` (same spec and build → same tasks)."""
     names = spec.families or family_names()
-    rooms = set(spec.environments or EnvCategory)
+    rooms = set(spec.environments or RoomType)
     split_scenes = scenes.scene_names(split=spec.split)
     pools = {n: [s for s in split_scenes if scenes.scene(s).category in family(n).environments & rooms] for n in names}
     empty = [n for n, p in pools.items() if not p]
@@ -101,7 +102,7 @@ def _one(spec: TaskSpec, world: ThorWorld, name: str, pool: list[str], index: in
 
 
 def sampler(**options: object) -> Callable[..., list[Task]]:
-    """A task sampler for the pipeline (``msi_agent.pipeline.suite.TaskSampler``): each call starts a player with
+    """A task sampler for the pipeline (``envs.spec.TaskSampler``): each call starts a player with
     ``options`` (``ThorOptions`` fields), samples live tasks and stops it."""
     thor_options = ThorOptions.from_kwargs(**options)
 

@@ -14,11 +14,10 @@ from typing import Any
 
 from envs.core import Env, Observation
 from msi_agent.agent.messages import build_messages
-from msi_agent.agent.templates import render
+from msi_agent.agent.templates import DEFAULT_PROMPTS, Prompts
 from msi_agent.llm import REPLY_FORMAT, LLMClient
 from msi_agent.records import Episode, Source, Step, Task, TokenUsage, new_id
 
-_PKG = "msi_agent.agent"
 log = logging.getLogger(__name__)
 
 
@@ -48,10 +47,11 @@ class Attempt:
         insight_block: str = "",
         examples: str = "",
         episode_id: str | None = None,
+        prompts: Prompts = DEFAULT_PROMPTS,
     ) -> None:
         self.llm, self.env, self.task, self.config = llm, env, task, config
         self.episode_id = episode_id or new_id()
-        self.insight_block, self.examples = insight_block, examples
+        self.insight_block, self.examples, self.templates = insight_block, examples, prompts
         self.steps: list[Step] = []
         self.extra_usage = TokenUsage()
         self.info: dict[str, Any] = {}
@@ -62,18 +62,17 @@ class Attempt:
 
     def system_prompt(self) -> str:
         if self.config.act_only:
-            return render(_PKG, "act_system")
-        return render(_PKG, "react_system", reply_format=REPLY_FORMAT)
+            return self.templates.render("act_system")
+        return self.templates.render("react_system", reply_format=REPLY_FORMAT)
 
     def task_message(self, first: Observation) -> str:
         """Examples, insights, then the task; environments that already state the task (ALFWorld's "Your task
         is to: …" in the first observation) are not made to repeat it."""
         if self.task.instruction in first.text:
-            return render(
-                _PKG, "task_in_observation", examples=self.examples, insights=self.insight_block, observation=first.text
+            return self.templates.render(
+                "task_in_observation", examples=self.examples, insights=self.insight_block, observation=first.text
             )
-        return render(
-            _PKG,
+        return self.templates.render(
             "task",
             examples=self.examples,
             insights=self.insight_block,
@@ -94,6 +93,7 @@ class Attempt:
                 admissible=obs.admissible,
                 act_only=self.config.act_only,
                 window=self.config.history_window,
+                prompts=self.templates,
             )
             self.prompts.append("\n\n".join(str(m.content) for m in messages))
             choice = self.llm.choose_action(messages, obs.admissible, think=not self.config.act_only)

@@ -11,17 +11,19 @@ from collections.abc import Sequence
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
-from msi_agent.agent.templates import render
+from msi_agent.agent.templates import DEFAULT_PROMPTS, Prompts
 from msi_agent.records import Episode, Task
 
-_PKG = "msi_agent.agent"
 OBSERVATION_CHARS = 160
 """Observations in examples are cut to this length: the commands are the lesson, long room listings are noise."""
 
 
 class DemoLibrary:
-    def __init__(self, demos: Sequence[Episode], embeddings: Embeddings | None = None) -> None:
+    def __init__(
+        self, demos: Sequence[Episode], embeddings: Embeddings | None = None, *, prompts: Prompts = DEFAULT_PROMPTS
+    ) -> None:
         self.demos = [d for d in demos if d.success]
+        self.prompts = prompts
         self._vectors: np.ndarray | None = None
         self._embeddings = embeddings
         if embeddings is not None and self.demos:
@@ -46,14 +48,14 @@ class DemoLibrary:
         chosen = self.for_task(task, k)
         if not chosen:
             return ""
-        return render(_PKG, "examples", examples="\n".join(render_demo(d) for d in chosen))
+        return self.prompts.render("examples", examples="\n".join(render_demo(d, self.prompts) for d in chosen))
 
 
-def render_demo(demo: Episode) -> str:
+def render_demo(demo: Episode, prompts: Prompts = DEFAULT_PROMPTS) -> str:
     lines = []
     for step in demo.steps:
         obs = step.observation
         if len(obs) > OBSERVATION_CHARS:
             obs = obs[:OBSERVATION_CHARS] + "…"
         lines.append(f"Action: {step.action}\nObservation: {obs}")
-    return render(_PKG, "example", instruction=demo.task.instruction, transcript="\n".join(lines))
+    return prompts.render("example", instruction=demo.task.instruction, transcript="\n".join(lines))

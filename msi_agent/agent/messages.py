@@ -10,10 +10,8 @@ from collections.abc import Sequence
 
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
 
-from msi_agent.agent.templates import render
+from msi_agent.agent.templates import DEFAULT_PROMPTS, Prompts
 from msi_agent.records import Step
-
-_PKG = "msi_agent.agent"
 
 
 def step_messages(step: Step, *, act_only: bool = False) -> list[BaseMessage]:
@@ -30,6 +28,7 @@ def build_messages(
     admissible: Sequence[str],
     act_only: bool = False,
     window: int | None = None,
+    prompts: Prompts = DEFAULT_PROMPTS,
 ) -> list[BaseMessage]:
     """System, task, the last ``window`` steps (all if None), with the possible commands on the newest message."""
     shown = list(steps) if window is None else list(steps)[-window:] if window > 0 else []
@@ -42,6 +41,6 @@ def build_messages(
         messages.extend(step_messages(step, act_only=act_only))
     last = messages[-1]
     messages[-1] = HumanMessage(
-        content=render(_PKG, "admissible", observation=str(last.content), admissible=", ".join(admissible)).rstrip()
+        content=prompts.render("admissible", observation=str(last.content), admissible=", ".join(admissible)).rstrip()
     )
     return messages

@@ -14,20 +14,35 @@ app = typer.Typer(help="Registered environments and the ALFWorld cross-check.", 
 
 @app.command("list")
 def list_envs() -> None:
-    """List the registered environments, where they live, and whether they can run here."""
+    """Each registered environment's spec: factory, sampler, families, step budget, scale and categories, status."""
+    import envs
     from envs.registration import registry
 
-    table = Table("name", "factory", "status")
+    table = Table("name", "factory", "sampler", "families (default)", "max steps", "scale: categories", "status")
     for name in registry.names():
         try:
-            factory = registry.factory(name)
+            spec = envs.spec(name)
+            factory = spec.factory()
+            families = spec.family_names()
         except ImportError as exc:
-            table.add_row(name, "?", f"[red]cannot import: {exc}[/]")
+            table.add_row(name, "?", "?", "?", "?", "?", f"[red]cannot import: {exc}[/]")
             continue
         target = f"{getattr(factory, '__module__', '?')}:{getattr(factory, '__qualname__', repr(factory))}"
         check = getattr(factory, "unavailable_reason", None)
         reason = check() if callable(check) else None
-        table.add_row(name, target, f"[yellow]{reason}[/]" if reason else "[green]ready[/]")
+        if spec.sampler is None:
+            reason = "no task sampler: register an EnvSpec with sampler=..."
+        sampler = spec.sampler if isinstance(spec.sampler, str) or spec.sampler is None else spec.sampler.__qualname__
+        shown = f"{len(families)}" + (f" ({', '.join(spec.default_families)})" if spec.default_families else "")
+        table.add_row(
+            name,
+            target,
+            str(sampler or "-"),
+            shown,
+            str(spec.max_steps),
+            f"{spec.scale}: {', '.join(spec.categories) or '-'}",
+            f"[yellow]{reason}[/]" if reason else "[green]ready[/]",
+        )
     console.print(table)
 
 

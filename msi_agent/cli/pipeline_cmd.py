@@ -14,6 +14,8 @@ from typing import Any
 
 import typer
 
+import envs
+from envs.spec import EnvSpec, MissingSamplerError
 from insights_store.base import ScoringRules, StoreError
 from insights_store.core import check_namespace
 from msi_agent.cli.context import console, fail, state
@@ -30,10 +32,16 @@ RUN_PRESET = {
     "pipeline.train_tasks": 4,
     "pipeline.test_tasks": 2,
     "env.max_steps": 8,
-    "env.families": ["pick_and_place_simple", "look_at_obj_in_light"],
 }
-"""`msi-agent run` where task counts, step limit and families are unset: two short ALFWorld families, few tasks —
-small enough for the bundled 135M model on 2 cores (a few minutes)."""
+"""`msi-agent run` where task counts and step limit are unset: few tasks, short episodes, and the environment's
+default families (the household's: two short ALFWorld families) — small enough for the bundled 135M model on 2
+cores (a few minutes)."""
+
+
+def run_preset(spec: EnvSpec) -> dict[str, Any]:
+    return {**RUN_PRESET, "env.families": list(spec.default_families)}
+
+
 USER_ERRORS = (
     RunFolderError,
     PoolError,
@@ -41,6 +49,7 @@ USER_ERRORS = (
     LLMConfigError,
     LLMAuthError,
     UnknownPluginError,
+    MissingSamplerError,
     ValueError,
 )
 
@@ -83,8 +92,10 @@ def _flags(**values: Any) -> dict[str, Any]:
     return {keys[k].replace(".", "__"): v for k, v in values.items() if v not in (None, [])}
 
 
-def _settings(ctx: typer.Context, name: str, preset: dict[str, Any] | None = None, **flags: Any) -> Settings:
-    """Flags > env > file > (an existing run's own settings) > ``preset`` > defaults.
+def _settings(
+    ctx: typer.Context, name: str, preset: Callable[[EnvSpec], dict[str, Any]] | None = None, **flags: Any
+) -> Settings:
+    """Flags > env > file > (an existing run's own settings) > ``preset`` > the environment's spec > defaults.
 
     A later stage of a run (``distill --name X`` after ``collect --name X``) inherits the settings that decide
     the run's episodes, so they need not be repeated; anything given explicitly still wins (and is checked).
@@ -92,7 +103,15 @@ def _settings(ctx: typer.Context, name: str, preset: dict[str, Any] | None = Non
     st = state(ctx)
     resolved = st.resolved(**flags)
     inherited = _run_settings(resolved.settings.workspace, name)
-    layers = {**(preset or {}), **inherited}
+    env_name = resolved.settings.env.name
+    if resolved.sources.get("env.name") == "default":
+        env_name = inherited.get("env.name", env_name)
+    try:
+        spec = envs.spec(env_name)
+    except UnknownPluginError as exc:
+        fail(str(exc))
+        raise  # unreachable; fail exits
+    layers = {"env.max_steps": spec.max_steps, **(preset(spec) if preset else {}), **inherited}
     unset = {k.replace(".", "__"): v for k, v in layers.items() if resolved.sources.get(k) == "default"}
     if unset:
         resolved = st.resolved(**flags, **unset)
@@ -295,7 +314,7 @@ def run(
         seed_from=seed_from,
         insight_selector=insight_selector,
     )
-    settings = _settings(ctx, name, RUN_PRESET, **flags)
+    settings = _settings(ctx, name, run_preset, **flags)
     with _session(settings) as session:
         folder = experiment.open_run(session, name, command=_command(), fresh=fresh)
         agent = stages.AgentOptions(examples, act_only, history)

@@ -47,7 +47,7 @@ def sample(
         return
     table = Table("id", "family", "room", "split", "instruction", *(["plan"] if plan else []))
     for task in tasks:
-        row = [task.id, task.family, task.environment.value, task.split.value, task.instruction]
+        row = [task.id, task.family, task.environment, task.split.value, task.instruction]
         if plan:
             row.append(str(_plan_length(task)))
         table.add_row(*row)

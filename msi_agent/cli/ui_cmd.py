@@ -38,9 +38,16 @@ def ui(
     """
     import uvicorn
 
+    import envs
     from msi_agent.inspect.viewer import create_app
+    from msi_agent.registry import UnknownPluginError
 
     settings = state(ctx).resolved().settings
+    try:
+        scale_name = envs.spec(settings.env.name).scale
+    except UnknownPluginError as exc:
+        fail(str(exc))
+        return
     if namespace == "":
         fail("--ns is empty; give a namespace name, or drop --ns for the configured one")
     local = is_loopback(host)
@@ -66,6 +73,7 @@ def ui(
             allow_edit=allow_edit,
             hosts=allowed_hosts(host, allowed_host),
             edit_token=token,
+            scale_name=scale_name,
         )
         mode = "editing allowed" if allow_edit else "read-only"
         shown = f"[{host}]" if ":" in host else host

@@ -16,7 +16,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from msi_agent.records import EnvCategory, Episode, Source, Split
+from msi_agent.records import Episode, Source, Split
 
 POOL_FILE = "experience.sqlite"
 POOL_SCHEMA = 1
@@ -111,7 +111,7 @@ class ExperiencePool:
         *,
         success: bool | None = None,
         family: str | None = None,
-        environment: EnvCategory | str | None = None,
+        environment: str | None = None,
         split: Split | str | None = None,
         source: Source | str | None = None,
         llm: str | None = None,
@@ -198,7 +198,7 @@ def _row(ep: Episode, run: str | None) -> tuple[Any, ...]:
         ep.id,
         ep.task.id,
         ep.task.family,
-        ep.task.environment.value,
+        ep.task.environment,
         ep.task.split.value,
         ep.source.value,
         ep.llm,

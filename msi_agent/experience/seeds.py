@@ -16,7 +16,7 @@ from enum import StrEnum
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
-from msi_agent.records import EnvCategory, Episode, Source
+from msi_agent.records import Episode, Source
 
 
 class SelectorMode(StrEnum):
@@ -49,8 +49,9 @@ class Seed:
         return [ep.id for ep in self.episodes]
 
     @property
-    def category(self) -> EnvCategory:
-        """The room type whose environment insights the update may touch: the success's."""
+    def category(self) -> str:
+        """The environment category (room type, game, ...) whose environment insights the update may touch: the
+        success's."""
         return self.success.task.environment
 
 

@@ -21,7 +21,7 @@ from enum import StrEnum
 from langchain_core.messages import HumanMessage
 
 from insights_store.base import BatchResult, InsightStore, ScoringRules
-from msi_agent.agent.templates import render
+from msi_agent.agent.templates import DEFAULT_PROMPTS, Prompts
 from msi_agent.experience.seeds import Seed
 from msi_agent.insights.grammar import operations_grammar
 from msi_agent.insights.parser import parse_operations
@@ -31,7 +31,6 @@ from msi_agent.llm import LLMClient
 from msi_agent.records import Episode, InsightOp, Provenance, TokenUsage
 
 log = logging.getLogger(__name__)
-_PKG = "msi_agent.insights"
 TRAJECTORY_STEPS = 25
 """Steps of a seed trajectory shown to the generator (the last ones, where failures usually happen)."""
 OBSERVATION_CHARS = 200
@@ -93,18 +92,23 @@ class UpdateReport:
 
 class InsightGenerator:
     def __init__(
-        self, llm: LLMClient, store: InsightStore, *, namespace: str, config: GeneratorConfig = GeneratorConfig()
+        self,
+        llm: LLMClient,
+        store: InsightStore,
+        *,
+        namespace: str,
+        config: GeneratorConfig = GeneratorConfig(),
+        prompts: Prompts = DEFAULT_PROMPTS,
     ) -> None:
-        self.llm, self.store, self.namespace, self.config = llm, store, namespace, config
+        self.llm, self.store, self.namespace, self.config, self.prompts = llm, store, namespace, config, prompts
         self.updates = 0
 
     def prompt(self, seed: Seed, rules: NumberedRules) -> str:
         flat = self.config.variant is Variant.EXPEL
-        experiences = "\n\n".join(_experience_text(ep, i) for i, ep in enumerate(seed.episodes, 1))
-        reflect = render(_PKG, "reflect_success" if seed.failure is None else "reflect_pair").strip()
+        experiences = "\n\n".join(_experience_text(ep, i, self.prompts) for i, ep in enumerate(seed.episodes, 1))
+        reflect = self.prompts.render("reflect_success" if seed.failure is None else "reflect_pair").strip()
         if flat:
-            return render(
-                _PKG,
+            return self.prompts.render(
                 "generate_expel",
                 rules=rules.render(flat=True),
                 experiences=experiences,
@@ -113,10 +117,9 @@ class InsightGenerator:
                 full=self._full_notice(len(rules.entries)),
             )
         lim = self.config.limits
-        return render(
-            _PKG,
+        return self.prompts.render(
             "generate_msi",
-            category=seed.category.value,
+            category=seed.category,
             rules=rules.render(),
             experiences=experiences,
             reflect=reflect,
@@ -130,7 +133,7 @@ class InsightGenerator:
         cap = self.config.max_rules
         if cap is None or count < cap:
             return ""
-        return render(_PKG, "expel_full", count=count, cap=cap).rstrip("\n")
+        return self.prompts.render("expel_full", count=count, cap=cap).rstrip("\n")
 
     def update(self, seed: Seed) -> UpdateReport:
         flat = self.config.variant is Variant.EXPEL
@@ -148,7 +151,7 @@ class InsightGenerator:
             report.error = done.error
             log.warning("insight update for %s skipped: %s", seed.experience_ids, done.error)
             return report
-        parsed = parse_operations(done.text)
+        parsed = parse_operations(done.text, categories=self.prompts.categories)
         provenance = Provenance(experience_ids=seed.experience_ids, llm_call_id=done.call_id, llm=self.llm.name)
         resolution = resolve(parsed.ops, rules, provenance=provenance, limits=self.config.limits, flat=flat)
         report.ops, report.dropped = resolution.ops, parsed.unreadable + resolution.dropped
@@ -192,21 +195,20 @@ class InsightGenerator:
         return name
 
 
-def _experience_text(ep: Episode, index: int) -> str:
+def _experience_text(ep: Episode, index: int, prompts: Prompts) -> str:
     steps = ep.steps[-TRAJECTORY_STEPS:]
     lines = [f"(… {len(ep.steps) - len(steps)} earlier steps)"] if len(steps) < len(ep.steps) else []
     for s in steps:
         obs = s.observation if len(s.observation) <= OBSERVATION_CHARS else s.observation[:OBSERVATION_CHARS] + "…"
         lines += ([f"Think: {s.thought}"] if s.thought else []) + [f"Action: {s.action}", f"Observation: {obs}"]
     outcome = "SUCCESS" if ep.success else f"FAILURE ({ep.gc_satisfied}/{ep.gc_total} goal conditions met)"
-    who = "expert demonstration" if ep.source.value == "expert" else "the robot's attempt"
-    return render(
-        _PKG,
+    who = "expert demonstration" if ep.source.value == "expert" else "the agent's attempt"
+    return prompts.render(
         "experience",
         label=f"Experience {index}, {who}",
         outcome=outcome,
         instruction=ep.task.instruction,
-        environment=ep.task.environment.value,
+        environment=ep.task.environment,
         family=ep.task.family,
         transcript="\n".join(lines),
         reason=f"\nReason for failure: {ep.failure_reason}" if ep.failure_reason and not ep.success else "",

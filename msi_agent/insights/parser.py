@@ -15,9 +15,10 @@ Never raises.
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
-from msi_agent.records import EnvCategory, OpKind, Scale
+from msi_agent.records import OpKind, Scale
 
 MAX_LINE_CHARS = 4000  # longer than any valid rule (records.MAX_INSIGHT_CHARS); bounds regex work
 _MARKUP = re.compile(r"[*_`]+")
@@ -40,7 +41,6 @@ _TAG_BODY = r"(?P<label>sub-?task|task|environment|env|general)\b\s*(?:[:=\-–]
 _TAG = re.compile(r"[(\[]\s*" + _TAG_BODY + r"[)\]]", re.IGNORECASE)
 _TRAILING_TAG = re.compile(r"[(\[]\s*" + _TAG_BODY + r"[)\]]\s*(?P<end>[.;!]?)\s*$", re.IGNORECASE)
 _SEPARATORS = ":.-–—="
-_ROOMS = {c.value.lower() for c in EnvCategory}
 _SCALE_WORDS = {
     "general": Scale.GENERAL,
     "global": Scale.GENERAL,
@@ -80,9 +80,11 @@ class ParseResult:
     unreadable: list[tuple[str, str]] = field(default_factory=list)
 
 
-def parse_operations(reply: str) -> ParseResult:
-    """Operations in reply order, each tagged with the section header above it (if any)."""
+def parse_operations(reply: str, *, categories: Collection[str] = ()) -> ParseResult:
+    """Operations in reply order, each tagged with the section header above it (if any). ``categories`` are the
+    environment's category names: ``ADD [Kitchen]: …`` names the environment scale, not a subtask."""
     result = ParseResult()
+    folded = {_fold(c) for c in categories}
     section: Scale | None = None
     for raw in (reply or "").splitlines():
         line = _clean(raw[:MAX_LINE_CHARS])
@@ -96,7 +98,7 @@ def parse_operations(reply: str) -> ParseResult:
             if header:
                 section = _scale_word(header.group("scale"))
             continue
-        op = _read_op(OpKind(kind.group(1).upper()), line[kind.end() :], section, raw.strip())
+        op = _read_op(OpKind(kind.group(1).upper()), line[kind.end() :], section, raw.strip(), folded)
         if op is None:
             result.unreadable.append((raw.strip()[:300], "looks like an operation but is not 'KIND [n]: text'"))
         else:
@@ -114,7 +116,11 @@ def _clean(raw: str) -> str:
     return line
 
 
-def _read_op(kind: OpKind, rest: str, section: Scale | None, raw: str) -> ParsedOp | None:
+def _fold(name: str) -> str:
+    return name.replace(" ", "").lower()
+
+
+def _read_op(kind: OpKind, rest: str, section: Scale | None, raw: str, categories: set[str]) -> ParsedOp | None:
     rest = rest.lstrip()
     if m := _FILLER.match(rest):
         rest = rest[m.end() :].lstrip()
@@ -133,7 +139,7 @@ def _read_op(kind: OpKind, rest: str, section: Scale | None, raw: str) -> Parsed
         return None
     if key and key.lower() in _SCALE_WORDS:  # "ADD (general): …" names a scale, not a subtask
         tag, key = (_SCALE_WORDS[key.lower()], None), None
-    elif key and key.replace(" ", "").lower() in _ROOMS:  # "ADD [Kitchen]: …" is an environment rule
+    elif key and _fold(key) in categories:  # "ADD [Kitchen]: …" is an environment rule
         tag, key = (Scale.ENVIRONMENT, None), None
     text = rest[1:].strip().strip("\"'“”").strip()
     text, text_tag = _split_tag(text)

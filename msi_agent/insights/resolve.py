@@ -158,7 +158,7 @@ class _State:
         if scale is Scale.GENERAL:
             return None, None
         if scale is Scale.ENVIRONMENT:
-            return self.rules.category.value, None
+            return self.rules.category, None
         if not given:
             return None, "a subtask rule needs its subtask name: 'ADD [Name]: rule' or 'ADD: rule (TASK: Name)'"
         if len(given) > self.limits.max_key_chars:

@@ -1,7 +1,7 @@
 """The numbered rule list the insight generator shows the LLM, and the map from numbers back to insights.
 
 MSI numbers continuously across the three scales: all general rules, then the environment rules of the seed's
-room type, then all subtask rules (grouped by name). The ExpeL variant shows one flat list (all general).
+environment category, then all subtask rules (grouped by name). The ExpeL variant shows one flat list (all general).
 """
 
 from __future__ import annotations
@@ -9,23 +9,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from insights_store.base import InsightStore
-from msi_agent.records import EnvCategory, Insight, Scale
+from msi_agent.records import Insight, Scale
 
 
 @dataclass(frozen=True, slots=True)
 class NumberedRules:
     entries: tuple[tuple[int, Insight], ...]
     subtask_names: tuple[str, ...]
-    category: EnvCategory
+    category: str
 
     @classmethod
-    def from_store(
-        cls, store: InsightStore, *, namespace: str, category: EnvCategory, flat: bool = False
-    ) -> NumberedRules:
+    def from_store(cls, store: InsightStore, *, namespace: str, category: str, flat: bool = False) -> NumberedRules:
         general = store.list(scale=Scale.GENERAL, namespace=namespace)
         if flat:
             return cls(tuple(enumerate(general, 1)), (), category)
-        environment = store.list(scale=Scale.ENVIRONMENT, key=category.value, namespace=namespace)
+        environment = store.list(scale=Scale.ENVIRONMENT, key=category, namespace=namespace)
         names = tuple(sorted(store.keys(Scale.SUBTASK, namespace=namespace), key=str.lower))
         subtask = [ins for name in names for ins in store.list(scale=Scale.SUBTASK, key=name, namespace=namespace)]
         return cls(tuple(enumerate(general + environment + subtask, 1)), names, category)
@@ -45,7 +43,7 @@ class NumberedRules:
             return "\n".join(f"{n}. {ins.text}" for n, ins in self.entries) or "(no rules yet)"
         parts = {
             Scale.GENERAL: "General rules (apply to every task):",
-            Scale.ENVIRONMENT: f"Environment rules (apply in every {self.category.value}):",
+            Scale.ENVIRONMENT: f"Environment rules (apply in every {self.category}):",
             Scale.SUBTASK: "Subtask rules (apply to one kind of subtask, named in brackets):",
         }
         lines: list[str] = []

@@ -18,12 +18,11 @@ from enum import StrEnum
 from langchain_core.messages import HumanMessage
 
 from insights_store.base import InsightStore
-from msi_agent.agent.templates import render
+from msi_agent.agent.templates import DEFAULT_PROMPTS, Prompts
 from msi_agent.insights.grammar import names_grammar
 from msi_agent.llm import LLMClient
 from msi_agent.records import Insight, Scale, Task, TokenUsage
 
-_PKG = "msi_agent.insights"
 NAMES_MAX_TOKENS = 96
 """Reply budget of the hashmap call: a few subtask names."""
 
@@ -60,6 +59,7 @@ class InsightSelector:
         namespace: str,
         llm: LLMClient | None = None,
         token_budget: int = 2000,
+        prompts: Prompts = DEFAULT_PROMPTS,
     ) -> None:
         self.mode = SelectorMode(mode)
         if self.mode is not SelectorMode.NONE and store is None:
@@ -69,6 +69,7 @@ class InsightSelector:
         if token_budget <= 0:
             raise ValueError(f"token_budget must be > 0, got {token_budget}")
         self.store, self.namespace, self.llm, self.token_budget = store, namespace, llm, token_budget
+        self.prompts = prompts
         self._lock = threading.Lock()
 
     def select(self, task: Task) -> Selection:
@@ -79,7 +80,7 @@ class InsightSelector:
             chosen = store.list(scale=Scale.GENERAL, namespace=ns)
             if self.mode is SelectorMode.GENERAL_ONLY:
                 return Selection(insights=chosen)
-            chosen += store.list(scale=Scale.ENVIRONMENT, key=str(task.environment), namespace=ns)
+            chosen += store.list(scale=Scale.ENVIRONMENT, key=task.environment, namespace=ns)
             names = store.keys(Scale.SUBTASK, namespace=ns)
         selection = Selection()
         if self.mode is SelectorMode.ALL:
@@ -107,7 +108,7 @@ class InsightSelector:
     def _ask_for_names(self, task: Task, names: list[str]) -> Selection:
         assert self.llm is not None
         listing = "\n".join(f"{i}. {n}" for i, n in enumerate(names, 1))
-        prompt = render(_PKG, "select_subtasks", instruction=task.instruction, names=listing)
+        prompt = self.prompts.render("select_subtasks", instruction=task.instruction, names=listing)
         grammar = names_grammar(names) if self.llm.supports_grammar else None
         done = self.llm.complete(
             [HumanMessage(content=prompt)], purpose="select", max_tokens=NAMES_MAX_TOKENS, grammar=grammar
@@ -138,7 +139,7 @@ def parse_names(reply: str, names: list[str]) -> list[str]:
     return sorted(found, key=found.__getitem__)
 
 
-def format_block(insights: list[Insight]) -> str:
+def format_block(insights: list[Insight], prompts: Prompts = DEFAULT_PROMPTS) -> str:
     """The prompt block, grouped general → room → subtask; empty when there is nothing to say."""
     if not insights:
         return ""
@@ -149,4 +150,4 @@ def format_block(insights: list[Insight]) -> str:
         if ins.text not in groups[title]:
             groups[title].append(ins.text)
     body = "\n".join(f"{title}:\n" + "\n".join(f"- {t}" for t in texts) for title, texts in groups.items())
-    return render(_PKG, "insight_block", insights=body)
+    return prompts.render("insight_block", insights=body)

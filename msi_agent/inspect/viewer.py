@@ -49,8 +49,16 @@ class Viewer:
     """The state behind the pages: one store, one workspace (runs, experience pool), the edit switch."""
 
     def __init__(
-        self, store: InsightStore, *, workspace: Path, namespace: str, allow_edit: bool, edit_token: str | None
+        self,
+        store: InsightStore,
+        *,
+        workspace: Path,
+        namespace: str,
+        allow_edit: bool,
+        edit_token: str | None,
+        scale_name: str = "environment",
     ) -> None:
+        self.scale_name = scale_name
         self.store = store
         self.workspace = workspace
         self.namespace = namespace
@@ -88,7 +96,7 @@ class Viewer:
             )
 
     def render(self, template: str, status: int = 200, **context: Any) -> HTMLResponse:
-        base = {"allow_edit": self.allow_edit, "default_ns": self.namespace}
+        base = {"allow_edit": self.allow_edit, "default_ns": self.namespace, "scale_name": self.scale_name}
         html = environment().get_template(template).render(base | context)
         return HTMLResponse(html, status_code=status)
 
@@ -115,13 +123,22 @@ def create_app(
     allow_edit: bool = False,
     hosts: Sequence[str] = LOOPBACK_NAMES,
     edit_token: str | None = None,
+    scale_name: str = "environment",
 ) -> FastAPI:
     """The viewer app over an open store; the caller owns the store and closes it after the server stops.
 
     ``hosts`` are the only ``Host`` names answered (``hosts.allowed_hosts`` builds the list for a bind address);
     with ``edit_token``, edits also need that token (``msi-agent ui`` sets one on non-loopback binds).
+    ``scale_name`` is what the environment calls its environment scale (``EnvSpec.scale``: "room type", "game").
     """
-    viewer = Viewer(store, workspace=workspace, namespace=namespace, allow_edit=allow_edit, edit_token=edit_token)
+    viewer = Viewer(
+        store,
+        workspace=workspace,
+        namespace=namespace,
+        allow_edit=allow_edit,
+        edit_token=edit_token,
+        scale_name=scale_name,
+    )
     app = FastAPI(title="msi-agent viewer", docs_url=None, redoc_url=None, openapi_url=None)
     app.add_middleware(HostCheck, allowed=hosts)
     app.state.viewer = viewer

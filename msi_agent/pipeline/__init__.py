@@ -9,16 +9,14 @@ from msi_agent.pipeline import experiment, stages
 from msi_agent.pipeline.offline import ExpertPlayer, expert_chat_model
 from msi_agent.pipeline.runfolder import RunFolder, RunFolderError
 from msi_agent.pipeline.session import Session
-from msi_agent.pipeline.suite import TASK_SAMPLERS, Suite, TaskSampler
+from msi_agent.pipeline.suite import Suite
 
 __all__ = [
-    "TASK_SAMPLERS",
     "ExpertPlayer",
     "RunFolder",
     "RunFolderError",
     "Session",
     "Suite",
-    "TaskSampler",
     "experiment",
     "expert_chat_model",
     "stages",

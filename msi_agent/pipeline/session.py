@@ -17,6 +17,7 @@ from rich.console import Console
 from insights_store import open_store
 from insights_store.base import InsightStore
 from insights_store.embeddings import get_embeddings
+from msi_agent.agent.templates import Prompts
 from msi_agent.config import Settings, masked
 from msi_agent.experience.pool import ExperiencePool
 from msi_agent.llm import LLMClient
@@ -32,6 +33,7 @@ class Session:
     store: InsightStore
     pool: ExperiencePool
     embeddings: Embeddings  # for few-shot demos and seed pairing; the store keeps its own
+    templates: Prompts
     console: Console | None = None
     owned: list[Any] = field(default_factory=list, repr=False)
 
@@ -71,6 +73,13 @@ class Session:
             owned.append(store)
         pool = ExperiencePool.in_workspace(workspace)
         owned.append(pool)
+        spec = suite.spec
+        templates = Prompts.for_environment(
+            words=spec.words(),
+            categories=spec.categories,
+            package=spec.prompts,
+            user=settings.env.prompts or workspace / "prompts",
+        )
         return cls(
             settings=settings,
             suite=suite,
@@ -79,6 +88,7 @@ class Session:
             store=store,
             pool=pool,
             embeddings=embedder,
+            templates=templates,
             console=console,
             owned=owned,
         )

@@ -23,7 +23,7 @@ from msi_agent.insights.generator import (
     UpdateReport,
     Variant,
 )
-from msi_agent.insights.selector import InsightSelector
+from msi_agent.insights.selector import InsightSelector, format_block
 from msi_agent.insights.selector import SelectorMode as InsightMode
 from msi_agent.pipeline.runfolder import RunFolder, RunFolderError
 from msi_agent.pipeline.runner import Job, job_id, run_jobs
@@ -77,9 +77,10 @@ def _play_agent(
                 env,
                 job.task,
                 config,
-                insight_block=selection.block,
+                insight_block=format_block(selection.insights, session.templates),
                 examples=demos.render(job.task, k),
                 episode_id=job.episode_id,
+                prompts=session.templates,
             )
             for _ in attempt:
                 pass
@@ -120,9 +121,11 @@ def collect(session: Session, folder: RunFolder, *, agent: AgentOptions | None =
     """Expert demos and one agent attempt (no insights) per training task, into the pool and the run folder."""
     tasks = tasks_for(session, Split.TRAIN, session.settings.pipeline.train_tasks)
     demos = demonstrations(session, folder, tasks)
-    library = DemoLibrary(demos, session.embeddings)
+    library = DemoLibrary(demos, session.embeddings, prompts=session.templates)
     jobs = [Job(COLLECT, t, job_id(folder.name, COLLECT, t)) for t in tasks]
-    play = _play_agent(session, InsightSelector(None, InsightMode.NONE, namespace=""), library, agent)
+    play = _play_agent(
+        session, InsightSelector(None, InsightMode.NONE, namespace="", prompts=session.templates), library, agent
+    )
     agent = run_jobs(
         jobs,
         play,
@@ -178,7 +181,9 @@ def distill(
         scoring=scoring or ScoringRules(),
         max_tokens=max_tokens,
     )
-    generator = InsightGenerator(session.insight_llm, session.store, namespace=namespace, config=config)
+    generator = InsightGenerator(
+        session.insight_llm, session.store, namespace=namespace, config=config, prompts=session.templates
+    )
     generator.updates = len(done)
 
     def record(report: UpdateReport) -> None:
@@ -218,7 +223,7 @@ def evaluate(
     tasks = [t for split in TEST_SPLITS for t in tasks_for(session, split, p.test_tasks)]
     if demos is None:
         demos = session.pool.query(source=Source.EXPERT, split=Split.TRAIN, success=True)
-    library = DemoLibrary(demos, session.embeddings)
+    library = DemoLibrary(demos, session.embeddings, prompts=session.templates)
     out: dict[str, list[Episode]] = {}
     for cond in conditions:
         selector = InsightSelector(
@@ -227,6 +232,7 @@ def evaluate(
             namespace=cond.namespace or "",
             llm=session.llm,
             token_budget=p.token_budget,
+            prompts=session.templates,
         )
         jobs = [Job(cond.name, t, job_id(folder.name, cond.name, t)) for t in tasks]
         _check_insights_present(session, folder, cond, jobs)

@@ -1,61 +1,53 @@
-"""What the pipeline needs from an environment: fresh instances and seeded task lists.
+"""What the pipeline needs from an environment: its spec, fresh instances and seeded, checked task lists.
 
-``Suite.from_registry(name, options)`` pairs ``envs.make(name, **options)`` with the task sampler registered under
-the same name (``TASK_SAMPLERS``: household tasks for ``household``, live-scene tasks for ``ai2thor``; other
-environments that run household tasks fall back to the household sampler). Any other environment plugs in by
-building a ``Suite`` from two callables (see ``examples/custom_env.py``) or by registering a sampler factory.
+``Suite.from_registry(name, options)`` takes the ``EnvSpec`` registered as ``name`` (``envs.registration``) and
+builds its factory and its task sampler with ``options``. There is no fallback: an environment registered
+without a sampler is an error naming what to register. ``Suite.from_spec(spec)`` does the same for a spec that
+is not registered (a script's or a test's own environment).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
 import envs
 from envs.core import Env
+from envs.spec import EnvSpec, TaskSampler
 from msi_agent.records import Split, Task
-from msi_agent.registry import Registry
 
 SAMPLER_ONLY_OPTIONS = ("max_steps",)
 """Env options that concern the episode, not the world a sampler starts; not passed to sampler factories."""
 
 
-class TaskSampler(Protocol):
-    def __call__(self, split: Split, count: int, *, seed: int, families: Sequence[str]) -> list[Task]:
-        """``count`` tasks of ``split`` (the same seed gives the same tasks); ``families`` empty means all."""
-        ...
-
-
-def household_sampler(**options: object) -> TaskSampler:
-    from envs.tasks import TaskSpec, sample_tasks
-
-    def sample(split: Split, count: int, *, seed: int, families: Sequence[str]) -> list[Task]:
-        if count <= 0:
-            return []
-        return list(sample_tasks(TaskSpec(split=split, n=count, seed=seed, families=list(families) or None)))
-
-    return sample
-
-
-TASK_SAMPLERS: Registry[TaskSampler] = Registry("task sampler", "msi_agent.task_samplers")
-"""Env name → factory(**env options) returning a ``TaskSampler``."""
-TASK_SAMPLERS.register("household", household_sampler)
-TASK_SAMPLERS.register("ai2thor", "envs.thor.tasks:sampler")
-
-
 @dataclass(frozen=True, slots=True)
 class Suite:
-    name: str
+    spec: EnvSpec
     make_env: Callable[[], Env]
-    sample: TaskSampler
+    sampler: TaskSampler
+
+    @property
+    def name(self) -> str:
+        return self.spec.name
+
+    @classmethod
+    def from_spec(cls, spec: EnvSpec, options: Mapping[str, Any] | None = None) -> Suite:
+        """``spec(**options)`` per episode (thread-safe: one instance per episode)."""
+        kwargs = dict(options or {})
+        sampler = spec.make_sampler(**{k: v for k, v in kwargs.items() if k not in SAMPLER_ONLY_OPTIONS})
+        return cls(spec=spec, make_env=lambda: spec(**kwargs), sampler=sampler)
 
     @classmethod
     def from_registry(cls, name: str, options: Mapping[str, Any] | None = None) -> Suite:
-        """``envs.make(name, **options)`` per episode (thread-safe: one instance per episode)."""
-        kwargs = dict(options or {})
-        envs.make(name, **kwargs).close()  # fail now, with the registry's message, if the name is unknown
-        sampler_name = name if name in TASK_SAMPLERS else "household"
-        world_options = {k: v for k, v in kwargs.items() if k not in SAMPLER_ONLY_OPTIONS}
-        sample = TASK_SAMPLERS.create(sampler_name, **world_options)
-        return cls(name=name, make_env=lambda: envs.make(name, **kwargs), sample=sample)
+        return cls.from_spec(envs.spec(name), options)
+
+    def sample(self, split: Split, count: int, *, seed: int, families: Sequence[str]) -> list[Task]:
+        """The sampler's tasks, each checked against the spec's categories; unknown families are refused first."""
+        known = self.spec.family_names()
+        unknown = [f for f in families if known and f not in known]
+        if unknown:
+            raise ValueError(
+                f"unknown task families {unknown} for environment {self.name!r}; known: {', '.join(known)}"
+            )
+        return [self.spec.check_task(t) for t in self.sampler(split, count, seed=seed, families=families)]

@@ -10,12 +10,12 @@ from langchain_core.messages import BaseMessage
 from envs.core import Env
 from msi_agent.agent.executor import Attempt, ExecutorConfig, play
 from msi_agent.llm import LLMClient, RetryPolicy, ScriptedChatModel
-from msi_agent.records import EnvCategory, Task
+from msi_agent.records import Task
 
 TASK = Task(
     id="toy-1",
     family="look_at_obj_in_light",
-    environment=EnvCategory.BEDROOM,
+    environment="Bedroom",
     scene="FloorPlan301",
     instruction="look at book under the desklamp.",
 )

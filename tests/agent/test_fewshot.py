@@ -5,7 +5,7 @@ from __future__ import annotations
 from langchain_core.embeddings import Embeddings
 
 from msi_agent.agent.fewshot import DemoLibrary, render_demo
-from msi_agent.records import EnvCategory, Episode, Source, Step, Task
+from msi_agent.records import Episode, Source, Step, Task
 
 
 class Words(Embeddings):
@@ -19,7 +19,7 @@ class Words(Embeddings):
 
 
 def _demo(tid: str, family: str, instruction: str, success: bool = True) -> Episode:
-    task = Task(id=tid, family=family, environment=EnvCategory.KITCHEN, scene="s", instruction=instruction)
+    task = Task(id=tid, family=family, environment="Kitchen", scene="s", instruction=instruction)
     return Episode(
         task=task, success=success, source=Source.EXPERT, steps=[Step(action="go to fridge 1", observation="x" * 500)]
     )
@@ -35,7 +35,7 @@ DEMOS = [
 
 def test_same_family_first_then_similarity_and_never_itself() -> None:
     lib = DemoLibrary(DEMOS, Words())
-    task = Task(id="b", family="cool", environment=EnvCategory.KITCHEN, scene="s", instruction="cool an apple")
+    task = Task(id="b", family="cool", environment="Kitchen", scene="s", instruction="cool an apple")
     assert [d.task.id for d in lib.for_task(task, k=3)] == ["a", "c"]
     other = task.model_copy(update={"id": "z", "family": "look", "instruction": "cool an apple with fridge"})
     assert [d.task.id for d in lib.for_task(other, k=2)] == ["c", "b"]

@@ -15,11 +15,12 @@ runner = CliRunner()
 
 
 def test_list_shows_every_registered_env() -> None:
-    result = runner.invoke(app, ["envs", "list"], env={"COLUMNS": "200"})
+    result = runner.invoke(app, ["envs", "list"], env={"COLUMNS": "250"})
     assert result.exit_code == 0, result.output
     for name in ("household", "alfworld", "ai2thor"):
         assert name in result.output
     assert "envs.alfworld.engine:AlfworldEnv" in result.output
+    assert "envs.thor.tasks:sampler" in result.output and "room type: Kitchen, LivingRoom" in result.output
 
 
 def test_crosscheck_without_the_extra_says_what_to_install(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -18,7 +18,7 @@ from envs.alfworld.tasks import AlfredTaskType, GameGoal
 from envs.backend import ObjectInit, WorldInit
 from envs.checker import check_env
 from envs.core import NOTHING_HAPPENS, Env
-from msi_agent.records import EnvCategory, Split, Task
+from msi_agent.records import Split, Task
 
 pytestmark = pytest.mark.alfworld
 FRIDGE = "Fridge|-02.10|+00.00|+01.09"
@@ -42,7 +42,7 @@ def env() -> Iterator[AlfworldEnv]:
 
 
 def task_for(path: Path) -> Task:
-    return Task(id="t1", family=GOAL.task_type.value, environment=EnvCategory.KITCHEN, scene="FloorPlan1",
+    return Task(id="t1", family=GOAL.task_type.value, environment="Kitchen", scene="FloorPlan1",
                 instruction="put a hot apple in countertop", params={"gamefile": str(path)})  # fmt: skip
 
 
@@ -114,7 +114,7 @@ def test_errors_say_what_to_do(tmp_path: Path) -> None:
             e.step("look")
         with pytest.raises(NoGameError, match="does not exist"):
             e.reset(task_for(Path("json_2.1.1/nothing/game.tw-pddl")))
-        bare = Task(id="b", family="x", environment=EnvCategory.KITCHEN, scene="FloorPlan1", instruction="")
+        bare = Task(id="b", family="x", environment="Kitchen", scene="FloorPlan1", instruction="")
         with pytest.raises(NoGameError, match="neither"):
             e.reset(bare)
         lonely = tmp_path / "lonely" / "game.tw-pddl"
@@ -133,7 +133,7 @@ def test_data_folder_tasks(tmp_path: Path, game: Path) -> None:
     (tasks,) = [load_tasks(tmp_path, Split.VALID_SEEN)]
     assert len(tasks) == 1  # sliced tasks are skipped, as ALFWorld does
     task = tasks[0]
-    assert (task.family, task.scene, task.environment) == (GOAL.task_type.value, "FloorPlan1", EnvCategory.KITCHEN)
+    assert (task.family, task.scene, task.environment) == (GOAL.task_type.value, "FloorPlan1", "Kitchen")
     assert task.instruction == "put a hot apple in countertop"
     with AlfworldEnv(data_dir=tmp_path) as e:
         assert not e.reset(task).info["won"]

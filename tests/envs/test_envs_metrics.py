@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from envs.metrics import Metrics, aggregate, by, episode_gc, path_weight
-from msi_agent.records import EnvCategory, Episode, Split, Task
+from msi_agent.records import Episode, Split, Task
 
 
 def ep(
@@ -14,7 +14,7 @@ def ep(
     task = Task(
         id=f"{family}-{sat}-{path}",
         family=family,
-        environment=EnvCategory.KITCHEN,
+        environment="Kitchen",
         scene="FloorPlan1",
         instruction="x",
         split=split,

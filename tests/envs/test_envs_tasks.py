@@ -12,7 +12,7 @@ import pytest
 
 from envs.household.scenes import scene_names
 from envs.tasks import TaskSpec, TaskSpecError, family_names, parse_spec, sample_tasks
-from msi_agent.records import EnvCategory, Split, Task
+from msi_agent.records import Split, Task
 
 
 def test_same_spec_same_tasks_and_prefix_stability() -> None:
@@ -54,8 +54,8 @@ def test_splits_and_environment_filters() -> None:
     assert not {t.scene for t in train} & unseen
     test = sample_tasks(TaskSpec(n=60, seed=1, split=Split.VALID_UNSEEN))
     assert {t.scene for t in test} <= unseen
-    baths = sample_tasks(TaskSpec(n=12, seed=1, environments=[EnvCategory.BATHROOM]))
-    assert {t.environment for t in baths} == {EnvCategory.BATHROOM}
+    baths = sample_tasks(TaskSpec(n=12, seed=1, environments=["Bathroom"]))
+    assert {t.environment for t in baths} == {"Bathroom"}
     assert {t.family for t in baths} <= {f for f in family_names() if "heat" not in f}
 
 
@@ -64,15 +64,15 @@ def test_families_round_robin_and_room_rules() -> None:
     assert {t.family for t in tasks} == set(family_names())
     for t in tasks:
         if t.family in ("pick_heat_then_place_in_recep", "pick_cool_then_place_in_recep", "coffee", "sandwich"):
-            assert t.environment is EnvCategory.KITCHEN
+            assert t.environment == "Kitchen"
         if t.family == "look_at_obj_in_light":
-            assert t.environment in (EnvCategory.LIVING_ROOM, EnvCategory.BEDROOM)
+            assert t.environment in ("LivingRoom", "Bedroom")
 
 
 def test_parse_spec() -> None:
     spec = parse_spec(" families=toast, coffee ; split=valid_seen; n=20;seed=1;environments=Kitchen ")
     assert spec == TaskSpec(
-        families=["toast", "coffee"], split=Split.VALID_SEEN, n=20, seed=1, environments=[EnvCategory.KITCHEN]
+        families=["toast", "coffee"], split=Split.VALID_SEEN, n=20, seed=1, environments=["Kitchen"]
     )
     assert parse_spec("") == TaskSpec()
 
@@ -95,7 +95,7 @@ def test_parse_spec_errors_say_what_is_wrong(text: str, message: str) -> None:
 
 def test_impossible_combination_is_explained() -> None:
     with pytest.raises(TaskSpecError, match="cannot occur"):
-        sample_tasks(TaskSpec(families=["coffee"], environments=[EnvCategory.BEDROOM], n=1))
+        sample_tasks(TaskSpec(families=["coffee"], environments=["Bedroom"], n=1))
 
 
 DIGEST_SCRIPT = """

@@ -14,8 +14,9 @@ import pytest
 
 from envs.core import NOTHING_HAPPENS
 from envs.household.env import HouseholdEnv
+from envs.household.scenes import RoomType
 from envs.tasks import TaskSpec, family_names, sample_tasks
-from msi_agent.records import EnvCategory, Split, Task
+from msi_agent.records import Split, Task
 
 N_PER_SPLIT = 700  # x 3 splits = 2,100 tasks
 
@@ -32,7 +33,7 @@ def tasks() -> list[Task]:
 def test_coverage(tasks: list[Task]) -> None:
     assert len(tasks) >= 2000
     assert {t.family for t in tasks} == set(family_names())
-    assert {t.environment for t in tasks} == set(EnvCategory)
+    assert {t.environment for t in tasks} == set(RoomType)
     assert {t.split for t in tasks} == set(Split)
     for split in (Split.VALID_SEEN, Split.VALID_UNSEEN):
         assert {t.family for t in tasks if t.split is split} == set(family_names())

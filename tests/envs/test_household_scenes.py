@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from envs.household.scenes import UnknownSceneError, scene, scene_names, tables
-from msi_agent.records import EnvCategory, Split
+from envs.household.scenes import RoomType, UnknownSceneError, scene, scene_names, tables
+from msi_agent.records import Split
 
 WHEEL = Path(os.environ.get("ALFWORLD_WHEEL", "/tmp/alfw/alfworld-0.4.2-py3-none-any.whl"))
 
@@ -20,16 +20,16 @@ def test_all_120_floor_plans_by_room_type() -> None:
     names = scene_names()
     assert len(names) == 120
     counts = Counter(scene(n).category for n in names)
-    assert counts == {c: 30 for c in EnvCategory}
-    assert scene("FloorPlan1").category is EnvCategory.KITCHEN
-    assert scene("FloorPlan430").category is EnvCategory.BATHROOM
+    assert counts == {c: 30 for c in RoomType}
+    assert scene("FloorPlan1").category == "Kitchen"
+    assert scene("FloorPlan430").category == "Bathroom"
 
 
 def test_splits_keep_unseen_scenes_out_of_training() -> None:
     train, seen, unseen = (set(scene_names(split=s)) for s in Split)
     assert train == seen and len(train) == 96 and len(unseen) == 24
     assert not train & unseen
-    assert {scene(n).category for n in unseen} == set(EnvCategory)
+    assert {scene(n).category for n in unseen} == set(RoomType)
 
 
 def test_receptacles_have_thor_ids_poses_and_fill_gaps() -> None:

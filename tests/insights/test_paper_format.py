@@ -11,14 +11,14 @@ from hypothesis import strategies as st
 from msi_agent.insights.parser import ParsedOp, parse_operations
 from msi_agent.insights.resolve import GeneratorLimits, resolve
 from msi_agent.insights.rules import NumberedRules
-from msi_agent.records import EnvCategory, Insight, OpKind, Provenance, Scale
+from msi_agent.records import Insight, OpKind, Provenance, Scale
 
 G1 = Insight(id="g1", text="Look before acting.", scale=Scale.GENERAL)
 G2 = Insight(id="g2", text="Open closed receptacles first.", scale=Scale.GENERAL)
 E1 = Insight(id="e1", text="Food is usually in the fridge.", scale=Scale.ENVIRONMENT, key="Kitchen")
 S1 = Insight(id="s1", text="Heat with the microwave.", scale=Scale.SUBTASK, key="Heating")
 S2 = Insight(id="s2", text="Cool with the fridge.", scale=Scale.SUBTASK, key="Cooling")
-RULES = NumberedRules(((1, G1), (2, G2), (3, E1), (4, S1), (5, S2)), ("Cooling", "Heating"), EnvCategory.KITCHEN)
+RULES = NumberedRules(((1, G1), (2, G2), (3, E1), (4, S1), (5, S2)), ("Cooling", "Heating"), "Kitchen")
 PROV = Provenance(experience_ids=["s"], llm_call_id="c", llm="scripted")
 
 PAPER_REPLY = """Here is my reflection on the trials.

@@ -89,7 +89,8 @@ def test_never_crashes_on_any_text(reply: str) -> None:
 def test_scale_and_room_names_in_brackets_are_sections_not_subtasks() -> None:
     ops = parse_operations(
         "ADD (general): Rule one.\nADD [Kitchen]: Rule two.\nADD [Living Room]: Rule three.\n"
-        "MOVE 3 TO [Heating]: Rule four.\nMOVE 4 -> [Cooling]: Rule five.\nADD [Towels]: six"
+        "MOVE 3 TO [Heating]: Rule four.\nMOVE 4 -> [Cooling]: Rule five.\nADD [Towels]: six",
+        categories=("Kitchen", "LivingRoom", "Bedroom"),
     ).ops
     assert [(o.section, o.key, o.destination) for o in ops] == [
         (Scale.GENERAL, None, None),
@@ -99,3 +100,5 @@ def test_scale_and_room_names_in_brackets_are_sections_not_subtasks() -> None:
         (None, "Cooling", Scale.SUBTASK),
         (None, "Towels", None),
     ]
+    # without the environment's categories a bracketed name is a subtask
+    assert parse_operations("ADD [Kitchen]: Rule two.").ops[0].key == "Kitchen"

@@ -8,18 +8,19 @@ from hypothesis import strategies as st
 from msi_agent.insights.parser import ParsedOp, parse_operations
 from msi_agent.insights.resolve import GeneratorLimits, Resolution, resolve
 from msi_agent.insights.rules import NumberedRules
-from msi_agent.records import EnvCategory, Insight, OpKind, Provenance, Scale
+from msi_agent.records import Insight, OpKind, Provenance, Scale
 
 G1 = Insight(id="g1", text="Look before acting.", scale=Scale.GENERAL)
 G2 = Insight(id="g2", text="Open closed receptacles first.", scale=Scale.GENERAL)
 E1 = Insight(id="e1", text="Food is usually in the fridge.", scale=Scale.ENVIRONMENT, key="Kitchen")
 S1 = Insight(id="s1", text="Heat with the microwave.", scale=Scale.SUBTASK, key="Heating")
-RULES = NumberedRules(((1, G1), (2, G2), (3, E1), (4, S1)), ("Heating",), EnvCategory.KITCHEN)
+RULES = NumberedRules(((1, G1), (2, G2), (3, E1), (4, S1)), ("Heating",), "Kitchen")
 PROV = Provenance(experience_ids=["ep1", "ep2"], llm_call_id="call-7", llm="scripted")
 
 
 def _resolve(reply: str, **kw: object) -> Resolution:
-    return resolve(parse_operations(reply).ops, RULES, provenance=PROV, **kw)  # type: ignore[arg-type]
+    ops = parse_operations(reply, categories=("Kitchen", "Bedroom")).ops
+    return resolve(ops, RULES, provenance=PROV, **kw)  # type: ignore[arg-type]
 
 
 def test_render_numbers_continuously_across_parts() -> None:
@@ -30,7 +31,7 @@ def test_render_numbers_continuously_across_parts() -> None:
         < text.index("Environment rules (apply in every Kitchen)")
         < text.index("Subtask rules")
     )
-    empty = NumberedRules((), (), EnvCategory.BATHROOM).render()
+    empty = NumberedRules((), (), "Bathroom").render()
     assert empty.count("(none yet)") == 3
     assert RULES.render(flat=True).startswith("1. Look before acting.\n2. Open")
 

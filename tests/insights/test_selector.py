@@ -9,12 +9,12 @@ from insights_store import open_store
 from insights_store.base import InsightStore
 from msi_agent.insights.selector import InsightSelector, format_block, parse_names
 from msi_agent.llm import LLMClient, ScriptedChatModel
-from msi_agent.records import EnvCategory, Insight, Scale, Task
+from msi_agent.records import Insight, Scale, Task
 
 TASK = Task(
     id="t",
     family="pick_heat_then_place_in_recep",
-    environment=EnvCategory.KITCHEN,
+    environment="Kitchen",
     scene="FloorPlan1",
     instruction="heat some egg and put it in garbagecan.",
 )

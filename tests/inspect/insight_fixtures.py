@@ -10,7 +10,6 @@ from msi_agent.llm.accounting import Price
 from msi_agent.pipeline.results import build_results, render_markdown
 from msi_agent.pipeline.runfolder import RunFolder
 from msi_agent.records import (
-    EnvCategory,
     Episode,
     InsightOp,
     OpKind,
@@ -26,7 +25,7 @@ NS = "exp1"
 SNAPSHOT = "exp1.0001"  # the generator names snapshots <namespace>.<nnnn>
 
 
-def _episode(eid: str, family: str, instruction: str, success: bool, room: EnvCategory) -> Episode:
+def _episode(eid: str, family: str, instruction: str, success: bool, room: str) -> Episode:
     task = Task(id=f"t-{eid}", family=family, environment=room, scene="FloorPlan1", instruction=instruction)
     steps = [
         Step(thought="The mug should be in a cabinet.", action="open cabinet 1", observation="You open the cabinet 1."),
@@ -45,13 +44,13 @@ def _episode(eid: str, family: str, instruction: str, success: bool, room: EnvCa
 
 
 EPISODES = [
-    _episode("ep-success-1", "pick_and_place_simple", "put a mug in the coffee machine", True, EnvCategory.KITCHEN),
+    _episode("ep-success-1", "pick_and_place_simple", "put a mug in the coffee machine", True, "Kitchen"),
     _episode(
         "ep-failure-1",
         "pick_heat_then_place_in_recep",
         "heat a mug and put it on the table",
         False,
-        EnvCategory.KITCHEN,
+        "Kitchen",
     ),
 ]
 
@@ -147,7 +146,7 @@ def _evaluated(run: str, condition: str, family: str, split: Split, successes: i
             task=Task(
                 id=f"{family}-{split.value}-{i}",
                 family=family,
-                environment=EnvCategory.KITCHEN,
+                environment="Kitchen",
                 scene="FloorPlan1",
                 instruction=f"do {family}",
                 split=split,

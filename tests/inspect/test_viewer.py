@@ -61,7 +61,8 @@ def test_history_page_shows_operations_and_trajectories(client: TestClient, memo
     assert "call-2" in html and ">EDIT<" in html
     assert 'data-episode="ep-success-1"' in html and 'data-episode="ep-failure-1"' in html
     assert "take mug 1 from cabinet 1" in html
-    assert client.get("/episodes/ep-failure-1").text.count("ran out of steps") == 1
+    page = client.get("/episodes/ep-failure-1").text
+    assert page.count("ran out of steps") == 1 and "<th>environment</th><td>Kitchen (" in page
 
 
 def test_compare_page_has_charts_for_both_runs(client: TestClient) -> None:

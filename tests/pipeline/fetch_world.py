@@ -9,9 +9,10 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from envs.core import NOTHING_HAPPENS, Observation
+from envs.spec import EnvSpec
 from msi_agent.pipeline.offline import ExpertPlayer
 from msi_agent.pipeline.suite import Suite
-from msi_agent.records import EnvCategory, Split, Task
+from msi_agent.records import Split, Task
 
 PLACES = ("shelf 1", "table 1", "drawer 1", "sofa 1")
 THINGS = ("book", "mug", "vase", "cursed idol")
@@ -88,7 +89,7 @@ def fetch_tasks(split: Split, count: int, *, seed: int, families: Sequence[str])
             Task(
                 id=f"{split.value}-{fam}-{i}",
                 family=fam,
-                environment=EnvCategory.LIVING_ROOM,
+                environment="LivingRoom",
                 scene="toy",
                 instruction=instruction,
                 split=split,
@@ -99,7 +100,15 @@ def fetch_tasks(split: Split, count: int, *, seed: int, families: Sequence[str])
     return out
 
 
-FETCH_SUITE = Suite(name="fetch", make_env=FetchEnv, sample=fetch_tasks)
+FETCH_SPEC = EnvSpec(
+    name="fetch",
+    entry_point=FetchEnv,
+    sampler=lambda **_: fetch_tasks,
+    families=("fetch_one", "fetch_two"),
+    scale="room type",
+    categories=("LivingRoom",),
+)
+FETCH_SUITE = Suite.from_spec(FETCH_SPEC)
 
 
 CURSE_RULE = "Lift cursed idols with both hands."

@@ -66,7 +66,7 @@ def test_household_msi_end_to_end(tmp_path: Path) -> None:
     assert (light.text, light.score) == (LIGHT_RULE, 7.0)
     first_seed = session.pool.get(log[0]["seed_ids"][0])
     (env_rule,) = store.list(scale=Scale.ENVIRONMENT, namespace="hh")
-    assert (env_rule.text, env_rule.key, env_rule.score) == (ENV_RULE, first_seed.task.environment.value, 2.0)
+    assert (env_rule.text, env_rule.key, env_rule.score) == (ENV_RULE, first_seed.task.environment, 2.0)
     history = store.history(light.id, namespace="hh")
     assert history[0].provenance.experience_ids == log[0]["seed_ids"]
     assert history[0].provenance.llm_call_id == log[0]["call_id"]
@@ -86,7 +86,7 @@ def test_household_msi_end_to_end(tmp_path: Path) -> None:
         assert len(firsts) == 3  # one first prompt per arm
         with_rule = [t for t in firsts if f"Lighting:\n- {LIGHT_RULE}" in t]
         assert len(with_rule) == 1 and f"General:\n- {GENERAL_RULE}" in with_rule[0]
-        env_line = f"In the {task.environment.value}:\n- {ENV_RULE}"
+        env_line = f"In the {task.environment}:\n- {ENV_RULE}"
         assert (env_line in with_rule[0]) == (task.environment is first_seed.task.environment)
 
     # tables, by hand

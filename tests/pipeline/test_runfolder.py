@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from msi_agent.pipeline.runfolder import RunFolder, RunFolderError, atomic_write, git_commit
-from msi_agent.records import EnvCategory, Episode, Task
+from msi_agent.records import Episode, Task
 
 CONFIG = {
     "llm": {"spec": "local", "temperature": 0.0},
@@ -18,9 +18,7 @@ CONFIG = {
 
 
 def _episode(eid: str) -> Episode:
-    return Episode(
-        id=eid, task=Task(id="t", family="f", environment=EnvCategory.KITCHEN, scene="s", instruction="do it")
-    )
+    return Episode(id=eid, task=Task(id="t", family="f", environment="Kitchen", scene="s", instruction="do it"))
 
 
 def test_manifest_then_resume_with_compatible_changes(tmp_path: Path) -> None:

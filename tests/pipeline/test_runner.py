@@ -11,14 +11,11 @@ import pytest
 from msi_agent.experience.pool import ExperiencePool
 from msi_agent.pipeline.runfolder import RunFolder
 from msi_agent.pipeline.runner import Job, job_id, run_jobs
-from msi_agent.records import EnvCategory, Episode, Task
+from msi_agent.records import Episode, Task
 
 
 def _jobs(n: int) -> list[Job]:
-    tasks = [
-        Task(id=f"t{i}", family="f", environment=EnvCategory.KITCHEN, scene="s", instruction=f"task {i}")
-        for i in range(n)
-    ]
+    tasks = [Task(id=f"t{i}", family="f", environment="Kitchen", scene="s", instruction=f"task {i}") for i in range(n)]
     return [Job("c", t, job_id("run", "c", t)) for t in tasks]
 
 

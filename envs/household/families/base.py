@@ -16,8 +16,7 @@ from typing import TYPE_CHECKING, Any
 from envs.backend import WorldInit
 from envs.household.goals import Condition
 from envs.household.placement import Need
-from envs.household.scenes import Scene
-from msi_agent.records import EnvCategory
+from envs.household.scenes import RoomType, Scene
 
 if TYPE_CHECKING:
     from envs.household.expert import Solver
@@ -37,7 +36,7 @@ class Family:
 
     name: str
     source: str
-    environments: frozenset[EnvCategory]
+    environments: frozenset[RoomType]
     draw: Callable[[random.Random, Scene], Draw | None]
     instruction: Callable[[Goal, random.Random], str]
     conditions: Callable[[Goal, WorldInit], list[Condition]]
@@ -45,8 +44,8 @@ class Family:
     max_steps: int = 50
 
 
-ALL_ROOMS = frozenset(EnvCategory)
-KITCHEN = frozenset({EnvCategory.KITCHEN})
+ALL_ROOMS = frozenset(RoomType)
+KITCHEN = frozenset({RoomType.KITCHEN})
 
 
 def lower(object_type: str) -> str:
