@@ -60,6 +60,7 @@ class PipelineSettings(Section):
     seed_from: Literal["agent", "expert", "both"] = "both"
     insight_selector: Literal["hashmap", "vector", "general-only", "general-environment", "all"] = "hashmap"
     workers: int = Field(1, ge=1)
+    max_errors: int = Field(3, ge=1, description="stop a command after this many errored episodes (LLM failures)")
     token_budget: int = Field(2000, gt=0)
 
 

@@ -108,6 +108,9 @@ class Episode(Record):
     path_length: int = 0
     reference_length: int | None = None
     failure_reason: str | None = None
+    error: str | None = None
+    """Why infrastructure (an LLM call that failed after retries) cut the episode short. An errored episode is
+    not an outcome: it is never scored nor used as experience, and a rerun of the same command replays it."""
     llm: str | None = None
     usage: TokenUsage = Field(default_factory=TokenUsage)
     source: Source = Source.AGENT
@@ -117,6 +120,8 @@ class Episode(Record):
     def _gc_in_range(self) -> Episode:
         if not 0 <= self.gc_satisfied <= max(self.gc_total, 0):
             raise ValueError(f"gc_satisfied={self.gc_satisfied} must be between 0 and gc_total={self.gc_total}")
+        if self.error is not None and self.success:
+            raise ValueError("an errored episode cannot be a success; clear error or success")
         return self
 
 

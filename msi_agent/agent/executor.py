@@ -1,8 +1,9 @@
 """The ReAct executor: think, act with one admissible command, observe — as a generator of ``Step`` records.
 
-Errors split in two: the model's (unparseable or off-list output) is mapped to an admissible command by the
-LLM client and recorded on the step as ``mapped``; a call that failed (network, server) ends the episode with
-that reason, since the next call would most likely fail too. Bugs of ours (an env raising) propagate.
+Errors split in three: the model's (unparseable or off-list output) is mapped to an admissible command by the
+LLM client and recorded on the step as ``mapped``; a call that failed (network, server) ends the episode as
+``errored`` — not an outcome of the agent, replayed on resume — since the next call would most likely fail too.
+Bugs of ours (an env raising) propagate.
 """
 
 from __future__ import annotations
@@ -57,6 +58,8 @@ class Attempt:
         self.info: dict[str, Any] = {}
         self.reference_length: int | None = None
         self.failure: str | None = None
+        self.error: str | None = None
+        """Set when an LLM call failed for good: the episode stopped for a reason that is not the agent's."""
         self.prompts: list[str] = []
         """The text of every prompt sent, newest last (tests and the viewer read what the model saw)."""
 
@@ -99,7 +102,7 @@ class Attempt:
             choice = self.llm.choose_action(messages, obs.admissible, think=not self.config.act_only)
             if choice.error:
                 self.extra_usage = self.extra_usage + choice.usage
-                self.failure = f"LLM call failed: {choice.error}"
+                self.error = f"LLM call failed at step {len(self.steps) + 1}: {choice.error}"
                 return
             offered = len(obs.admissible)
             obs, _reward, done, info = self.env.step(choice.command)
@@ -145,7 +148,8 @@ class Attempt:
             gc_total=int(self.info.get("gc_total", 0)),
             path_length=len(self.steps),
             reference_length=self.reference_length,
-            failure_reason=None if won else self.failure,
+            failure_reason=None if won or self.error else self.failure,
+            error=self.error,
             llm=self.llm.name,
             usage=usage,
             source=Source.AGENT,

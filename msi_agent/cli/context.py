@@ -46,5 +46,7 @@ def state(ctx: typer.Context) -> CliState:
 
 def fail(message: str, code: int = 2) -> None:
     """Print a readable error (no traceback) and exit non-zero."""
-    err_console.print(f"[bold red]error:[/] {escape(message)}", highlight=False, markup=True, soft_wrap=True)
+    err_console.print(
+        f"[bold red]error:[/] {escape(message)}", highlight=False, markup=True, soft_wrap=True, emoji=False
+    )
     raise typer.Exit(code)

@@ -1,12 +1,14 @@
 """`msi-agent collect | distill | eval | run`: the MSI pipeline over config, one run folder per experiment.
 
 Commands only resolve settings, build a ``Session`` and call ``msi_agent.pipeline``; every error a user can fix is
-printed as one line saying what to change.
+printed as one line saying what to change. Work an LLM failure left undone ends the command with exit status
+``INCOMPLETE`` and one line: how much errored, the first error, the command that resumes.
 """
 
 from __future__ import annotations
 
 import sys
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -24,6 +26,7 @@ from msi_agent.experience.pool import PoolError
 from msi_agent.insights.generator import DEFAULT_MAX_TOKENS, SeedOrder, Variant
 from msi_agent.llm import LLMAuthError, LLMConfigError
 from msi_agent.pipeline import experiment, stages
+from msi_agent.pipeline.errored import IncompleteWork
 from msi_agent.pipeline.runfolder import MUST_MATCH, RunFolder, RunFolderError
 from msi_agent.pipeline.session import Session
 from msi_agent.registry import UnknownPluginError
@@ -64,6 +67,11 @@ FRESH = typer.Option(False, "--fresh", help="discard this run's folder, pool epi
 EXAMPLES = typer.Option(1, "--examples", min=0, help="few-shot expert demonstrations in the prompt")
 ACT_ONLY = typer.Option(False, "--act-only", help="the Act variant: actions without thoughts")
 HISTORY = typer.Option(None, "--history", min=0, help="steps kept in the prompt (default: all)")
+MAX_ERRORS = typer.Option(
+    None, "--max-errors", min=1, help="stop after this many errored episodes (LLM call failures); default 3"
+)
+INCOMPLETE = 3
+"""Exit status of a command that left errored work (rerun it to resume); 2 is a usage error, 1 a failure."""
 RUN_INSIGHT_TOKENS = 256
 """`run`'s cap on one insight-update reply: 3 parts × ≤ 4 one-line operations fit, and a small local model that
 rambles stops early (512, `distill`'s default, doubles the distill time of the bundled 135M model on 2 cores)."""
@@ -88,6 +96,7 @@ def _flags(**values: Any) -> dict[str, Any]:
         "seed_from": "pipeline.seed_from",
         "insight_selector": "pipeline.insight_selector",
         "token_budget": "pipeline.token_budget",
+        "max_errors": "pipeline.max_errors",
     }
     return {keys[k].replace(".", "__"): v for k, v in values.items() if v not in (None, [])}
 
@@ -146,6 +155,8 @@ def _session(settings: Settings) -> Iterator[Session]:
     try:
         with Session.from_settings(settings, console=console) as session:
             yield session
+    except IncompleteWork as exc:
+        fail(exc.summary(_command(resume=True)), code=INCOMPLETE)
     except USER_ERRORS as exc:
         fail(str(exc))
     except OSError as exc:  # an unwritable or missing workspace, a full disk, a missing model file
@@ -158,13 +169,16 @@ def _session(settings: Settings) -> Iterator[Session]:
         raise typer.Exit(130) from None
 
 
-def _command() -> str:
-    return " ".join(["msi-agent", *sys.argv[1:]])
+def _command(*, resume: bool = False) -> str:
+    """The command line as given; ``resume`` drops ``--fresh`` (rerunning with it would discard the work done)."""
+    args = [a for a in sys.argv[1:] if not (resume and a == "--fresh")]
+    return " ".join(["msi-agent", *args])
 
 
-def _show(folder: RunFolder) -> None:
+def _show(folder: RunFolder, *, written_after: float = 0.0) -> None:
     md = folder.path / "results.md"
-    if md.is_file():  # raw Markdown, unwrapped: tables stay greppable and nothing gets truncated
+    if md.is_file() and md.stat().st_mtime >= written_after:
+        # raw Markdown, unwrapped: tables stay greppable and nothing gets truncated
         console.print(md.read_text(encoding="utf-8"), markup=False, highlight=False, soft_wrap=True)
     console.print(f"run folder: {folder.path}")
 
@@ -181,9 +195,11 @@ def collect(
     examples: int = EXAMPLES,
     act_only: bool = ACT_ONLY,
     history: int | None = HISTORY,
+    max_errors: int | None = MAX_ERRORS,
 ) -> None:
     """Play the training tasks (expert demonstrations + one agent attempt each) into the experience pool."""
-    settings = _settings(ctx, name, **_flags(workers=workers, train=train, steps=steps, seed=seed, families=families))
+    flags = _flags(workers=workers, train=train, steps=steps, seed=seed, families=families, max_errors=max_errors)
+    settings = _settings(ctx, name, **flags)
     with _session(settings) as session:
         folder = experiment.open_run(session, name, command=_command(), fresh=fresh)
         episodes = stages.collect(session, folder, agent=stages.AgentOptions(examples, act_only, history))
@@ -237,8 +253,7 @@ def distill(
             max_tokens=max_tokens,
         )
         counts = log[-1]["counts"] if log else {}
-        errors = sum(1 for r in log if r.get("error"))
-        console.print(f"{len(log)} insight updates into namespace {ns!r} ({errors} failed calls); now {counts}")
+        console.print(f"{len(log)} insight updates into namespace {ns!r}; now {counts}")
 
 
 def evaluate(
@@ -256,6 +271,7 @@ def evaluate(
     act_only: bool = ACT_ONLY,
     history: int | None = HISTORY,
     token_budget: int | None = typer.Option(None, "--token-budget", help="vector selector budget (tokens)"),
+    max_errors: int | None = MAX_ERRORS,
 ) -> None:
     """Evaluate on seen and unseen test tasks with the chosen insight selector and the baselines; print the table."""
     settings = _settings(
@@ -269,6 +285,7 @@ def evaluate(
             seed=seed,
             families=families,
             token_budget=token_budget,
+            max_errors=max_errors,
         ),
     )
     with _session(settings) as session:
@@ -277,7 +294,8 @@ def evaluate(
         conds = experiment.conditions_for(ns, settings.pipeline.insight_selector, _baselines(baselines))
         by_condition = stages.evaluate(session, folder, conds, agent=stages.AgentOptions(examples, act_only, history))
         experiment.write_results(session, folder, by_condition, namespace=ns)
-    _show(folder)
+        _show(folder)
+        session.errors.check()
 
 
 def run(
@@ -301,6 +319,7 @@ def run(
     insight_max_tokens: int = typer.Option(
         RUN_INSIGHT_TOKENS, "--insight-max-tokens", min=16, help="cap on one insight-update reply"
     ),
+    max_errors: int | None = MAX_ERRORS,
 ) -> None:
     """collect → distill → eval on a small default configuration, then print the results table."""
     flags = _flags(
@@ -313,20 +332,24 @@ def run(
         selector=selector,
         seed_from=seed_from,
         insight_selector=insight_selector,
+        max_errors=max_errors,
     )
     settings = _settings(ctx, name, run_preset, **flags)
     with _session(settings) as session:
         folder = experiment.open_run(session, name, command=_command(), fresh=fresh)
         agent = stages.AgentOptions(examples, act_only, history)
-        experiment.run_all(
-            session,
-            folder,
-            baselines=_baselines(baselines),
-            snapshots=snapshots,
-            agent=agent,
-            insight_max_tokens=insight_max_tokens,
-        )
-    _show(folder)
+        started = time.time()
+        try:
+            experiment.run_all(
+                session,
+                folder,
+                baselines=_baselines(baselines),
+                snapshots=snapshots,
+                agent=agent,
+                insight_max_tokens=insight_max_tokens,
+            )
+        finally:  # the tables, partial ones too, when this command got as far as writing them
+            _show(folder, written_after=started)
 
 
 def _namespace(given: str | None, run: str) -> str:

@@ -84,6 +84,10 @@ class ExperiencePool:
         self.add_many([episode], run=run)
 
     def add_many(self, episodes: Iterable[Episode], *, run: str | None = None) -> int:
+        """Raises ValueError for an errored episode: an infrastructure failure is not experience to learn from."""
+        episodes = list(episodes)
+        if errored := [ep.id for ep in episodes if ep.error is not None]:
+            raise ValueError(f"episodes {errored} errored ({episodes[0].error}); replay them, do not pool them")
         rows = [_row(ep, run) for ep in episodes]
         with self._lock:
             self._db.execute("BEGIN IMMEDIATE")

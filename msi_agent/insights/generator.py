@@ -6,7 +6,9 @@ operations, parse (``parser``), validate and order (``resolve``), then ``store.a
 optionally capped as ExpeL's ``max_num_rules`` (a "the list is full" prompt, a stronger REMOVE).
 The instruction sent depends on the seed: a success alone is asked what made it succeed, a success paired with a
 failure is asked to compare them (``prompts/reflect_success.txt``, ``prompts/reflect_pair.txt``).
-A failed call or an unusable reply skips the seed with a recorded reason; it never stops the run.
+An unusable reply skips the seed with a recorded reason (the model's outcome). A call that failed for good
+(endpoint down, timeout, 5xx) is not an outcome: the run stops at that seed, since every later update builds on
+the rules this one would have left, and a rerun resumes from it.
 """
 
 from __future__ import annotations
@@ -149,7 +151,7 @@ class InsightGenerator:
         report.call_id, report.usage = done.call_id, done.usage
         if done.error:
             report.error = done.error
-            log.warning("insight update for %s skipped: %s", seed.experience_ids, done.error)
+            log.warning("insight update for %s not made: %s", seed.experience_ids, done.error)
             return report
         parsed = parse_operations(done.text, categories=self.prompts.categories)
         provenance = Provenance(experience_ids=seed.experience_ids, llm_call_id=done.call_id, llm=self.llm.name)
@@ -178,7 +180,10 @@ class InsightGenerator:
         on_update: Callable[[UpdateReport], None] | None = None,
         skip: set[tuple[str, ...]] | None = None,
     ) -> list[UpdateReport]:
-        """Update once per seed in the configured order; ``skip`` holds seeds (by experience ids) already done."""
+        """Update once per seed in the configured order; ``skip`` holds seeds (by experience ids) already done.
+
+        Stops after the first report with ``error`` (an update that could not be made), which is the last one.
+        """
         reports = []
         for seed in self.ordered(seeds):
             if skip and tuple(seed.experience_ids) in skip:
@@ -187,6 +192,8 @@ class InsightGenerator:
             reports.append(report)
             if on_update is not None:
                 on_update(report)
+            if report.error:
+                break
         return reports
 
     def snapshot(self) -> str:

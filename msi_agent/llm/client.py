@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import BaseMessage
@@ -60,6 +61,19 @@ def _secrets_of(model: BaseChatModel) -> list[str]:
     return [v.get_secret_value() for v in values if isinstance(v, SecretStr) and v.get_secret_value()]
 
 
+def endpoint_of(model: BaseChatModel) -> str | None:
+    """The URL a model sends its requests to, without credentials or query (safe for messages), if it has one."""
+    for name in ("openai_api_base", "base_url", "api_base", "endpoint"):
+        url = getattr(model, name, None)
+        if isinstance(url, str) and url:
+            parts = urlsplit(url)
+            host = parts.hostname or ""
+            host = f"[{host}]" if ":" in host else host
+            netloc = f"{host}:{parts.port}" if parts.port else host
+            return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
+    return None
+
+
 def _usage_of(message: BaseMessage) -> tuple[int, int]:
     meta = getattr(message, "usage_metadata", None) or {}
     return int(meta.get("input_tokens", 0)), int(meta.get("output_tokens", 0))
@@ -88,6 +102,8 @@ class LLMClient:
         self.temperature = temperature if temperature is not None else getattr(model, "temperature", 0.0)
         self._retrier = Retrier(retry or RetryPolicy(), sleep=sleep)
         self._secrets = _secrets_of(model)
+        self.endpoint = endpoint_of(model)
+        """Where requests go (named in every error), or None for an in-process model."""
         self._ledger = Ledger()
 
     @classmethod
@@ -118,6 +134,10 @@ class LLMClient:
                 raise LLMConfigError(str(exc)) from None
         retry = retry or RetryPolicy(max_retries=llm.max_retries)
         return cls(model, name=spec, cache=cache, retry=retry, prices=prices)
+
+    @property
+    def _where(self) -> str:
+        return f"{self.name} at {self.endpoint}" if self.endpoint else self.name
 
     @property
     def caching(self) -> bool:
@@ -195,7 +215,7 @@ class LLMClient:
             "model": self.name,
             "type": self.model._llm_type,
             "params": self.model._identifying_params,
-            "endpoint": getattr(self.model, "openai_api_base", None),
+            "endpoint": self.endpoint,
             "temperature": self.temperature,
             "call": extra,
             "messages": [[m.type, m.content, m.name] for m in messages],
@@ -216,14 +236,14 @@ class LLMClient:
             reason = describe(failure.error, self._secrets)
             if is_auth_error(failure.error):
                 raise LLMAuthError(
-                    f"{self.name}: the server rejected the credentials — {reason}. "
+                    f"{self._where}: the server rejected the credentials — {reason}. "
                     "Check the API key (OPENAI_API_KEY or llm.api_key / MSI_LLM__API_KEY) and llm.base_url."
                 ) from None
             result = Completion(
                 text="",
                 usage=TokenUsage(calls=1),
                 call_id=call_id,
-                error=f"{self.name}: {reason} (after {failure.attempts} attempt(s))",
+                error=f"{self._where}: {reason} (after {failure.attempts} attempt(s))",
                 attempts=failure.attempts,
             )
             self._ledger.add(result.usage, purpose)

@@ -97,7 +97,11 @@ def run_all(
     agent: AgentOptions | None = None,
     insight_max_tokens: int = DEFAULT_MAX_TOKENS,
 ) -> dict[str, Any]:
-    """The README's main job: every stage on the settings' task counts, then the tables."""
+    """The README's main job: every stage on the settings' task counts, then the tables.
+
+    Raises ``IncompleteWork`` when an LLM failure left work undone: at once for collect or distill (later stages
+    build on them), after writing the (partial) tables for eval.
+    """
     p = session.settings.pipeline
     collect(session, folder, agent=agent)
     namespace = folder.name
@@ -122,4 +126,6 @@ def run_all(
             max_tokens=insight_max_tokens,
         )
     by_condition = evaluate(session, folder, conditions_for(namespace, p.insight_selector, baselines), agent=agent)
-    return write_results(session, folder, by_condition, namespace=namespace)
+    results = write_results(session, folder, by_condition, namespace=namespace)
+    session.errors.check()
+    return results

@@ -1,6 +1,8 @@
 """Results tables: SR, GC, path-length-weighted SR/GC per family, seen vs unseen, per condition; tokens and cost.
 
-Metrics are ``envs.metrics`` (REFERENCE §2, TEACh definitions).
+Metrics are ``envs.metrics`` (REFERENCE §2, TEACh definitions). Errored episodes (``Episode.error``: the LLM
+call failed, not the agent) are never scored: they are counted in their own ``errored`` column and the tables
+say the run is incomplete until a rerun has replayed them.
 
 ``results.json`` follows the shape ``msi_agent.inspect.runs.Results`` reads (rows, insight_counts, usage,
 cost_usd) plus a per-condition summary; ``results.md`` is the same as Markdown tables.
@@ -21,7 +23,7 @@ SPLIT_LABELS = {Split.VALID_SEEN.value: "seen", Split.VALID_UNSEEN.value: "unsee
 
 
 def result_rows(by_condition: Mapping[str, Sequence[Episode]]) -> list[dict[str, Any]]:
-    """One row per condition × split (seen, unseen, all) × family (each, and ``all``)."""
+    """One row per condition × split (seen, unseen, all) × family (each, and ``all``); errored ones not scored."""
     rows = []
     for condition, episodes in by_condition.items():
         splits = sorted({e.task.split.value for e in episodes})
@@ -30,13 +32,14 @@ def result_rows(by_condition: Mapping[str, Sequence[Episode]]) -> list[dict[str,
             families = sorted({e.task.family for e in in_split})
             for family in [*families, ALL]:
                 chosen = [e for e in in_split if family == ALL or e.task.family == family]
-                m = aggregate(chosen)
+                m = aggregate(e for e in chosen if e.error is None)
                 rows.append(
                     {
                         "family": family,
                         "split": split,
                         "condition": condition,
                         "episodes": m.count,
+                        "errored": sum(e.error is not None for e in chosen),
                         "sr": m.sr,
                         "gc": m.gc,
                         "plw_sr": m.plw_sr,
@@ -61,7 +64,8 @@ def build_results(
         usage = sum((e.usage for e in episodes), TokenUsage())
         total = total + usage
         summary[condition] = {
-            "episodes": len(episodes),
+            "episodes": sum(e.error is None for e in episodes),
+            "errored": sum(e.error is not None for e in episodes),
             "usage": usage.model_dump(),
             "cost_usd": cost(usage, price) if price else None,
         }
@@ -87,10 +91,19 @@ def render_markdown(results: Mapping[str, Any], *, title: str) -> str:
     keyed = {(r["condition"], r["split"], r["family"]): s for r, s in zip(results["rows"], rows, strict=True)}
     conditions = list(results["conditions"])
     splits = [s for s in (Split.VALID_SEEN.value, Split.VALID_UNSEEN.value, ALL) if any(k[1] == s for k in keyed)]
-    out = [f"# {markdown.text(title)}", "", "## Summary (all families; SR / GC in %)", ""]
+    out = [f"# {markdown.text(title)}", ""]
+    errored = sum(c.get("errored", 0) for c in results["conditions"].values())
+    if errored:
+        out += [
+            f"**Incomplete:** {errored} episodes errored (the LLM call failed, not the agent); they are not scored. "
+            "Rerun the same command to replay them.",
+            "",
+        ]
+    out += ["## Summary (all families; SR / GC in %)", ""]
     header = [
         "condition",
         *[f"{SPLIT_LABELS.get(s, s)} {m}" for s in splits for m in ("SR", "GC")],
+        "errored",
         "tokens",
         "cost (USD)",
     ]
@@ -100,6 +113,7 @@ def render_markdown(results: Mapping[str, Any], *, title: str) -> str:
         for split in splits:
             sc = keyed.get((cond, split, ALL))
             cells += [_pct(sc.sr), _pct(sc.gc)] if sc else ["–", "–"]
+        cells.append(str(results["conditions"][cond].get("errored", 0)))
         usage = results["conditions"][cond]["usage"]
         price = results["conditions"][cond]["cost_usd"]
         cells += [str(usage["prompt_tokens"] + usage["completion_tokens"]), "–" if price is None else f"{price:.4f}"]

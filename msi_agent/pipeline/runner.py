@@ -1,7 +1,8 @@
 """Run many episodes: skip the finished ones, play the rest on N threads, save each the moment it ends.
 
 Each job has a deterministic episode id, so a rerun finds the file of every finished episode and replays only
-the missing ones; the experience pool upserts by the same id, so nothing is ever duplicated.
+the missing and the errored ones; the experience pool upserts by the same id, so nothing is ever duplicated.
+An errored episode (``Episode.error``) is saved for inspection but never pooled, and counts against the budget.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from msi_agent.experience.pool import ExperiencePool
+from msi_agent.pipeline.errored import ErrorBudget
 from msi_agent.pipeline.runfolder import RunFolder
 from msi_agent.records import Episode, Task
 
@@ -38,15 +40,21 @@ def run_jobs(
     workers: int = 1,
     console: Console | None = None,
     label: str = "episodes",
+    budget: ErrorBudget | None = None,
 ) -> list[Episode]:
-    """Episodes for every job in job order; the finished ones are read back from the run folder."""
+    """Episodes in job order, errored ones included; the finished ones are read back from the run folder.
+
+    Once ``budget`` is exhausted no new job starts: the jobs never started are left out of the list and counted
+    in ``budget.not_started``.
+    """
     if workers < 1:
         raise ValueError(f"workers must be >= 1, got {workers}")
+    budget = budget or ErrorBudget()
     results: dict[str, Episode] = {}
     todo = []
     for job in jobs:
         done = folder.load_episode(job.condition, job.episode_id)
-        if done is None:
+        if done is None or done.error is not None:
             todo.append(job)
         else:
             results[job.episode_id] = done
@@ -57,7 +65,9 @@ def run_jobs(
             if episode.id != job.episode_id:
                 episode = episode.model_copy(update={"id": job.episode_id})
             folder.save_episode(job.condition, episode)
-            if pool is not None:
+            if episode.error is not None:
+                budget.add(episode.id, episode.error, what="episodes")
+            elif pool is not None:
                 pool.add(episode, run=folder.name)
             results[job.episode_id] = episode
             if progress and bar is not None:
@@ -65,16 +75,24 @@ def run_jobs(
 
         if workers == 1:
             for job in todo:
+                if budget.exhausted:
+                    break
                 finish(job, play(job))
         else:
-            _parallel(todo, play, finish, workers)
-    return [results[j.episode_id] for j in jobs]
+            _parallel(todo, play, finish, workers, budget)
+    budget.not_started += sum(1 for j in jobs if j.episode_id not in results)
+    return [results[j.episode_id] for j in jobs if j.episode_id in results]
 
 
 def _parallel(
-    todo: list[Job], play: Callable[[Job], Episode], finish: Callable[[Job, Episode], None], workers: int
+    todo: list[Job],
+    play: Callable[[Job], Episode],
+    finish: Callable[[Job, Episode], None],
+    workers: int,
+    budget: ErrorBudget,
 ) -> None:
-    """Save results on the calling thread as they complete; on an error, stop submitting and re-raise."""
+    """Save results on the calling thread as they complete; on an exception, stop submitting and re-raise;
+    once the error budget is spent, let the running episodes end and start no more."""
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="episode") as ex:
         queue = iter(todo)
         running: dict[Future[Episode], Job] = {}
@@ -92,7 +110,7 @@ def _parallel(
                     for other in running:
                         other.cancel()
                     raise
-                nxt = next(queue, None)
+                nxt = None if budget.exhausted else next(queue, None)
                 if nxt is not None:
                     running[ex.submit(play, nxt)] = nxt
 

@@ -21,6 +21,7 @@ from msi_agent.agent.templates import Prompts
 from msi_agent.config import Settings, masked
 from msi_agent.experience.pool import ExperiencePool
 from msi_agent.llm import LLMClient
+from msi_agent.pipeline.errored import ErrorBudget
 from msi_agent.pipeline.suite import Suite
 
 
@@ -35,6 +36,8 @@ class Session:
     embeddings: Embeddings  # for few-shot demos and seed pairing; the store keeps its own
     templates: Prompts
     console: Console | None = None
+    errors: ErrorBudget = field(default_factory=ErrorBudget)
+    """Work this session's stages left errored (LLM failures), up to ``pipeline.max_errors``."""
     owned: list[Any] = field(default_factory=list, repr=False)
 
     @classmethod
@@ -90,6 +93,7 @@ class Session:
             embeddings=embedder,
             templates=templates,
             console=console,
+            errors=ErrorBudget(settings.pipeline.max_errors),
             owned=owned,
         )
 

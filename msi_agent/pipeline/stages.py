@@ -1,7 +1,9 @@
 """The three stages of MSI: collect experience on training tasks, distill insights, evaluate on test tasks.
 
 Each stage reads its inputs from the session and the run folder and writes every result there as it goes, so
-any stage can be interrupted and rerun: finished episodes and insight updates are skipped.
+any stage can be interrupted and rerun: finished episodes and insight updates are skipped. Work an infrastructure
+failure left undone goes to ``session.errors``; collect and distill raise ``IncompleteWork`` at their end (later
+stages build on them), evaluate leaves the check to its caller so the partial tables can be written first.
 """
 
 from __future__ import annotations
@@ -70,6 +72,14 @@ def _play_agent(
 
     def play(job: Job) -> Episode:
         selection = selector.select(job.task)
+        if selection.error:  # without its insights the episode would measure another condition
+            return Episode(
+                id=job.episode_id,
+                task=job.task,
+                error=f"insight selection failed: {selection.error}",
+                llm=session.llm.name,
+                usage=selection.usage,
+            )
         env = session.suite.make_env()
         try:
             attempt = Attempt(
@@ -134,7 +144,9 @@ def collect(session: Session, folder: RunFolder, *, agent: AgentOptions | None =
         workers=session.settings.pipeline.workers,
         console=session.console,
         label="collect (train tasks)",
+        budget=session.errors,
     )
+    session.errors.check()
     return demos + agent
 
 
@@ -187,11 +199,17 @@ def distill(
     generator.updates = len(done)
 
     def record(report: UpdateReport) -> None:
+        if report.error:  # not made: not logged, so a rerun makes it
+            session.errors.add(",".join(report.seed_ids), report.error, what="insight updates")
+            return
         stats = session.store.stats(namespace=namespace)
         folder.append_log(log, _report_record(report, len(done) + 1, stats.by_scale))
         done.add(tuple(report.seed_ids))
 
-    generator.run(seeds, on_update=record, skip=set(done))
+    reports = generator.run(seeds, on_update=record, skip=set(done))
+    if reports and reports[-1].error:
+        session.errors.not_started += max(0, len(seeds) - len(done) - 1)
+    session.errors.check()
     return folder.read_log(log)
 
 
@@ -218,7 +236,8 @@ def evaluate(
     demos: Sequence[Episode] | None = None,
 ) -> dict[str, list[Episode]]:
     """Every condition on the seen and unseen test tasks; few-shot examples come from expert demos of training
-    tasks (``demos``, else the pool's)."""
+    tasks (``demos``, else the pool's). Errored episodes are in the lists (``Episode.error``) and in
+    ``session.errors``; once that budget is spent, the remaining conditions are not started."""
     p = session.settings.pipeline
     tasks = [t for split in TEST_SPLITS for t in tasks_for(session, split, p.test_tasks)]
     if demos is None:
@@ -235,6 +254,9 @@ def evaluate(
             prompts=session.templates,
         )
         jobs = [Job(cond.name, t, job_id(folder.name, cond.name, t)) for t in tasks]
+        if session.errors.exhausted:
+            session.errors.not_started += len(jobs)
+            continue
         _check_insights_present(session, folder, cond, jobs)
         out[cond.name] = run_jobs(
             jobs,
@@ -244,6 +266,7 @@ def evaluate(
             workers=p.workers,
             console=session.console,
             label=f"eval {cond.name}",
+            budget=session.errors,
         )
     return out
 
@@ -254,10 +277,14 @@ def _check_insights_present(session: Session, folder: RunFolder, cond: Condition
         return
     updates = folder.read_log(f"distill-{cond.namespace}")
     held = sum(updates[-1]["counts"].values()) if updates else 0  # what the namespace held after the last update
-    pending = any(folder.load_episode(j.condition, j.episode_id) is None for j in jobs)
+    pending = any(_unfinished(folder.load_episode(j.condition, j.episode_id)) for j in jobs)
     if held and pending:
         raise RunFolderError(
             f"insight namespace {cond.namespace!r} is empty in this store, though run {folder.name!r} left {held} "
             f"insights in it after {len(updates)} updates: the store does not keep insights between processes "
             "(memory?) or they were deleted; use a persistent store (--store chroma) or --fresh to redo the run"
         )
+
+
+def _unfinished(episode: Episode | None) -> bool:
+    return episode is None or episode.error is not None

@@ -75,14 +75,19 @@ def test_history_window_keeps_prompts_short(toy_env: Env) -> None:
     assert attempt.prompts[-1].count("Observation:") == 1
 
 
-def test_a_failed_call_ends_the_episode_with_the_reason(toy_env: Env) -> None:
-    def down(messages: list[BaseMessage]) -> str:
-        raise ConnectionError("connection refused")
+def test_a_failed_call_ends_the_episode_as_errored_not_failed(toy_env: Env) -> None:
+    replies = iter(["Action: take book 1 from desk 1"])
 
-    ep = play(_llm(down), toy_env, TASK, ExecutorConfig(max_steps=5))
-    assert not ep.success and ep.steps == [] and ep.path_length == 0
-    assert ep.failure_reason is not None and "connection refused" in ep.failure_reason
-    assert ep.usage.calls == 1
+    def down_after_one(messages: list[BaseMessage]) -> str:
+        if (text := next(replies, None)) is None:
+            raise ConnectionError("connection refused")
+        return text
+
+    ep = play(_llm(down_after_one), toy_env, TASK, ExecutorConfig(max_steps=5))
+    assert not ep.success and len(ep.steps) == 1 and ep.path_length == 1
+    assert ep.failure_reason is None  # not the agent's failure
+    assert ep.error is not None and "step 2" in ep.error and "connection refused" in ep.error
+    assert ep.usage.calls == 2
 
 
 def test_config_is_validated() -> None:

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from msi_agent.experience.pool import ExperiencePool
+from msi_agent.pipeline.errored import ErrorBudget, IncompleteWork
 from msi_agent.pipeline.runfolder import RunFolder
 from msi_agent.pipeline.runner import Job, job_id, run_jobs
 from msi_agent.records import Episode, Task
@@ -58,3 +59,35 @@ def test_an_error_stops_the_run_and_keeps_what_finished(tmp_path: Path) -> None:
     assert {"run.c.t0", "run.c.t1"} <= saved and "run.c.t2" not in saved
     with pytest.raises(ValueError, match="workers"):
         run_jobs(_jobs(1), play, folder, workers=0)
+
+
+def test_errored_episodes_are_kept_apart_replayed_and_budgeted(tmp_path: Path) -> None:
+    folder, pool = RunFolder(tmp_path / "run"), ExperiencePool(tmp_path / "pool.sqlite")
+    down = {"t1", "t2", "t3", "t4"}
+    played: list[str] = []
+
+    def play(job: Job) -> Episode:
+        played.append(job.task.id)
+        if job.task.id in down:
+            return Episode(task=job.task, error=f"LLM call failed: refused ({job.task.id})")
+        return Episode(task=job.task, success=True)
+
+    budget = ErrorBudget(limit=3)
+    episodes = run_jobs(_jobs(6), play, folder, pool=pool, budget=budget)
+    assert played == ["t0", "t1", "t2", "t3"]  # the third error stopped the run: t4, t5 never started
+    assert [e.error is not None for e in episodes] == [False, True, True, True]
+    assert budget.not_started == 2 and budget.exhausted
+    assert pool.count(run="run") == 1  # an errored episode is not experience
+    assert (folder.path / "episodes" / "c" / "run.c.t1.json").is_file()  # but it is kept for inspection
+    with pytest.raises(IncompleteWork, match=r"^3 episodes errored, 2 not started; first error: .*\(t1\)"):
+        budget.check()
+
+    down.clear()
+    played.clear()
+    again = ErrorBudget(limit=3)
+    episodes = run_jobs(_jobs(6), play, folder, pool=pool, workers=2, budget=again)
+    assert sorted(played) == ["t1", "t2", "t3", "t4", "t5"]  # exactly the errored and the unstarted work
+    assert all(e.success for e in episodes) and len(episodes) == 6 and pool.count(run="run") == 6
+    again.check()
+    with pytest.raises(ValueError, match="errored"):
+        pool.add(Episode(task=episodes[0].task, error="timed out"))
