@@ -30,7 +30,7 @@ from msi_agent.insights.parser import parse_operations
 from msi_agent.insights.resolve import GeneratorLimits, resolve
 from msi_agent.insights.rules import NumberedRules
 from msi_agent.llm import LLMClient
-from msi_agent.records import Episode, InsightOp, Provenance, TokenUsage
+from msi_agent.records import Episode, InsightOp, Provenance, Scale, TokenUsage
 
 log = logging.getLogger(__name__)
 TRAJECTORY_STEPS = 25
@@ -62,11 +62,15 @@ class GeneratorConfig:
     """Reply budget of one update call (several operations of one sentence each)."""
     snapshots: bool = False
     """Copy the namespace to ``<namespace>.<nnnn>`` after every update (how the insight set evolved)."""
+    scales: tuple[Scale, ...] = tuple(Scale)
+    """The scales MSI writes (the paper drops ``environment`` on ALFWorld, which has no room types)."""
     max_rules: int | None = None
     """ExpeL's ``max_num_rules`` for the flat list: at this size the prompt says the list is full, and from
     ``max_rules + FULL_MARGIN`` on REMOVE costs ``scoring.remove_when_full``. None: no cap (MSI's default)."""
 
     def __post_init__(self) -> None:
+        if not self.scales or len(set(self.scales)) != len(self.scales):
+            raise ValueError(f"scales must name each of general, environment, subtask at most once, got {self.scales}")
         if self.max_rules is not None and self.max_rules < 1:
             raise ValueError(f"max_rules must be >= 1 (or None for no cap), got {self.max_rules}")
         if self.max_rules is not None and self.variant is not Variant.EXPEL:
@@ -139,7 +143,9 @@ class InsightGenerator:
 
     def update(self, seed: Seed) -> UpdateReport:
         flat = self.config.variant is Variant.EXPEL
-        rules = NumberedRules.from_store(self.store, namespace=self.namespace, category=seed.category, flat=flat)
+        rules = NumberedRules.from_store(
+            self.store, namespace=self.namespace, category=seed.category, flat=flat, scales=self.config.scales
+        )
         report = UpdateReport(seed_ids=seed.experience_ids)
         grammar = operations_grammar(rules, self.config.limits, flat=flat) if self.llm.supports_grammar else None
         done = self.llm.complete(

@@ -51,12 +51,13 @@ def operations_grammar(
         return "\n".join([f'root ::= (op "\\n"){{0,{n}}}', f"op ::= {_alternatives(ops)}", *ops, *lines]) + "\n"
     name = f"[A-Za-z] [A-Za-z ]{{0,{limits.max_key_chars - 1}}}"
     known = [gbnf_literal(k) for k in rules.subtask_names]
-    lines += [
-        f"name ::= {' | '.join([*known, name])}",
-        'dest ::= "general" | "environment" | "subtask [" name "]"',
-    ]
+    dests = {Scale.GENERAL: '"general"', Scale.ENVIRONMENT: '"environment"', Scale.SUBTASK: '"subtask [" name "]"'}
+    lines += [f"name ::= {' | '.join([*known, name])}"] if Scale.SUBTASK in rules.scales else []
+    lines += [f"dest ::= {' | '.join(dests[s] for s in rules.scales)}"]
     root = []
     for scale, header in _SECTIONS:
+        if scale not in rules.scales:
+            continue
         part = scale.value
         add = f'{part}-add ::= "ADD [" name "]: " text' if scale is Scale.SUBTASK else f'{part}-add ::= "ADD: " text'
         numbers = _numbers([k for k, ins in rules.entries if ins.scale is scale])

@@ -88,7 +88,7 @@ class _State:
 
     def _add(self, op: ParsedOp) -> str | None:
         part = Scale.GENERAL if self.flat else Scale.SUBTASK if op.key else op.section or Scale.GENERAL
-        if bad := self._bad_text(op.text):
+        if bad := self._bad_text(op.text) or self._scale_off(part):
             return bad
         if rule_form(op.text) in self.texts:
             return "ADD duplicates an existing rule"
@@ -124,7 +124,7 @@ class _State:
                 "or 'MOVE n: rule (TASK: Name)' under a section header"
             )
         text = op.text or target.text
-        if bad := self._bad_text(text):
+        if bad := self._bad_text(text) or self._scale_off(op.destination):
             return bad
         same_scale = op.destination is target.scale
         key, bad = self._key_for(op.destination, op.key or (target.key if same_scale else None))
@@ -153,6 +153,11 @@ class _State:
         if len(text.strip()) > MAX_INSIGHT_CHARS:
             return f"rule text has {len(text.strip())} characters; the limit is {MAX_INSIGHT_CHARS}"
         return None
+
+    def _scale_off(self, scale: Scale) -> str | None:
+        if scale in self.rules.scales:
+            return None
+        return f"the {scale.value} scale is off in this run (scales: {', '.join(s.value for s in self.rules.scales)})"
 
     def _key_for(self, scale: Scale, given: str | None) -> tuple[str | None, str | None]:
         if scale is Scale.GENERAL:

@@ -232,3 +232,31 @@ def test_generated_replies_keep_every_invariant(case: tuple[str, list[Spec]], ma
     assert all(v <= max_ops for v in per_part.values())
     new_names = {o.key.lower() for o in res.ops if o.key and o.scale is Scale.SUBTASK}
     assert len(new_names | {n.lower() for n in RULES.subtask_names}) <= max(names, len(RULES.subtask_names))
+
+
+def test_a_scale_switched_off_is_neither_listed_nor_written() -> None:
+    from insights_store import open_store
+
+    from msi_agent.insights.grammar import operations_grammar
+
+    store = open_store("memory", embeddings="hash")
+    for ins in (G1, E1, S1):
+        store.add(ins, namespace="ns")
+    no_env = (Scale.GENERAL, Scale.SUBTASK)
+    rules = NumberedRules.from_store(store, namespace="ns", category="Kitchen", scales=no_env)
+    assert [(n, i.id) for n, i in rules.entries] == [(1, "g1"), (2, "s1")]
+    assert "Environment rules" not in rules.render() and "Subtask rules" in rules.render()
+    reply = (
+        "General:\nADD: Rule for all.\nMOVE 1: Look first, in the kitchen.\nEnvironment:\nADD: Rule for a room.\n"
+        "MOVE 2: Heat things in the kitchen.\nSubtask:\nADD: Sub rule. (TASK: Heating)\n"
+    )
+    res = resolve(parse_operations(reply).ops, rules, provenance=PROV)
+    assert [(o.kind, o.target, o.scale) for o in res.ops] == [
+        (OpKind.EDIT, "g1", None),  # a bare MOVE under its own section rewrites the rule in place
+        (OpKind.ADD, None, Scale.GENERAL),
+        (OpKind.ADD, None, Scale.SUBTASK),
+    ]
+    assert [r for _, r in res.dropped] == ["the environment scale is off in this run (scales: general, subtask)"] * 2
+    grammar = operations_grammar(rules, GeneratorLimits())
+    assert "ENVIRONMENT:" not in grammar and "environment" not in grammar.split("dest ::=")[1].split("\n")[0]
+    assert '"SUBTASK:\\n"' in grammar
