@@ -33,6 +33,8 @@ from msi_agent.llm import LLMClient
 from msi_agent.records import Episode, InsightOp, Provenance, Scale, TokenUsage
 
 log = logging.getLogger(__name__)
+_COUNTS = {1: "one", 2: "two", 3: "three"}
+_DESTINATIONS = {Scale.GENERAL: "general", Scale.ENVIRONMENT: "environment", Scale.SUBTASK: "subtask [Name]"}
 TRAJECTORY_STEPS = 25
 """Steps of a seed trajectory shown to the generator (the last ones, where failures usually happen)."""
 OBSERVATION_CHARS = 200
@@ -122,18 +124,33 @@ class InsightGenerator:
                 max_ops=self.config.limits.max_ops_per_part,
                 full=self._full_notice(len(rules.entries)),
             )
-        lim = self.config.limits
+        scales = rules.scales
         return self.prompts.render(
             "generate_msi",
-            category=seed.category,
+            scale_count=_COUNTS[len(scales)],
+            scale_lines="\n".join(self._scale_line(scale, seed, rules) for scale in scales),
             rules=rules.render(),
             experiences=experiences,
             reflect=reflect,
-            key_chars=lim.max_key_chars + 1,
-            max_names=lim.max_subtask_names,
-            max_ops=lim.max_ops_per_part,
-            names=", ".join(rules.subtask_names) or "none yet",
+            destinations="|".join(_DESTINATIONS[scale] for scale in scales),
+            sections=f"{_COUNTS[len(scales)]} section{'s' if len(scales) > 1 else ''} headed "
+            + _and([f"{scale.value.upper()}:" for scale in scales]),
+            max_ops=self.config.limits.max_ops_per_part,
         )
+
+    def _scale_line(self, scale: Scale, seed: Seed, rules: NumberedRules) -> str:
+        """The prompt's description of one scale (``prompts/scale_<scale>.txt``)."""
+        lim = self.config.limits
+        values: dict[str, object] = {
+            Scale.GENERAL: {},
+            Scale.ENVIRONMENT: {"category": seed.category},
+            Scale.SUBTASK: {
+                "key_chars": lim.max_key_chars + 1,
+                "max_names": lim.max_subtask_names,
+                "names": ", ".join(rules.subtask_names) or "none yet",
+            },
+        }[scale]
+        return self.prompts.render(f"scale_{scale.value}", **values).rstrip("\n")
 
     def _full_notice(self, count: int) -> str:
         cap = self.config.max_rules
@@ -206,6 +223,10 @@ class InsightGenerator:
         name = f"{self.namespace}.{self.updates:04d}"
         self.store.import_jsonl(list(self.store.export_jsonl(namespace=self.namespace)), namespace=name)
         return name
+
+
+def _and(items: Sequence[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def _experience_text(ep: Episode, index: int, prompts: Prompts) -> str:

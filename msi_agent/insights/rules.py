@@ -1,8 +1,8 @@
 """The numbered rule list the insight generator shows the LLM, and the map from numbers back to insights.
 
 MSI numbers continuously across the three scales: all general rules, then the environment rules of the seed's
-environment category, then all subtask rules (grouped by name). A run may switch scales off (the paper's ALFWorld protocol has
-no environment scale): their parts are neither listed nor writable. The ExpeL variant shows one flat list.
+environment category, then all subtask rules (grouped by name). A run may switch scales off (the paper's ALFWorld
+protocol has no environment scale): their parts are neither listed nor writable. The ExpeL variant shows one flat list.
 """
 
 from __future__ import annotations

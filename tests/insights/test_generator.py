@@ -139,6 +139,27 @@ def test_the_prompt_sent_follows_the_seed_kind() -> None:
     assert "operate only on the rules numbered in that part" in script.prompts[0]
 
 
+def test_scales_switched_off_leave_the_prompt_and_the_store() -> None:
+    script = Script(*["GENERAL:\nADD: Rule A.\nENVIRONMENT:\nADD: Rule B.\nSUBTASK:\nADD: Rule C. (TASK: Heating)"] * 2)
+    full = _generator(script, order=SeedOrder.GIVEN)
+    full.update(Seed(_ep("s", success=True)))
+    assert "Rules come in three scales:\n- General rules apply to every task.\n- Environment rules" in script.prompts[0]
+    assert "Answer with three sections headed GENERAL:, ENVIRONMENT: and SUBTASK:," in script.prompts[0]
+    assert "MOVE <NUMBER> TO <general|environment|subtask [Name]>:" in script.prompts[0]
+    gen = _generator(script, order=SeedOrder.GIVEN, scales=(Scale.GENERAL, Scale.SUBTASK))
+    report = gen.update(Seed(_ep("s", success=True)))
+    prompt = script.prompts[1]
+    assert "Rules come in two scales:\n- General rules apply to every task.\n- Subtask rules apply" in prompt
+    assert "Answer with two sections headed GENERAL: and SUBTASK:," in prompt
+    assert (
+        "TO <general|subtask [Name]>:" in prompt and "Environment rules" not in prompt and "ENVIRONMENT" not in prompt
+    )
+    assert {i.scale for i in gen.store.list(namespace="ns")} == {Scale.GENERAL, Scale.SUBTASK}
+    assert [r for _, r in report.dropped] == ["the environment scale is off in this run (scales: general, subtask)"]
+    with pytest.raises(ValueError, match="at most once"):
+        GeneratorConfig(scales=())
+
+
 def test_expel_list_cap_says_full_and_removes_harder() -> None:
     adds = "\n".join(f"ADD: Rule {i}." for i in range(4))
     script = Script(adds, adds.replace("Rule", "Other rule"), "REMOVE 1", "REMOVE 7")

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from insights_store import open_store
+from msi_agent.insights.grammar import operations_grammar
 from msi_agent.insights.parser import ParsedOp, parse_operations
 from msi_agent.insights.resolve import GeneratorLimits, resolve
 from msi_agent.insights.rules import NumberedRules
@@ -235,10 +237,6 @@ def test_generated_replies_keep_every_invariant(case: tuple[str, list[Spec]], ma
 
 
 def test_a_scale_switched_off_is_neither_listed_nor_written() -> None:
-    from insights_store import open_store
-
-    from msi_agent.insights.grammar import operations_grammar
-
     store = open_store("memory", embeddings="hash")
     for ins in (G1, E1, S1):
         store.add(ins, namespace="ns")
