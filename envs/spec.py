@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from msi_agent.registry import load_attr
@@ -57,7 +58,8 @@ class EnvSpec:
     categories: the values that scale takes; every sampled task's ``environment`` must be one of them.
     vocabulary: words prompt templates use by name (``$agent``, ``$world``, ``$hints``; see
         ``msi_agent.agent.templates.DEFAULT_WORDS``).
-    prompts: a package whose ``prompts/`` folder holds this environment's templates (searched before msi_agent's).
+    prompts: this environment's templates, searched before msi_agent's: a package (its ``prompts/`` folder) or a
+        folder ``Path``.
     description: one line for ``msi-agent envs list``.
     """
 
@@ -70,7 +72,7 @@ class EnvSpec:
     scale: str = "environment"
     categories: tuple[str, ...] = ()
     vocabulary: Mapping[str, str] = field(default_factory=dict)
-    prompts: str | None = None
+    prompts: str | Path | None = None
     description: str = ""
 
     def __post_init__(self) -> None:

@@ -20,6 +20,10 @@ from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
 from string import Template
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from envs.spec import EnvSpec
 
 DEFAULT_PACKAGES = ("msi_agent.agent", "msi_agent.insights")
 """Packages whose ``prompts/`` folders hold the defaults, searched last."""
@@ -68,19 +72,26 @@ class Prompts:
         *,
         words: Mapping[str, str] | None = None,
         categories: Sequence[str] = (),
-        package: str | None = None,
+        package: str | Path | None = None,
         user: Path | None = None,
     ) -> Prompts:
-        """User folder (if it exists) → ``package``'s ``prompts/`` (if given) → defaults."""
+        """User folder (if it exists) → ``package``'s ``prompts/`` (or the folder ``package``) → defaults."""
         unknown = set(words or {}) - set(DEFAULT_WORDS)
         if unknown:
             raise TemplateError(f"unknown prompt words {sorted(unknown)}; known: {', '.join(DEFAULT_WORDS)}")
         folders: list[Traversable | Path] = []
         if user is not None and user.is_dir():
             folders.append(user)
-        if package:
+        if isinstance(package, Path):
+            folders.append(package)
+        elif package:
             folders.append(package_folder(package))
         return cls(tuple(folders), {**DEFAULT_WORDS, **(words or {})}, tuple(categories))
+
+    @classmethod
+    def for_spec(cls, spec: EnvSpec, *, user: Path | None = None) -> Prompts:
+        """The templates and words of the environment ``spec``, with ``user``'s folder first."""
+        return cls.for_environment(words=spec.words(), categories=spec.categories, package=spec.prompts, user=user)
 
     @property
     def search_path(self) -> list[Traversable | Path]:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import click
 import typer
+from typer.core import TyperGroup
 
 from msi_agent.cli.config_cmd import show_config
 from msi_agent.cli.context import state
@@ -12,13 +14,41 @@ from msi_agent.cli.envs_cmd import app as envs_app
 from msi_agent.cli.insights_cmd import app as insights_app
 from msi_agent.cli.llm_cmd import app as llm_app
 from msi_agent.cli.pipeline_cmd import register as register_pipeline
+from msi_agent.cli.prompts_cmd import app as prompts_app
 from msi_agent.cli.report_cmd import report
 from msi_agent.cli.tasks_cmd import app as tasks_app
 from msi_agent.cli.thor_cmd import app as thor_app
 from msi_agent.cli.ui_cmd import ui
 
+ANYWHERE = ("--env", "--prompts")
+"""Root options a user may also give after the subcommand (`msi-agent run --env alfworld`)."""
+
+
+class _RootGroup(TyperGroup):
+    """Moves ``ANYWHERE`` options (``--env X`` / ``--env=X``) in front of the subcommand, where the root reads them."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        hoisted: list[str] = []
+        rest: list[str] = []
+        i = 0
+        while i < len(args):
+            token = args[i]
+            if token == "--":
+                rest += args[i:]
+                break
+            if token.split("=", 1)[0] in ANYWHERE:
+                width = 1 if "=" in token else 2
+                hoisted += args[i : i + width]
+                i += width
+                continue
+            rest.append(token)
+            i += 1
+        return super().parse_args(ctx, hoisted + rest)
+
+
 app = typer.Typer(
     name="msi-agent",
+    cls=_RootGroup,
     help="LLM agents in household simulators that learn multi-scale insights from experience.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
@@ -34,7 +64,12 @@ def main(
     llm: str | None = typer.Option(None, "--llm", help="LLM spec: local, openai:MODEL, provider:model"),
     base_url: str | None = typer.Option(None, "--base-url", help="OpenAI-compatible endpoint"),
     store: str | None = typer.Option(None, "--store", help="insight store spec: chroma, memory, chroma+http://h:p"),
-    env: str | None = typer.Option(None, "--env", help="environment: household, ai2thor, alfworld (MSI_ENV__NAME)"),
+    env: str | None = typer.Option(
+        None, "--env", help="environment (`msi-agent envs list`; MSI_ENV__NAME); also accepted after the subcommand"
+    ),
+    prompts: Path | None = typer.Option(
+        None, "--prompts", help="folder of prompt templates searched first (default: workspace/prompts)"
+    ),
     no_cache: bool = typer.Option(False, "--no-cache", help="bypass the LLM response cache"),
 ) -> None:
     st = state(ctx)
@@ -45,6 +80,7 @@ def main(
         "llm.base_url": base_url,
         "store.spec": store,
         "env.name": env,
+        "env.prompts": prompts,
         "llm.cache": False if no_cache else None,
     }
 
@@ -58,3 +94,4 @@ register_pipeline(app)
 app.add_typer(tasks_app, name="tasks")
 app.add_typer(thor_app, name="thor")
 app.add_typer(envs_app, name="envs")
+app.add_typer(prompts_app, name="prompts")

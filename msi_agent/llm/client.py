@@ -105,6 +105,8 @@ class LLMClient:
         self.endpoint = endpoint_of(model)
         """Where requests go (named in every error), or None for an in-process model."""
         self._ledger = Ledger()
+        self.cache_namespace = ""
+        """Part of every cache key: a run started with ``--fresh`` gets its own, so no earlier answer is reused."""
 
     @classmethod
     def from_settings(
@@ -219,7 +221,7 @@ class LLMClient:
             "temperature": self.temperature,
             "call": extra,
             "messages": [[m.type, m.content, m.name] for m in messages],
-        }
+        } | ({"cache_namespace": self.cache_namespace} if self.cache_namespace else {})
 
     def _complete(self, messages: list[BaseMessage], purpose: str, extra: dict[str, Any]) -> Completion:
         if not messages:

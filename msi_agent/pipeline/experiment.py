@@ -1,7 +1,8 @@
 """A whole experiment in one run folder: collect → distill (MSI, and ExpeL for the baseline) → evaluate → tables.
 
 Namespaces are named after the run (``<run>`` for MSI, ``<run>-expel`` for the ExpeL baseline), so runs never
-share insights by accident; ``--fresh`` discards a run's folder, its pool episodes and the namespaces it wrote.
+share insights by accident; ``--fresh`` discards a run's folder, its pool episodes and the namespaces it wrote,
+and gives the run its own LLM cache namespace (a changed model behind the same name is asked anew).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from msi_agent.pipeline.results import build_results, render_markdown
 from msi_agent.pipeline.runfolder import RunFolder
 from msi_agent.pipeline.session import Session
 from msi_agent.pipeline.stages import COLLECT, AgentOptions, Condition, collect, distill, evaluate
-from msi_agent.records import Episode, TokenUsage
+from msi_agent.records import Episode, TokenUsage, new_id
 
 BASELINES = ("none", "expel")
 DISTILL_LOG_PREFIX = "distill-"
@@ -32,7 +33,14 @@ def open_run(session: Session, name: str, *, command: str, fresh: bool = False) 
     if fresh:
         discard(session, folder)
     seed = session.settings.pipeline.seed
-    folder.start(command=command, config=session.config_record(), seeds={"tasks": seed, "seed_order": seed})
+    manifest = folder.start(
+        command=command,
+        config=session.config_record(),
+        seeds={"tasks": seed, "seed_order": seed},
+        cache_namespace=f"{folder.name}-{new_id()}" if fresh else "",
+    )
+    for client in (session.llm, session.insight_llm):  # a --fresh run (and its resumptions) asks the model anew
+        client.cache_namespace = manifest.get("cache_namespace", "")
     return folder
 
 

@@ -132,8 +132,12 @@ class RunFolder:
         return cls(Path(workspace) / RUNS_DIR / check_run_name(name))
 
     # manifest ---------------------------------------------------------------------------------------------------
-    def start(self, *, command: str, config: dict[str, Any], seeds: dict[str, int]) -> dict[str, Any]:
-        """Write the manifest, or check that an existing one matches (a rerun resumes the same experiment)."""
+    def start(
+        self, *, command: str, config: dict[str, Any], seeds: dict[str, int], cache_namespace: str = ""
+    ) -> dict[str, Any]:
+        """Write the manifest, or check that an existing one matches (a rerun resumes the same experiment).
+
+        ``cache_namespace`` (kept from the first start) separates this run's LLM cache entries from others'."""
         path = self.path / MANIFEST
         if path.is_file():
             old = self.manifest()
@@ -153,6 +157,7 @@ class RunFolder:
             "started": _now(),
             "config": config,
             "seeds": seeds,
+            "cache_namespace": cache_namespace,
             "versions": package_versions(),
             "git_commit": git_commit(),
             "commands": [{"command": command, "at": _now(), "changed": []}],

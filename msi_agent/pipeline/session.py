@@ -25,6 +25,18 @@ from msi_agent.pipeline.errored import ErrorBudget
 from msi_agent.pipeline.suite import Suite
 
 
+def prompt_folder(settings: Settings) -> Path:
+    """The user's prompt templates: ``[env] prompts`` (``--prompts``), which must exist, else workspace/prompts."""
+    if settings.env.prompts is None:
+        return Path(settings.workspace) / "prompts"
+    if not settings.env.prompts.is_dir():
+        raise FileNotFoundError(
+            f"prompt folder {settings.env.prompts} does not exist; start one with "
+            f"`msi-agent prompts copy --to {settings.env.prompts}` or drop --prompts"
+        )
+    return settings.env.prompts
+
+
 @dataclass
 class Session:
     settings: Settings
@@ -76,13 +88,7 @@ class Session:
             owned.append(store)
         pool = ExperiencePool.in_workspace(workspace)
         owned.append(pool)
-        spec = suite.spec
-        templates = Prompts.for_environment(
-            words=spec.words(),
-            categories=spec.categories,
-            package=spec.prompts,
-            user=settings.env.prompts or workspace / "prompts",
-        )
+        templates = Prompts.for_spec(suite.spec, user=prompt_folder(settings))
         return cls(
             settings=settings,
             suite=suite,
