@@ -59,9 +59,16 @@ class PipelineSettings(Section):
     selector: Literal["success", "pair", "same-task"] = "pair"
     seed_from: Literal["agent", "expert", "both"] = "both"
     insight_selector: Literal["hashmap", "vector", "general-only", "general-environment", "all"] = "hashmap"
-    workers: int = Field(1, ge=1)
+    workers: int = Field(1, ge=1, description="episodes played at once")
     max_errors: int = Field(3, ge=1, description="stop a command after this many errored episodes (LLM failures)")
     token_budget: int = Field(2000, gt=0)
+    backend: Literal["local", "ray"] = Field("local", description="where episodes play: threads here, or Ray actors")
+    ray_address: str = Field(
+        "local", description="local (a Ray for this run on 127.0.0.1), auto (the running cluster), host:port, ray://…"
+    )
+    ray_actor_cpus: float = Field(0.1, ge=0, description="CPUs per environment actor (1 for AI2-THOR)")
+    ray_actor_gpus: float = Field(0.0, ge=0, description="GPUs per environment actor (AI2-THOR CloudRendering)")
+    ray_max_retries: int = Field(3, ge=0, description="restarts of a lost actor and retries of its episode")
 
 
 class Settings(BaseSettings):

@@ -6,6 +6,7 @@ in its own parts (a scripted model, the in-memory store, a custom environment).
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
@@ -22,6 +23,7 @@ from msi_agent.config import Settings, masked
 from msi_agent.experience.pool import ExperiencePool
 from msi_agent.llm import LLMClient
 from msi_agent.pipeline.errored import ErrorBudget
+from msi_agent.pipeline.players import Player, player_for
 from msi_agent.pipeline.suite import Suite
 
 
@@ -51,6 +53,18 @@ class Session:
     errors: ErrorBudget = field(default_factory=ErrorBudget)
     """Work this session's stages left errored (LLM failures), up to ``pipeline.max_errors``."""
     owned: list[Any] = field(default_factory=list, repr=False)
+    _player: Player | None = field(default=None, repr=False)
+    _player_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    @property
+    def player(self) -> Player:
+        """Where episodes play (``pipeline.backend``); built at first use, so a command that plays no episode
+        starts no Ray. A caller may set ``_player`` beforehand (a test's own player)."""
+        with self._player_lock:
+            if self._player is None:
+                self._player = player_for(self.settings, self.suite.make_env, self.llm)
+                self.owned.append(self._player)
+            return self._player
 
     @classmethod
     def from_settings(

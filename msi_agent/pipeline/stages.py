@@ -13,9 +13,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from insights_store.base import ScoringRules
-from msi_agent.agent.executor import Attempt, ExecutorConfig
+from msi_agent.agent.executor import ExecutorConfig
 from msi_agent.agent.fewshot import DemoLibrary
-from msi_agent.experience.demos import expert_episode
 from msi_agent.experience.seeds import SeedFrom, SelectorMode, select_seeds
 from msi_agent.insights.generator import (
     DEFAULT_MAX_TOKENS,
@@ -27,6 +26,7 @@ from msi_agent.insights.generator import (
 )
 from msi_agent.insights.selector import InsightSelector, format_block
 from msi_agent.insights.selector import SelectorMode as InsightMode
+from msi_agent.pipeline.orders import AgentOrder, ExpertOrder
 from msi_agent.pipeline.runfolder import RunFolder, RunFolderError
 from msi_agent.pipeline.runner import Job, job_id, run_jobs
 from msi_agent.pipeline.session import Session
@@ -67,6 +67,7 @@ class AgentOptions:
 def _play_agent(
     session: Session, selector: InsightSelector, demos: DemoLibrary, agent: AgentOptions | None
 ) -> Callable[[Job], Episode]:
+    """Insights and examples are chosen here, on the driver; the session's player plays the episode."""
     agent = agent or AgentOptions()
     config, k = agent.executor(session), agent.examples
 
@@ -80,37 +81,22 @@ def _play_agent(
                 llm=session.llm.name,
                 usage=selection.usage,
             )
-        env = session.suite.make_env()
-        try:
-            attempt = Attempt(
-                session.llm,
-                env,
-                job.task,
-                config,
-                insight_block=format_block(selection.insights, session.templates),
-                examples=demos.render(job.task, k),
-                episode_id=job.episode_id,
-                prompts=session.templates,
-            )
-            for _ in attempt:
-                pass
-        finally:
-            env.close()
-        episode = attempt.episode()
-        return episode.model_copy(update={"usage": episode.usage + selection.usage})
+        order = AgentOrder(
+            job.episode_id,
+            job.task,
+            config,
+            insight_block=format_block(selection.insights, session.templates),
+            examples=demos.render(job.task, k),
+            prompts=session.templates,
+            driver_usage=selection.usage,
+        )
+        return session.player(order)
 
     return play
 
 
 def _play_expert(session: Session) -> Callable[[Job], Episode]:
-    def play(job: Job) -> Episode:
-        env = session.suite.make_env()
-        try:
-            return expert_episode(env, job.task, episode_id=job.episode_id)
-        finally:
-            env.close()
-
-    return play
+    return lambda job: session.player(ExpertOrder(job.episode_id, job.task))
 
 
 def demonstrations(session: Session, folder: RunFolder, tasks: Sequence[Task]) -> list[Episode]:
