@@ -6,8 +6,10 @@
    (target ≥ 10× speed-up at 16 workers).
 3. Prompt tokens per step for each insight-selector mode, over a realistic insight set (estimate: characters / 4,
    the store's token estimate; no tokenizer download).
+4. With ``--backend ray``: the same episodes/s on Ray actors (a local Ray bound to 127.0.0.1) beside the threads
+   (target: within 15 % at 16), and the round trip of a no-op episode order (target ≤ 20 ms).
 
-    python benchmarks/pipeline.py [--tasks N]
+    python benchmarks/pipeline.py [--tasks N] [--backend ray]
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import sys
 import tempfile
 import threading
 import time
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -31,11 +34,12 @@ from insights_store.base import InsightStore
 from insights_store.batch import estimate_tokens
 from msi_agent.config import Settings
 from msi_agent.insights.selector import SelectorMode
-from msi_agent.llm import LLMClient, RetryPolicy, ScriptedChatModel
+from msi_agent.llm import LLMClient, ScriptedChatModel
 from msi_agent.llm.wire import chat_completion, request_messages
 from msi_agent.pipeline import ExpertPlayer, Session, Suite, stages
+from msi_agent.pipeline.players import LocalPlayer
 from msi_agent.pipeline.runfolder import RunFolder
-from msi_agent.records import Insight, Scale, Split
+from msi_agent.records import Episode, Insight, Scale, Split, Task
 
 FAMILIES = [
     "pick_and_place_simple",
@@ -181,7 +185,9 @@ def serve(player: ExpertPlayer, delay: float) -> SlowServer:
     return server
 
 
-def throughput(workspace: Path, n: int, delay: float = 0.1) -> dict[int, float]:
+def throughput(workspace: Path, n: int, delay: float = 0.1, backend: str = "local") -> dict[int, float]:
+    """Episodes/s; with the ray backend the actors are started before the clock starts (their start-up is a
+    one-off per run, reported apart)."""
     suite = Suite.from_registry("household")
     tasks = test_tasks(suite, n)
     server = serve(ExpertPlayer(suite.make_env, tasks), delay)
@@ -190,11 +196,21 @@ def throughput(workspace: Path, n: int, delay: float = 0.1) -> dict[int, float]:
     try:
         for workers in (1, 4, 16):
             settings = settings_for(
-                workspace / f"w{workers}", n, workers, spec="openai:bench", base_url=url, api_key="sk-bench"
+                workspace / f"{backend}{workers}",
+                n,
+                workers,
+                spec="openai:bench",
+                base_url=url,
+                api_key="sk-bench",
+                max_retries=0,  # a bench must not hide failures
             )
+            settings.pipeline.backend = backend  # type: ignore[assignment]
             with Session.from_settings(settings, suite=suite, store=open_store("memory", embeddings="hash")) as s:
-                s.llm._retrier.policy = RetryPolicy(max_retries=0)  # a bench must not hide failures
                 folder = RunFolder.in_workspace(s.settings.workspace, "bench")
+                started = time.perf_counter()
+                s.player  # noqa: B018 - start the actors now, outside the timed part
+                if backend == "ray":
+                    print(f"  ({workers} Ray actors started in {time.perf_counter() - started:.1f} s)")
                 start = time.perf_counter()
                 episodes = stages.evaluate(s, folder, [stages.Condition("c", SelectorMode.NONE)])["c"]
                 wall = time.perf_counter() - start
@@ -203,6 +219,45 @@ def throughput(workspace: Path, n: int, delay: float = 0.1) -> dict[int, float]:
     finally:
         server.shutdown()
     return out
+
+
+@dataclass(frozen=True)
+class NoopOrder:
+    """An order that plays nothing: its round trip is the backend's own cost per episode."""
+
+    episode_id: str
+    task: Task
+
+    def play(self, env: Any, llm: Any) -> Episode:
+        return Episode(id=self.episode_id, task=self.task)
+
+
+def scheduling_overhead(n: int = 200) -> dict[str, float]:
+    """Median round trip of a no-op order through each player, one at a time (ms)."""
+    from msi_agent.pipeline.ray_player import RayPlayer
+
+    suite = Suite.from_registry("household")
+    (task,) = suite.sample(Split.VALID_SEEN, 1, seed=0, families=FAMILIES)
+    llm = LLMClient(ScriptedChatModel(lambda _: "", name="none"), name="none")
+    out = {}
+    for name, player in (
+        ("local", LocalPlayer(suite.make_env, llm)),
+        ("ray", RayPlayer(suite.make_env, _no_llm, actors=1)),
+    ):
+        try:
+            times = []
+            for i in range(n):
+                start = time.perf_counter()
+                player(NoopOrder(str(i), task))
+                times.append(time.perf_counter() - start)
+            out[name] = 1000 * statistics.median(times)
+        finally:
+            player.close()
+    return out
+
+
+def _no_llm() -> LLMClient:
+    return LLMClient(ScriptedChatModel(lambda _: "", name="none"), name="none")
 
 
 def prompt_tokens(workspace: Path, n: int) -> dict[str, float]:
@@ -230,6 +285,12 @@ def main(argv: list[str] | None = None) -> int:
         default=64,
         help="tasks per split for the workers comparison (enough that 16 workers stay busy)",
     )
+    ap.add_argument(
+        "--backend",
+        choices=["local", "ray"],
+        default="local",
+        help="ray: also measure the Ray backend (a local Ray on 127.0.0.1) beside the threads",
+    )
     args = ap.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="msi-bench-") as tmp:
         ws = Path(tmp)
@@ -241,11 +302,25 @@ def main(argv: list[str] | None = None) -> int:
         print("episodes/s against a loopback server answering after 100 ms (target >= 10x at 16 workers):")
         for workers, eps in tp.items():
             print(f"  {workers:>2} workers  {eps:6.2f} episodes/s  ({eps / tp[1]:4.1f}x)")
+        ok_ray = True
+        if args.backend == "ray":
+            ray_tp = throughput(ws / "tp", args.throughput_tasks, backend="ray")
+            print("Ray backend beside threads, same server (target: within 15% of threads at 16):")
+            for workers, eps in ray_tp.items():
+                print(
+                    f"  {workers:>2} episodes at once  ray {eps:6.2f}/s  threads {tp[workers]:6.2f}/s  "
+                    f"({eps / tp[workers]:4.2f}x)"
+                )
+            sched = scheduling_overhead()
+            print("round trip of a no-op episode order, median of 200 (target: ray <= 20 ms):")
+            for name, ms in sched.items():
+                print(f"  {name:<6} {ms:7.2f} ms")
+            ok_ray = ray_tp[16] >= 0.85 * tp[16] and sched["ray"] <= 20.0
         pt = prompt_tokens(ws / "pt", max(2, args.tasks // 4))
         print("prompt tokens per step by insight selector (chars/4 estimate; 125 insights, 19 subtask names):")
         for mode, tokens in pt.items():
             print(f"  {mode:<12} {tokens:7.0f}")
-    ok = max(ft.values()) <= 5.0 and tp[16] / tp[1] >= 10.0
+    ok = max(ft.values()) <= 5.0 and tp[16] / tp[1] >= 10.0 and ok_ray
     print("targets met" if ok else "TARGETS MISSED")
     return 0 if ok else 1
 

@@ -10,7 +10,9 @@ once. Ray is an optional extra, imported only here.
 from __future__ import annotations
 
 import contextlib
+import os
 import queue
+import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -27,13 +29,25 @@ class RayUnavailableError(RuntimeError):
     """Ray is not installed, or the cluster cannot host the actors asked for."""
 
 
-def _ray() -> Any:
+LOOPBACK_ONLY = "RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER"
+"""Set to 0 before Ray is imported, Ray binds every server of a Ray it starts to 127.0.0.1; otherwise it listens
+on all interfaces and registers the machine's interface address, even with ``_node_ip_address="127.0.0.1"``."""
+
+
+def _ray(address: str) -> Any:
+    if address == LOCAL and "ray" not in sys.modules:
+        os.environ.setdefault(LOOPBACK_ONLY, "0")
     try:
         import ray
     except ImportError as exc:
         raise RayUnavailableError(
             "the ray backend needs Ray: pip install 'msi-agent[ray]' (or set pipeline.backend = \"local\")"
         ) from exc
+    if address == LOCAL and not ray.is_initialized() and os.environ.get(LOOPBACK_ONLY) != "0":
+        raise RayUnavailableError(
+            f"Ray was imported before msi-agent could keep its local Ray on 127.0.0.1: set {LOOPBACK_ONLY}=0 "
+            "before importing ray, or start Ray yourself (ray.init) before the run"
+        )
     return ray
 
 
@@ -71,7 +85,7 @@ class RayPlayer:
     ) -> None:
         if actors < 1:
             raise ValueError(f"actors must be >= 1, got {actors}")
-        ray = _ray()
+        ray = _ray(address)
         self._ray, self._started = ray, False
         if not ray.is_initialized():
             if address == LOCAL:

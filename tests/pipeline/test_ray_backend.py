@@ -27,13 +27,15 @@ from ray.cluster_utils import Cluster  # noqa: E402
 
 import envs  # noqa: E402
 from insights_store import open_store  # noqa: E402
-from msi_agent.config import Settings  # noqa: E402
+from msi_agent.config import Settings, StoreSettings  # noqa: E402
 from msi_agent.experience.pool import ExperiencePool  # noqa: E402
+from msi_agent.insights.selector import SelectorMode as InsightMode  # noqa: E402
 from msi_agent.llm import LLMClient, ScriptedChatModel  # noqa: E402
 from msi_agent.pipeline import experiment, stages  # noqa: E402
 from msi_agent.pipeline.orders import ExpertOrder  # noqa: E402
 from msi_agent.pipeline.ray_player import RayPlayer  # noqa: E402
 from msi_agent.pipeline.session import Session  # noqa: E402
+from msi_agent.pipeline.stages import Condition  # noqa: E402
 from msi_agent.records import Split  # noqa: E402
 
 pytestmark = pytest.mark.slow
@@ -156,6 +158,27 @@ def test_a_killed_driver_resumes_without_duplicates(cluster: Cluster, tmp_path: 
     with ExperiencePool.in_workspace(tmp_path) as pool:
         ids = [e.id for e in pool.query(run="k")]
     assert len(ids) == len(set(ids)) == 16
+
+
+def test_distill_on_one_machine_eval_on_another_share_a_chroma_server(
+    cluster: Cluster, chroma_server: str, tmp_path: Path
+) -> None:
+    """Two drivers with separate workspaces (two machines) and one Chroma server: the second evaluates on Ray
+    with the insights the first distilled — the scripted player wins lamp tasks only with the lamp rule."""
+    store = {"spec": f"chroma+http://{chroma_server}", "embedder": "hash"}
+    first = _settings(tmp_path / "a").model_copy(update={"store": StoreSettings(**store)})
+    with Session.from_settings(first, embeddings="hash") as s:
+        folder = experiment.open_run(s, "learn", command="test")
+        stages.collect(s, folder)
+        stages.distill(s, folder, namespace="shared")
+    second = _settings(tmp_path / "b", backend="ray", ray_address=cluster.address)
+    second = second.model_copy(update={"store": StoreSettings(**store)})
+    with Session.from_settings(second, embeddings="hash") as s:
+        folder = experiment.open_run(s, "use", command="test")
+        arms = [Condition("msi", InsightMode.HASHMAP, "shared"), Condition("none", InsightMode.NONE)]
+        out = stages.evaluate(s, folder, arms)
+    lamp = {arm: [e.success for e in eps if e.task.family == FAMILIES[1]] for arm, eps in out.items()}
+    assert lamp["msi"] and all(lamp["msi"]) and not any(lamp["none"])
 
 
 def _no_llm() -> LLMClient:

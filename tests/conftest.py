@@ -1,4 +1,5 @@
-"""Fixtures shared by the insight-store tests: a real Chroma server on 127.0.0.1 for the session."""
+"""Fixtures for every test folder: a real Chroma server on 127.0.0.1 for the session (the store tests, and the
+pipeline's shared-store tests)."""
 
 from __future__ import annotations
 
