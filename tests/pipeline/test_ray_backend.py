@@ -32,6 +32,7 @@ from msi_agent.experience.pool import ExperiencePool  # noqa: E402
 from msi_agent.insights.selector import SelectorMode as InsightMode  # noqa: E402
 from msi_agent.llm import LLMClient, ScriptedChatModel  # noqa: E402
 from msi_agent.pipeline import experiment, stages  # noqa: E402
+from msi_agent.pipeline.errored import IncompleteWork  # noqa: E402
 from msi_agent.pipeline.orders import ExpertOrder  # noqa: E402
 from msi_agent.pipeline.ray_player import RayPlayer  # noqa: E402
 from msi_agent.pipeline.session import Session  # noqa: E402
@@ -129,6 +130,30 @@ def test_a_node_lost_mid_run_loses_no_episode(cluster: Cluster, tmp_path: Path) 
     assert len(episodes) == len({e.id for e in episodes}) == 16  # 8 demos + 8 attempts, each once
     assert _saved(tmp_path / "runs" / "n") == 16
     assert all(e.error is None for e in episodes)
+
+
+def test_an_episode_lost_past_its_retries_is_errored_and_replayed(cluster: Cluster, tmp_path: Path) -> None:
+    settings = _settings(tmp_path, backend="ray", ray_address=cluster.address, train_tasks=8, ray_max_retries=0)
+    thread, errors = _collect_in_thread(settings)
+    deadline = time.monotonic() + 120
+    while _saved(tmp_path / "runs" / "n") < 10 and time.monotonic() < deadline and thread.is_alive():
+        time.sleep(0.05)
+    cluster.remove_node(next(n for n in cluster.worker_nodes))
+    thread.join(timeout=300)
+    cluster.add_node(num_cpus=1, node_ip_address="127.0.0.1")
+    assert not thread.is_alive()
+    assert [type(e) for e in errors] == [IncompleteWork], errors  # the command reports undone work
+    with ExperiencePool.in_workspace(tmp_path) as pool:
+        assert all(e.error is None for e in pool.query(run="n"))  # an errored episode is never experience
+        pooled = pool.count(run="n")
+    assert pooled < 16
+
+    thread, errors = _collect_in_thread(settings)  # the same command again, with the cluster whole
+    thread.join(timeout=300)
+    assert not errors, errors
+    with ExperiencePool.in_workspace(tmp_path) as pool:
+        ids = [e.id for e in pool.query(run="n")]
+    assert len(ids) == len(set(ids)) == 16
 
 
 def test_a_killed_driver_resumes_without_duplicates(cluster: Cluster, tmp_path: Path) -> None:
