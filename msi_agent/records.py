@@ -138,6 +138,9 @@ class Provenance(Record):
     llm_call_id: str | None = None
     llm: str | None = None
     note: str | None = None
+    batch: str | None = None
+    """The distill update that applied the operation: a resumed run finds by it whether an update it had
+    recorded as proposed reached the store."""
 
 
 class Insight(Record):

@@ -27,6 +27,7 @@ from msi_agent.insights.generator import DEFAULT_MAX_TOKENS, SeedOrder, Variant
 from msi_agent.llm import LLMAuthError, LLMConfigError
 from msi_agent.pipeline import experiment, stages
 from msi_agent.pipeline.errored import IncompleteWork
+from msi_agent.pipeline.namespaces import NamespaceBusyError
 from msi_agent.pipeline.runfolder import MUST_MATCH, RunFolder, RunFolderError
 from msi_agent.pipeline.session import Session
 from msi_agent.registry import UnknownPluginError
@@ -46,6 +47,7 @@ def run_preset(spec: EnvSpec) -> dict[str, Any]:
 
 
 USER_ERRORS = (
+    NamespaceBusyError,
     RunFolderError,
     PoolError,
     StoreError,

@@ -99,6 +99,17 @@ class ExperiencePool:
             self._db.execute("COMMIT")
         return len(rows)
 
+    def missing(self, ids: Iterable[str]) -> list[str]:
+        """The given episode ids that have no row (in the given order)."""
+        wanted = list(dict.fromkeys(ids))
+        found: set[str] = set()
+        with self._lock:
+            for start in range(0, len(wanted), 500):
+                chunk = wanted[start : start + 500]
+                marks = ", ".join("?" * len(chunk))
+                found |= {r[0] for r in self._db.execute(f"SELECT id FROM episodes WHERE id IN ({marks})", chunk)}
+        return [i for i in wanted if i not in found]
+
     def delete(self, *, run: str) -> int:
         """Forget every episode a run wrote (``--fresh``); returns how many."""
         with self._lock:

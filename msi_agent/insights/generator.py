@@ -159,6 +159,12 @@ class InsightGenerator:
         return self.prompts.render("expel_full", count=count, cap=cap).rstrip("\n")
 
     def update(self, seed: Seed) -> UpdateReport:
+        """One whole update: ``propose`` then ``commit``."""
+        return self.commit(self.propose(seed))
+
+    def propose(self, seed: Seed, *, batch: str | None = None) -> UpdateReport:
+        """The LLM call and the operations it asks for; nothing is written. ``batch`` goes into every operation's
+        provenance, so whoever records the proposal first can later tell whether ``commit`` reached the store."""
         flat = self.config.variant is Variant.EXPEL
         rules = NumberedRules.from_store(
             self.store, namespace=self.namespace, category=seed.category, flat=flat, scales=self.config.scales
@@ -177,13 +183,20 @@ class InsightGenerator:
             log.warning("insight update for %s not made: %s", seed.experience_ids, done.error)
             return report
         parsed = parse_operations(done.text, categories=self.prompts.categories)
-        provenance = Provenance(experience_ids=seed.experience_ids, llm_call_id=done.call_id, llm=self.llm.name)
+        provenance = Provenance(
+            experience_ids=seed.experience_ids, llm_call_id=done.call_id, llm=self.llm.name, batch=batch
+        )
         resolution = resolve(parsed.ops, rules, provenance=provenance, limits=self.config.limits, flat=flat)
         report.ops, report.dropped = resolution.ops, parsed.unreadable + resolution.dropped
-        if resolution.ops:
-            report.result = self.store.apply(
-                resolution.ops, scoring=self.config.applied_scoring, namespace=self.namespace
-            )
+        return report
+
+    def commit(self, report: UpdateReport, *, write: bool = True) -> UpdateReport:
+        """Apply a proposal as one atomic batch, count it, snapshot if configured. ``write=False``: the batch is
+        already in the store (a resumed run found it), only the bookkeeping after it is redone."""
+        if report.error:
+            return report
+        if report.ops and write:
+            report.result = self.store.apply(report.ops, scoring=self.config.applied_scoring, namespace=self.namespace)
             report.dropped += [(op.kind.value, reason) for op, reason in report.result.rejected]
         self.updates += 1
         if self.config.snapshots:

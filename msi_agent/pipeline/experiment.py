@@ -14,6 +14,7 @@ from typing import Any
 from msi_agent.experience.seeds import SeedFrom, SelectorMode
 from msi_agent.insights.generator import DEFAULT_MAX_TOKENS, Variant
 from msi_agent.insights.selector import SelectorMode as InsightMode
+from msi_agent.pipeline.namespaces import NamespaceLedger, writer_lock
 from msi_agent.pipeline.results import build_results, render_markdown
 from msi_agent.pipeline.runfolder import RunFolder
 from msi_agent.pipeline.session import Session
@@ -45,19 +46,21 @@ def open_run(session: Session, name: str, *, command: str, fresh: bool = False) 
 
 
 def written_namespaces(folder: RunFolder) -> list[str]:
-    """Namespaces (and their snapshots) that this run's distill logs say it wrote."""
-    out: list[str] = []
-    for log in sorted(folder.path.glob(f"{DISTILL_LOG_PREFIX}*.jsonl")):
-        ns = log.stem.removeprefix(DISTILL_LOG_PREFIX)
-        out.append(ns)
-        out += [r["snapshot"] for r in folder.read_log(log.stem) if r.get("snapshot")]
-    return out
+    """Namespaces this run's distill logs are about (their usage counts in the results; never used to delete)."""
+    return [
+        log.stem.removeprefix(DISTILL_LOG_PREFIX) for log in sorted(folder.path.glob(f"{DISTILL_LOG_PREFIX}*.jsonl"))
+    ]
 
 
 def discard(session: Session, folder: RunFolder) -> None:
-    for ns in written_namespaces(folder):
-        for insight in session.store.list(namespace=ns):
-            session.store.delete(insight.id, namespace=ns)
+    """``--fresh``: the namespaces the ledger says this run created (snapshots included), its pool episodes, its
+    folder. Names in the folder's logs are not trusted: a copied or edited folder must not wipe other namespaces."""
+    ledger = NamespaceLedger(session.settings.workspace, session.settings.store.spec)
+    for ns in ledger.owned_by(folder.name):
+        with writer_lock(session.settings.workspace, ns, holder=f"--fresh of run {folder.name}"):
+            for insight in session.store.list(namespace=ns):
+                session.store.delete(insight.id, namespace=ns)
+            ledger.release(ns)
     session.pool.delete(run=folder.name)
     if folder.path.exists():
         shutil.rmtree(folder.path)

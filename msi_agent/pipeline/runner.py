@@ -3,6 +3,8 @@
 Each job has a deterministic episode id, so a rerun finds the file of every finished episode and replays only
 the missing and the errored ones; the experience pool upserts by the same id, so nothing is ever duplicated.
 An errored episode (``Episode.error``) is saved for inspection but never pooled, and counts against the budget.
+Write order: the episode file, then the pool row; a run killed between the two is repaired on start (file
+present, row missing: the row is inserted from the file).
 """
 
 from __future__ import annotations
@@ -58,6 +60,8 @@ def run_jobs(
             todo.append(job)
         else:
             results[job.episode_id] = done
+    if pool is not None and results:
+        pool.add_many([results[i] for i in pool.missing(results)], run=folder.name)
     with _progress(console) as progress:
         bar = progress.add_task(label, total=len(jobs), completed=len(results)) if progress else None
 

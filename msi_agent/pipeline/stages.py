@@ -26,7 +26,9 @@ from msi_agent.insights.generator import (
 )
 from msi_agent.insights.selector import InsightSelector, format_block
 from msi_agent.insights.selector import SelectorMode as InsightMode
+from msi_agent.pipeline.namespaces import NamespaceLedger, NamespaceOwnedError, writer_lock
 from msi_agent.pipeline.orders import AgentOrder, ExpertOrder
+from msi_agent.pipeline.proposals import run_updates
 from msi_agent.pipeline.runfolder import RunFolder, RunFolderError
 from msi_agent.pipeline.runner import Job, job_id, run_jobs
 from msi_agent.pipeline.session import Session
@@ -164,13 +166,6 @@ def distill(
     if family_order:
         rank = {f: i for i, f in enumerate(family_order)}
         seeds.sort(key=lambda s: rank.get(s.success.task.family, len(rank)))
-    log = f"distill-{namespace}"
-    done = {tuple(r["seed_ids"]) for r in folder.read_log(log)}
-    if not done and session.store.list(namespace=namespace):
-        raise RunFolderError(
-            f"insight namespace {namespace!r} already holds insights that this run did not write; "
-            "choose another --namespace, or --fresh to discard the old run and its insights"
-        )
     config = GeneratorConfig(
         variant=variant,
         order=order,
@@ -182,21 +177,43 @@ def distill(
     generator = InsightGenerator(
         session.insight_llm, session.store, namespace=namespace, config=config, prompts=session.templates
     )
-    generator.updates = len(done)
+    log = f"distill-{namespace}"
+    ledger = NamespaceLedger(session.settings.workspace, session.settings.store.spec)
+    with writer_lock(session.settings.workspace, namespace, holder=f"distill of run {folder.name}"):
+        _claim(session, ledger, namespace, folder, log)
+        generator.updates = len(folder.read_log(log))
 
-    def record(report: UpdateReport) -> None:
-        if report.error:  # not made: not logged, so a rerun makes it
-            session.errors.add(",".join(report.seed_ids), report.error, what="insight updates")
-            return
-        stats = session.store.stats(namespace=namespace)
-        folder.append_log(log, _report_record(report, len(done) + 1, stats.by_scale))
-        done.add(tuple(report.seed_ids))
+        def record(report: UpdateReport, step: int) -> None:
+            if report.error:  # not made: not logged, so a rerun makes it
+                session.errors.add(",".join(report.seed_ids), report.error, what="insight updates")
+                return
+            if report.snapshot:
+                ledger.claim(report.snapshot, folder.name)
+            stats = session.store.stats(namespace=namespace)
+            folder.append_log(log, _report_record(report, step, stats.by_scale))
 
-    reports = generator.run(seeds, on_update=record, skip=set(done))
+        reports = run_updates(generator, seeds, folder, log, record)
     if reports and reports[-1].error:
-        session.errors.not_started += max(0, len(seeds) - len(done) - 1)
+        session.errors.not_started += max(0, len(seeds) - len(folder.read_log(log)) - 1)
     session.errors.check()
     return folder.read_log(log)
+
+
+def _claim(session: Session, ledger: NamespaceLedger, namespace: str, folder: RunFolder, log: str) -> None:
+    """Distil only into a namespace this run created (recorded in the ledger), or into an empty one it now claims.
+    A run from before the ledger (its log names the namespace) claims its namespace on resuming."""
+    owner, run = ledger.owner(namespace), folder.name
+    if owner is None and not folder.read_log(log) and session.store.list(namespace=namespace):
+        raise RunFolderError(
+            f"insight namespace {namespace!r} already holds insights that this run did not write; "
+            "choose another --namespace, or delete them (`msi-agent insights delete`) first"
+        )
+    if owner is not None and owner != run:
+        raise NamespaceOwnedError(
+            f"insight namespace {namespace!r} was created by run {owner!r}; choose another --namespace, "
+            f"or discard that run with `--fresh --name {owner}`"
+        )
+    ledger.claim(namespace, run)
 
 
 def _report_record(report: UpdateReport, step: int, counts: dict[str, int]) -> dict[str, Any]:
