@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
 import typer
@@ -16,6 +16,7 @@ from msi_agent.cli.context import console, fail, state
 from msi_agent.inspect.diff import diff_insights
 from msi_agent.inspect.formats import ExportFormat, to_csv, to_markdown
 from msi_agent.inspect.stores import open_configured
+from msi_agent.pipeline.namespaces import NamespaceBusyError, writer_lock
 from msi_agent.records import Insight, Scale
 
 app = typer.Typer(help="Inspect and curate the insights in the store.", no_args_is_help=True)
@@ -25,9 +26,10 @@ NS = typer.Option(None, "--ns", "--namespace", help="namespace (insight set); de
 
 @contextmanager
 def opened(
-    ctx: typer.Context, namespace: str | None = None, *, create: bool = False
+    ctx: typer.Context, namespace: str | None = None, *, create: bool = False, writing: str | None = None
 ) -> Iterator[tuple[InsightStore, str]]:
-    """The configured store and namespace; store errors become readable CLI errors."""
+    """The configured store and namespace; store errors become readable CLI errors. ``writing`` (what the command
+    does) holds the namespace's writer lock, so it never interleaves with a distill or another writer."""
     settings = state(ctx).resolved().settings
     if namespace == "":
         fail("--ns is empty; give a namespace name, or drop --ns for the configured one")
@@ -40,7 +42,11 @@ def opened(
         fail(f"cannot open the insight store in {settings.workspace} ({exc.strerror or exc}); check --workspace")
         raise
     try:
-        yield store, check_namespace(namespace if namespace is not None else settings.store.namespace)
+        ns = check_namespace(namespace if namespace is not None else settings.store.namespace)
+        with writer_lock(settings.workspace, ns, holder=writing) if writing else nullcontext():
+            yield store, ns
+    except NamespaceBusyError as exc:
+        fail(str(exc))
     except InsightNotFoundError as exc:
         fail(f"{exc}; list ids with `msi-agent insights list`")
     except ValidationError as exc:
@@ -227,7 +233,7 @@ def import_(
     except OSError as exc:
         fail(f"cannot read {file} ({exc.strerror or exc}); nothing was imported")
         return
-    with opened(ctx, namespace, create=True) as (store, ns):
+    with opened(ctx, namespace, create=True, writing="insights import") as (store, ns):
         try:
             n = store.import_jsonl(lines, namespace=ns)
         except StoreError as exc:
@@ -249,7 +255,7 @@ def edit(
     """Change an insight's text, score, scale or key."""
     if text is None and score is None and scale is None and key is None:
         fail("nothing to change; give --text, --score, --scale or --key")
-    with opened(ctx, namespace) as (store, ns):
+    with opened(ctx, namespace, writing="insights edit") as (store, ns):
         ins = store.update(insight_id, text=text, score=score, scale=scale, key=key, namespace=ns)
     console.print(f"updated {ins.id}: {ins.scale.value}{' / ' + ins.key if ins.key else ''}, score {ins.score:g}")
 
@@ -262,7 +268,7 @@ def delete(
     yes: bool = typer.Option(False, "--yes", "-y", help="do not ask for confirmation"),
 ) -> None:
     """Delete insights (all given ids must exist; asks for confirmation unless --yes)."""
-    with opened(ctx, namespace) as (store, ns):
+    with opened(ctx, namespace, writing="insights delete") as (store, ns):
         targets = [store.get(i, namespace=ns) for i in dict.fromkeys(insight_ids)]
         for ins in targets:
             console.print(f"{ins.id} [{ins.scale.value}{' / ' + ins.key if ins.key else ''}] {_one_line(ins.text, 90)}")

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 from msi_agent.cli import app
+from msi_agent.pipeline.namespaces import writer_lock
 
 
 def _one_error(result, fragment: str) -> None:
@@ -84,3 +86,11 @@ def test_secret_in_msi_toml_is_not_echoed(env: dict[str, str], tmp_path: Path) -
     result = CliRunner().invoke(app, ["config"], env=env)
     _one_error(result, "llm.api_key")
     assert "sk-secret" not in result.output
+
+
+def test_a_writer_is_refused_while_another_holds_the_namespace(env: dict[str, str], tmp_path: Path) -> None:
+    (tmp_path / "good.jsonl").write_text(_good_line(1) + "\n")
+    with writer_lock(Path(env["MSI_WORKSPACE"]), "busy", holder="distill of run r"):
+        result = CliRunner().invoke(app, ["insights", "import", "good.jsonl", "--ns", "busy"], env=env)
+        _one_error(result, f"namespace 'busy' is being written by pid {os.getpid()} (distill of run r)")
+    assert CliRunner().invoke(app, ["insights", "import", "good.jsonl", "--ns", "busy"], env=env).exit_code == 0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -14,9 +15,10 @@ from insights_store import open_store
 from msi_agent.config import Settings
 from msi_agent.llm import LLMClient, ScriptedChatModel
 from msi_agent.pipeline import experiment, stages
+from msi_agent.pipeline.namespaces import NamespaceLedger, NamespaceOwnedError
 from msi_agent.pipeline.runfolder import RunFolderError
 from msi_agent.pipeline.session import Session
-from msi_agent.records import Scale, Source, Split
+from msi_agent.records import InsightOp, OpKind, Scale, Source, Split
 
 GENERAL_RULE = "Go to the object before taking it."
 
@@ -132,3 +134,36 @@ def test_eval_refuses_a_store_that_lost_the_runs_insights(session: Session) -> N
         session.store.delete(insight.id, namespace="lost")
     with pytest.raises(RunFolderError, match="'lost' is empty in this store"):
         stages.evaluate(session, folder, experiment.conditions_for("lost", "hashmap", ()))
+
+
+def test_fresh_deletes_only_the_namespaces_the_run_created(session: Session) -> None:
+    """The break: --fresh deleted every namespace named in the run folder's distill log, so a crafted or copied
+    log wiped unrelated namespaces. Only what the ledger recorded at creation is deleted now."""
+    victim = InsightOp(kind=OpKind.ADD, text="Somebody else's rule.", scale=Scale.GENERAL)
+    session.store.apply([victim], namespace="victim")
+    folder = experiment.open_run(session, "own", command="test")
+    stages.collect(session, folder)
+    stages.distill(session, folder, namespace="own", source_run="own", snapshots=True)
+    owned = NamespaceLedger(session.settings.workspace, "chroma").owned_by("own")
+    steps = len(folder.read_log("distill-own"))
+    assert steps > 1 and owned == ["own", *(f"own.{i:04d}" for i in range(1, steps + 1))]
+    with folder.log_path("distill-victim").open("w") as log:  # a crafted log naming the victim, twice over
+        log.write(json.dumps({"step": 1, "seed_ids": [], "snapshot": "victim", "usage": {}, "counts": {}}) + "\n")
+    copy = experiment.RunFolder.in_workspace(session.settings.workspace, "copy")
+    shutil.copytree(folder.path, copy.path)  # a copied run folder is not the run that created "own"
+
+    experiment.discard(session, copy)
+    assert session.store.list(namespace="own") and session.store.list(namespace="victim")
+    experiment.discard(session, folder)
+    assert not any(session.store.list(namespace=ns) for ns in owned)
+    assert [i.text for i in session.store.list(namespace="victim")] == ["Somebody else's rule."]
+    assert not folder.path.exists() and session.pool.count(run="own") == 0
+
+
+def test_distill_refuses_a_namespace_another_run_created(session: Session) -> None:
+    first = experiment.open_run(session, "first", command="test")
+    stages.collect(session, first)
+    stages.distill(session, first, namespace="shared", source_run="first")
+    second = experiment.open_run(session, "second", command="test")
+    with pytest.raises(NamespaceOwnedError, match="created by run 'first'"):
+        stages.distill(session, second, namespace="shared", source_run="first")
