@@ -68,18 +68,39 @@ class Task(Record):
 
 
 class TokenUsage(Record):
+    """Tokens of the answers used. ``prompt_tokens``/``completion_tokens`` count every answer, the ``cached_*``
+    part of them came from the response cache (stored counts, not spent again); ``calls`` are requests answered
+    or failed at the endpoint, ``cached_calls`` answers served by the cache."""
+
     prompt_tokens: int = 0
     completion_tokens: int = 0
     calls: int = 0
     cached_calls: int = 0
+    cached_prompt_tokens: int = 0
+    cached_completion_tokens: int = 0
 
     def __add__(self, other: TokenUsage) -> TokenUsage:
-        return TokenUsage(
-            prompt_tokens=self.prompt_tokens + other.prompt_tokens,
-            completion_tokens=self.completion_tokens + other.completion_tokens,
-            calls=self.calls + other.calls,
-            cached_calls=self.cached_calls + other.cached_calls,
-        )
+        return TokenUsage(**{name: getattr(self, name) + getattr(other, name) for name in USAGE_FIELDS})
+
+    @property
+    def fresh_prompt_tokens(self) -> int:
+        return self.prompt_tokens - self.cached_prompt_tokens
+
+    @property
+    def fresh_completion_tokens(self) -> int:
+        return self.completion_tokens - self.cached_completion_tokens
+
+    @property
+    def fresh_tokens(self) -> int:
+        """Tokens the endpoint processed for these answers (what a provider bills)."""
+        return self.fresh_prompt_tokens + self.fresh_completion_tokens
+
+    @property
+    def cached_tokens(self) -> int:
+        return self.cached_prompt_tokens + self.cached_completion_tokens
+
+
+USAGE_FIELDS = tuple(n for n in TokenUsage.model_fields if n != "schema_version")
 
 
 class Step(Record):
@@ -91,6 +112,8 @@ class Step(Record):
     raw_output: str | None = None
     mapped: bool = False
     error: str | None = None
+    call_id: str | None = None
+    """The LLM call behind this step: its prompt and raw reply are in the run folder's call log."""
 
 
 class Source(StrEnum):
@@ -108,6 +131,8 @@ class Episode(Record):
     path_length: int = 0
     reference_length: int | None = None
     failure_reason: str | None = None
+    insight_ids: list[str] = Field(default_factory=list)
+    """Ids of the insights that were in the agent's prompt (what per-insight credit is computed from)."""
     error: str | None = None
     """Why infrastructure (an LLM call that failed after retries) cut the episode short. An errored episode is
     not an outcome: it is never scored nor used as experience, and a rerun of the same command replays it."""

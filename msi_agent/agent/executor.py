@@ -115,6 +115,7 @@ class Attempt:
                 tokens=choice.usage,
                 raw_output=choice.raw,
                 mapped=choice.mapped,
+                call_id=choice.call_id,
             )
             self.steps.append(step)
             yield step

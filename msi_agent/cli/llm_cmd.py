@@ -22,7 +22,7 @@ def check(
     prompt: str = typer.Option("Answer in one short sentence: what is a fridge for?", "--prompt", help="text to send"),
     action: bool = typer.Option(False, "--action", help="also choose an action from a sample admissible list"),
 ) -> None:
-    """Send one prompt through the configured LLM (cache, retries, accounting included) and show the result."""
+    """Send one prompt to the configured LLM (never answered from the cache) and show latency, retries, reply."""
     resolved = state(ctx).resolved()
     settings = resolved.settings
     try:
@@ -32,12 +32,12 @@ def check(
         return
     try:
         started = time.perf_counter()
-        done = client.complete([HumanMessage(prompt)], purpose="check")
+        done = client.complete([HumanMessage(prompt)], purpose="check", cache=False)
         elapsed = (time.perf_counter() - started) * 1000
         choice = None
         if action and not done.error:
             task = f"Task: put an apple in the fridge. Admissible: {', '.join(ADMISSIBLE_SAMPLE)}"
-            choice = client.choose_action([HumanMessage(task)], ADMISSIBLE_SAMPLE, purpose="check")
+            choice = client.choose_action([HumanMessage(task)], ADMISSIBLE_SAMPLE, purpose="check", cache=False)
     except LLMConfigError as exc:  # the server rejected the credentials
         fail(str(exc))
         return
@@ -49,8 +49,8 @@ def check(
     table.add_row("spec", f"{client.name}  (from {resolved.sources.get('llm.spec', 'default')})")
     in_process = client.name.partition(":")[0] == "local"
     table.add_row("endpoint", settings.llm.base_url or ("in-process (llama.cpp)" if in_process else "provider default"))
-    table.add_row("cache", "hit" if done.cached else ("miss, stored" if client.caching else "off"))
     table.add_row("latency", f"{elapsed:.0f} ms")
+    table.add_row("retries", str(done.attempts - 1))
     table.add_row("tokens", f"{done.usage.prompt_tokens} prompt + {done.usage.completion_tokens} completion")
     estimate = client.cost()
     table.add_row("cost", f"${estimate:.6f}" if estimate is not None else "no price (workspace/llm-prices.toml)")

@@ -16,6 +16,7 @@ from msi_agent.cli.llm_cmd import app as llm_app
 from msi_agent.cli.pipeline_cmd import register as register_pipeline
 from msi_agent.cli.prompts_cmd import app as prompts_app
 from msi_agent.cli.report_cmd import report
+from msi_agent.cli.runs_cmd import app as runs_app
 from msi_agent.cli.tasks_cmd import app as tasks_app
 from msi_agent.cli.thor_cmd import app as thor_app
 from msi_agent.cli.ui_cmd import ui
@@ -89,6 +90,7 @@ app.command("config")(show_config)
 app.add_typer(insights_app, name="insights")
 app.command("ui")(ui)
 app.command("report")(report)
+app.add_typer(runs_app, name="runs")
 app.add_typer(llm_app, name="llm")
 register_pipeline(app)
 app.add_typer(tasks_app, name="tasks")

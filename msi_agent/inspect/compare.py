@@ -20,7 +20,8 @@ TOTAL = "total"
 
 @dataclass(frozen=True, slots=True)
 class UsageRow:
-    """Tokens and cost of one condition of a run, or of the whole run (``condition == TOTAL``, distilling too)."""
+    """Tokens and cost of one condition of a run, or of the whole run (``condition == TOTAL``, distilling too).
+    Prompt and completion tokens are the fresh ones (sent to the endpoint); ``cached_tokens`` came from the cache."""
 
     run: str
     condition: str
@@ -28,6 +29,8 @@ class UsageRow:
     completion_tokens: int
     calls: int
     cost_usd: float | None
+    cached_tokens: int = 0
+    errored: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,10 +165,12 @@ def usage_rows(runs: Sequence[RunData]) -> list[UsageRow]:
             UsageRow(
                 run=run.name,
                 condition=name,
-                prompt_tokens=part.usage.prompt_tokens,
-                completion_tokens=part.usage.completion_tokens,
+                prompt_tokens=part.usage.fresh_prompt_tokens,
+                completion_tokens=part.usage.fresh_completion_tokens,
                 calls=part.usage.calls,
                 cost_usd=part.cost_usd,
+                cached_tokens=part.usage.cached_tokens,
+                errored=sum(c.errored for c in run.results.conditions.values()) if name == TOTAL else part.errored,
             )
             for name, part in parts
         ]

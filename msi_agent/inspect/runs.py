@@ -2,7 +2,8 @@
 
 A run folder (``msi_agent.pipeline.runfolder``) holds ``manifest.json`` (config, versions, seeds, commit),
 ``results.json`` (``msi_agent.pipeline.results.build_results``: rows per condition × split × family, insight
-counts per distill step, usage, cost) and ``episodes/<condition>/<id>.json``. Reports and the viewer see runs
+counts per distill step, usage, cost), ``episodes/<condition>/<id>.json`` and ``calls.sqlite`` (every LLM call's
+prompt and raw reply, ``msi_agent.pipeline.calllog``). Reports and the viewer see runs
 only through ``RunData``, so a change of the pipeline's format is absorbed here. Extra fields are ignored.
 """
 
@@ -15,6 +16,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from msi_agent.pipeline.calllog import CALLS_FILE, CallLog, LoggedCall
 from msi_agent.pipeline.runfolder import EPISODES_DIR, MANIFEST, RUNS_DIR, RunFolderError, check_run_name
 from msi_agent.records import Episode, TokenUsage
 
@@ -56,6 +58,8 @@ class ConditionUsage(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     episodes: int = 0
+    errored: int = 0
+    """Episodes an LLM failure cut short: not scored, redone when the run is resumed."""
     usage: TokenUsage = Field(default_factory=TokenUsage)
     cost_usd: float | None = None
 
@@ -147,3 +151,47 @@ def find_episode_file(workspace: Path, episode_id: str) -> Episode | None:
                 except (OSError, ValidationError):
                     continue
     return None
+
+
+def run_of_episode(workspace: Path, episode_id: str) -> Path | None:
+    """The run folder holding the episode's file (where its LLM calls are logged), if any."""
+    for run in list_runs(workspace):
+        if any((run / EPISODES_DIR).glob(f"*/{episode_id}.json")):
+            return run
+    return None
+
+
+def episode_calls(run: Path, episode: Episode) -> dict[str, LoggedCall]:
+    """The logged LLM calls of an episode by call id (empty when the run has no call log)."""
+    log = CallLog.existing(run / CALLS_FILE)
+    if log is None:
+        return {}
+    try:
+        return {c.call_id: c for c in log.calls(item=episode.id)}
+    finally:
+        log.close()
+
+
+def step_call(run: Path, episode_id: str, step: int) -> LoggedCall:
+    """The LLM call behind step ``step`` (1-based) of an episode of ``run``; for an errored episode, step
+    ``len(steps) + 1`` is the call that failed. Raises ``RunFormatError`` saying what exists instead."""
+    files = sorted((run / EPISODES_DIR).glob(f"*/{episode_id}.json"))
+    if not files:
+        raise RunFormatError(
+            f"no episode {episode_id!r} in run {run.name}; episode ids are the file names under {run / EPISODES_DIR}"
+        )
+    try:
+        episode = Episode.model_validate_json(files[0].read_text(encoding="utf-8"))
+    except (OSError, ValidationError) as exc:
+        raise RunFormatError(f"{files[0]} does not hold a valid episode ({exc})") from None
+    last = len(episode.steps) + (1 if episode.error else 0)
+    if not 1 <= step <= last:
+        raise RunFormatError(f"episode {episode_id} has steps 1-{last}; there is no step {step}")
+    calls = list(episode_calls(run, episode).values())
+    if step <= len(episode.steps):
+        found = [c for c in calls if c.call_id == episode.steps[step - 1].call_id]
+    else:  # the call that failed: the last failed one made for this episode
+        found = [c for c in calls if c.error]
+    if not found:
+        raise RunFormatError(f"step {step} of episode {episode_id} has no logged LLM call in {run / CALLS_FILE}")
+    return found[-1]

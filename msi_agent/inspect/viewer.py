@@ -26,7 +26,7 @@ from msi_agent.inspect.compare import all_charts, usage_rows
 from msi_agent.inspect.diff import diff_insights
 from msi_agent.inspect.formats import SCALE_ORDER, grouped
 from msi_agent.inspect.hosts import LOOPBACK_NAMES, TOKEN_COOKIE, TOKEN_PARAM, HostCheck, token_matches
-from msi_agent.inspect.runs import RunFormatError, list_runs, load_run
+from msi_agent.inspect.runs import RunFormatError, episode_calls, list_runs, load_run, run_of_episode
 from msi_agent.inspect.templating import environment
 from msi_agent.inspect.trajectories import EpisodeFinder
 from msi_agent.records import Scale
@@ -276,7 +276,9 @@ def create_app(
         found = viewer.episodes.get(episode_id)
         if found is None:
             raise PageError(404, f"no episode {episode_id!r} in the experience pool or run folders of {workspace}")
-        return viewer.render("episode.html.j2", episode=found)
+        run = run_of_episode(workspace, episode_id)
+        calls = episode_calls(run, found) if run is not None else {}
+        return viewer.render("episode.html.j2", episode=found, calls=calls)
 
     @app.get("/runs", response_class=HTMLResponse)
     def runs() -> HTMLResponse:

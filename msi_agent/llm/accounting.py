@@ -52,7 +52,8 @@ def price_for(spec: str, table: PriceTable) -> Price | None:
 
 
 def cost(usage: TokenUsage, price: Price) -> float:
-    return (usage.prompt_tokens * price.prompt + usage.completion_tokens * price.completion) / 1_000_000
+    """USD for the fresh tokens (answers from the cache cost nothing again)."""
+    return (usage.fresh_prompt_tokens * price.prompt + usage.fresh_completion_tokens * price.completion) / 1_000_000
 
 
 class Ledger:

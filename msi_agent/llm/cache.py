@@ -1,8 +1,8 @@
 """A persistent LLM response cache in one SQLite file, safe for several threads and processes at once.
 
-Reruns at temperature 0 are then reproducible and free. WAL journaling lets readers proceed while one writer
-commits; each thread (and each forked process) gets its own connection; writers wait up to ``busy_timeout``
-for the lock instead of failing. First write wins (``INSERT OR IGNORE``), so every reader sees one answer per key.
+Reruns at temperature 0 are then reproducible and free. Connections are per thread and process
+(``sqlite.ThreadConnections``: WAL, writers wait up to ``busy_timeout`` for the lock instead of failing).
+First write wins (``INSERT OR IGNORE``), so every reader sees one answer per key.
 """
 
 from __future__ import annotations
@@ -10,9 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
 import sqlite3
-import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -20,6 +18,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from msi_agent.llm.errors import LLMConfigError
+from msi_agent.llm.sqlite import ThreadConnections
 
 CACHE_FILE = "llm-cache.sqlite"
 log = logging.getLogger(__name__)
@@ -44,12 +43,10 @@ def cache_key(identity: dict[str, Any]) -> str:
 class ResponseCache:
     def __init__(self, path: Path, *, busy_timeout: float = 30.0) -> None:
         self.path = Path(path)
-        self.busy_timeout = busy_timeout
-        self._local = threading.local()
+        self._connections = ThreadConnections(self.path, busy_timeout=busy_timeout)
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             conn = self._conn()
-            conn.execute("PRAGMA journal_mode=WAL")
             conn.execute(
                 "CREATE TABLE IF NOT EXISTS responses"
                 " (key TEXT PRIMARY KEY, value TEXT NOT NULL, created REAL NOT NULL)"
@@ -60,12 +57,7 @@ class ResponseCache:
             ) from None
 
     def _conn(self) -> sqlite3.Connection:
-        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
-        if conn is None or self._local.pid != os.getpid():  # a connection must not cross a fork
-            conn = sqlite3.connect(self.path, timeout=self.busy_timeout, isolation_level=None)
-            conn.execute("PRAGMA synchronous=NORMAL")
-            self._local.conn, self._local.pid = conn, os.getpid()
-        return conn
+        return self._connections.get()
 
     def get(self, key: str) -> CachedResponse | None:
         """The stored answer, or None; a cache that cannot be read counts as a miss (the LLM is asked again)."""
@@ -91,7 +83,4 @@ class ResponseCache:
 
     def close(self) -> None:
         """Close this thread's connection (others close when their threads end)."""
-        conn = getattr(self._local, "conn", None)
-        if conn is not None:
-            conn.close()
-            self._local.conn = None
+        self._connections.close()

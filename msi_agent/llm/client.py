@@ -19,11 +19,13 @@ from langchain_core.messages import BaseMessage
 from pydantic import BaseModel, ConfigDict, SecretStr
 
 from msi_agent.config import LLMSettings
+from msi_agent.llm import journal
 from msi_agent.llm.accounting import PRICES_FILE, Ledger, PriceTable, cost, load_prices, price_for
 from msi_agent.llm.actions import action_grammar, grammar_token_budget, map_to_admissible, parse_reply
 from msi_agent.llm.backends import chat_model, max_tokens_option
 from msi_agent.llm.cache import CACHE_FILE, CachedResponse, ResponseCache, cache_key
 from msi_agent.llm.errors import LLMAuthError, LLMConfigError, describe, is_auth_error
+from msi_agent.llm.journal import CallRecord
 from msi_agent.llm.retry import GaveUp, Retrier, RetryPolicy
 from msi_agent.llm.scripted import message_text
 from msi_agent.records import TokenUsage, new_id
@@ -170,18 +172,26 @@ class LLMClient:
         purpose: str = "",
         max_tokens: int | None = None,
         grammar: str | None = None,
+        cache: bool = True,
     ) -> Completion:
         """One reply. ``max_tokens`` overrides the configured cap for this call (e.g. long insight updates);
-        ``grammar`` (GBNF) constrains the reply where the backend supports it and is ignored elsewhere."""
+        ``grammar`` (GBNF) constrains the reply where the backend supports it and is ignored elsewhere;
+        ``cache=False`` asks the model even when the cache holds an answer (and stores nothing)."""
         if max_tokens is not None and max_tokens <= 0:
             raise ValueError(f"max_tokens must be positive, got {max_tokens}")
         extra = max_tokens_option(self.model, max_tokens) if max_tokens else {}
         if grammar is not None and self.supports_grammar:
             extra["grammar"] = grammar
-        return self._complete(messages, purpose, extra)
+        return self._complete(messages, purpose, extra, use_cache=cache)
 
     def choose_action(
-        self, messages: list[BaseMessage], admissible: list[str], *, purpose: str = "action", think: bool = True
+        self,
+        messages: list[BaseMessage],
+        admissible: list[str],
+        *,
+        purpose: str = "action",
+        think: bool = True,
+        cache: bool = True,
     ) -> ActionChoice:
         """The next command, always admissible: grammar-constrained where the backend can, else parsed and mapped.
 
@@ -198,7 +208,7 @@ class LLMClient:
                 "grammar": action_grammar(admissible, think=think),
                 "max_tokens": grammar_token_budget(admissible, think=think),
             }
-        done = self._complete(messages, purpose, extra)
+        done = self._complete(messages, purpose, extra, use_cache=cache)
         parsed = parse_reply(done.text)
         choice = map_to_admissible(parsed.action, admissible, context=done.text)
         return ActionChoice(
@@ -223,14 +233,43 @@ class LLMClient:
             "messages": [[m.type, m.content, m.name] for m in messages],
         } | ({"cache_namespace": self.cache_namespace} if self.cache_namespace else {})
 
-    def _complete(self, messages: list[BaseMessage], purpose: str, extra: dict[str, Any]) -> Completion:
+    def _complete(
+        self, messages: list[BaseMessage], purpose: str, extra: dict[str, Any], *, use_cache: bool = True
+    ) -> Completion:
         if not messages:
             raise ValueError("an LLM call needs at least one message")
-        key = cache_key(self._identity(messages, extra)) if self.caching else None
+        started = time.perf_counter()
+        key = cache_key(self._identity(messages, extra)) if self.caching and use_cache else None
         if key is not None and self.cache is not None and (hit := self.cache.get(key)) is not None:
-            result = Completion(text=hit.text, usage=TokenUsage(cached_calls=1), call_id=hit.call_id, cached=True)
-            self._ledger.add(result.usage, purpose)
-            return result
+            usage = TokenUsage(
+                prompt_tokens=hit.prompt_tokens,
+                completion_tokens=hit.completion_tokens,
+                cached_prompt_tokens=hit.prompt_tokens,
+                cached_completion_tokens=hit.completion_tokens,
+                cached_calls=1,
+            )
+            result = Completion(text=hit.text, usage=usage, call_id=hit.call_id, cached=True)
+        else:
+            result = self._ask(messages, extra, key)
+        self._ledger.add(result.usage, purpose)
+        if journal.active():
+            journal.report(
+                CallRecord(
+                    call_id=result.call_id,
+                    purpose=purpose,
+                    messages=messages,
+                    reply=result.text,
+                    usage=result.usage,
+                    cached=result.cached,
+                    error=result.error,
+                    attempts=result.attempts,
+                    seconds=time.perf_counter() - started,
+                )
+            )
+        return result
+
+    def _ask(self, messages: list[BaseMessage], extra: dict[str, Any], key: str | None) -> Completion:
+        """One call to the model with retries; stored in the cache under ``key`` when given."""
         call_id = new_id()
         try:
             message, attempts = self._retrier.call(lambda: self.model.invoke(messages, **extra))
@@ -241,26 +280,22 @@ class LLMClient:
                     f"{self._where}: the server rejected the credentials — {reason}. "
                     "Check the API key (OPENAI_API_KEY or llm.api_key / MSI_LLM__API_KEY) and llm.base_url."
                 ) from None
-            result = Completion(
+            return Completion(
                 text="",
                 usage=TokenUsage(calls=1),
                 call_id=call_id,
                 error=f"{self._where}: {reason} (after {failure.attempts} attempt(s))",
                 attempts=failure.attempts,
             )
-            self._ledger.add(result.usage, purpose)
-            return result
         prompt_tokens, completion_tokens = _usage_of(message)
         text = message_text(message)
         usage = TokenUsage(prompt_tokens=prompt_tokens, completion_tokens=completion_tokens, calls=1)
-        result = Completion(text=text, usage=usage, call_id=call_id, attempts=attempts)
         if key is not None and self.cache is not None:
             response = CachedResponse(
                 text=text, prompt_tokens=prompt_tokens, completion_tokens=completion_tokens, call_id=call_id
             )
             self.cache.put(key, response)
-        self._ledger.add(usage, purpose)
-        return result
+        return Completion(text=text, usage=usage, call_id=call_id, attempts=attempts)
 
     def close(self) -> None:
         if self.cache is not None:

@@ -18,8 +18,8 @@ from msi_agent.pipeline.namespaces import NamespaceLedger, writer_lock
 from msi_agent.pipeline.results import build_results, render_markdown
 from msi_agent.pipeline.runfolder import RunFolder
 from msi_agent.pipeline.session import Session
-from msi_agent.pipeline.stages import COLLECT, AgentOptions, Condition, collect, distill, evaluate
-from msi_agent.records import Episode, TokenUsage, new_id
+from msi_agent.pipeline.stages import AgentOptions, Condition, collect, distill, evaluate
+from msi_agent.records import Episode, new_id
 
 BASELINES = ("none", "expel")
 DISTILL_LOG_PREFIX = "distill-"
@@ -84,16 +84,15 @@ def conditions_for(
 def write_results(
     session: Session, folder: RunFolder, by_condition: Mapping[str, Sequence[Episode]], *, namespace: str
 ) -> dict[str, Any]:
-    """Tables for ``by_condition``; the total usage also counts collection and every distill of the run."""
+    """Tables for ``by_condition``; usage comes from the run's call log, so the total also counts collection,
+    every distill, and the attempts that errored or were cut short by a kill."""
     log = folder.read_log(f"{DISTILL_LOG_PREFIX}{namespace}")
-    distill_logs = [r for ns in written_namespaces(folder) for r in folder.read_log(f"{DISTILL_LOG_PREFIX}{ns}")]
-    other = [e.usage for e in folder.episodes(COLLECT)] + [TokenUsage.model_validate(r["usage"]) for r in distill_logs]
     results = build_results(
         by_condition,
         llm=session.llm.name,
         prices=session.llm.prices,
         insight_counts=log,
-        extra_usage=sum(other, TokenUsage()),
+        spend=folder.calls.spend(),
     )
     folder.write_results(results, render_markdown(results, title=f"msi-agent run {folder.name}"))
     return results

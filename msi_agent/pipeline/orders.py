@@ -39,6 +39,8 @@ class AgentOrder:
     prompts: Prompts = DEFAULT_PROMPTS
     driver_usage: TokenUsage = field(default_factory=TokenUsage)
     """Tokens the driver spent choosing insights for this episode (added to the episode's own)."""
+    insight_ids: tuple[str, ...] = ()
+    """Ids of the insights in ``insight_block`` (recorded on the episode)."""
 
     def play(self, env: Env, llm: LLMClient) -> Episode:
         episode = play(
@@ -51,7 +53,9 @@ class AgentOrder:
             episode_id=self.episode_id,
             prompts=self.prompts,
         )
-        return episode.model_copy(update={"usage": episode.usage + self.driver_usage})
+        return episode.model_copy(
+            update={"usage": episode.usage + self.driver_usage, "insight_ids": list(self.insight_ids)}
+        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -55,26 +55,31 @@ def build_results(
     llm: str,
     prices: PriceTable | None = None,
     insight_counts: Sequence[Mapping[str, Any]] = (),
-    extra_usage: TokenUsage | None = None,
+    spend: Mapping[str, TokenUsage] | None = None,
 ) -> dict[str, Any]:
+    """``spend`` is the run's call log by scope (``CallLog.spend``): every call made, errored and interrupted
+    attempts included, so the totals are what the endpoint processed. A condition the log has no calls of (none
+    given, or episodes played out of process, e.g. on Ray) counts its episodes' own usage."""
     price = price_for(llm, prices or {})
+    spend = dict(spend or {})
     summary = {}
-    total = extra_usage or TokenUsage()
     for condition, episodes in by_condition.items():
-        usage = sum((e.usage for e in episodes), TokenUsage())
-        total = total + usage
+        if condition not in spend:
+            spend[condition] = sum((e.usage for e in episodes), TokenUsage())
+        usage = spend[condition]
         summary[condition] = {
             "episodes": sum(e.error is None for e in episodes),
             "errored": sum(e.error is not None for e in episodes),
             "usage": usage.model_dump(),
             "cost_usd": cost(usage, price) if price else None,
         }
+    overall = sum(spend.values(), TokenUsage())
     return {
         "rows": result_rows(by_condition),
         "conditions": summary,
         "insight_counts": [{"step": c["step"], "counts": c["counts"]} for c in insight_counts],
-        "usage": total.model_dump(),
-        "cost_usd": cost(total, price) if price else None,
+        "usage": overall.model_dump(),
+        "cost_usd": cost(overall, price) if price else None,
         "llm": llm,
     }
 
@@ -104,7 +109,8 @@ def render_markdown(results: Mapping[str, Any], *, title: str) -> str:
         "condition",
         *[f"{SPLIT_LABELS.get(s, s)} {m}" for s in splits for m in ("SR", "GC")],
         "errored",
-        "tokens",
+        "fresh tokens",
+        "cached tokens",
         "cost (USD)",
     ]
     out += [_row(header), _row(["---"] * len(header))]
@@ -116,7 +122,8 @@ def render_markdown(results: Mapping[str, Any], *, title: str) -> str:
         cells.append(str(results["conditions"][cond].get("errored", 0)))
         usage = results["conditions"][cond]["usage"]
         price = results["conditions"][cond]["cost_usd"]
-        cells += [str(usage["prompt_tokens"] + usage["completion_tokens"]), "–" if price is None else f"{price:.4f}"]
+        usage = TokenUsage.model_validate(results["conditions"][cond]["usage"])
+        cells += [str(usage.fresh_tokens), str(usage.cached_tokens), "–" if price is None else f"{price:.4f}"]
         out.append(_row(cells))
     for split in splits:
         if split == ALL:
@@ -132,13 +139,13 @@ def render_markdown(results: Mapping[str, Any], *, title: str) -> str:
                     out.append(
                         _row([family, cond, str(sc.count), _pct(sc.sr), _pct(sc.gc), _pct(sc.plw_sr), _pct(sc.plw_gc)])
                     )
-    usage = results["usage"]
+    usage = TokenUsage.model_validate(results["usage"])
     out += [
         "",
         f"LLM: {markdown.text(results['llm'])}; the whole run (collect, distill, eval) used "
-        f"{usage['prompt_tokens']} prompt + "
-        f"{usage['completion_tokens']} completion in {usage['calls']} calls "
-        f"({usage['cached_calls']} from cache).",
+        f"{usage.fresh_prompt_tokens} prompt + {usage.fresh_completion_tokens} completion tokens in {usage.calls} "
+        f"calls to the endpoint, and {usage.cached_prompt_tokens} + {usage.cached_completion_tokens} from the cache "
+        f"in {usage.cached_calls} calls.",
     ]
     return "\n".join(out) + "\n"
 

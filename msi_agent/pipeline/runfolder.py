@@ -5,6 +5,7 @@ Layout (read by ``msi_agent.inspect.runs``)::
     manifest.json                 config, package versions, seeds, git commit, start time
     episodes/<condition>/<id>.json one Episode each, written atomically (temp file + rename)
     distill-<namespace>.jsonl     one line per finished insight update (resume skips those seeds)
+    calls.sqlite                  every LLM call: prompt and raw reply (compressed, deduplicated), usage, error
     results.json / results.md     the tables
 
 Every file is written whole or not at all, so a run killed at any moment resumes from what is on disk.
@@ -25,6 +26,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from msi_agent.pipeline.calllog import CALLS_FILE, CallLog
 from msi_agent.records import Episode
 
 RUNS_DIR = "runs"
@@ -126,6 +128,14 @@ class RunFolder:
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
         self.name = self.path.name
+        self._calls: CallLog | None = None
+
+    @property
+    def calls(self) -> CallLog:
+        """The run's LLM call log (``calllog.CallLog``), opened on first use."""
+        if self._calls is None:
+            self._calls = CallLog(self.path / CALLS_FILE)
+        return self._calls
 
     @classmethod
     def in_workspace(cls, workspace: Path, name: str) -> RunFolder:

@@ -17,6 +17,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from msi_agent.experience.pool import ExperiencePool
+from msi_agent.llm.journal import recording
 from msi_agent.pipeline.errored import ErrorBudget
 from msi_agent.pipeline.runfolder import RunFolder
 from msi_agent.records import Episode, Task
@@ -52,6 +53,12 @@ def run_jobs(
     if workers < 1:
         raise ValueError(f"workers must be >= 1, got {workers}")
     budget = budget or ErrorBudget()
+    unrecorded = play
+
+    def play(job: Job) -> Episode:  # every LLM call of the episode goes to the run's call log
+        with recording(folder.calls, scope=job.condition, item=job.episode_id):
+            return unrecorded(job)
+
     results: dict[str, Episode] = {}
     todo = []
     for job in jobs:

@@ -26,6 +26,7 @@ from msi_agent.insights.generator import (
 )
 from msi_agent.insights.selector import InsightSelector, format_block
 from msi_agent.insights.selector import SelectorMode as InsightMode
+from msi_agent.llm.journal import recording
 from msi_agent.pipeline.namespaces import NamespaceLedger, NamespaceOwnedError, writer_lock
 from msi_agent.pipeline.orders import AgentOrder, ExpertOrder
 from msi_agent.pipeline.proposals import run_updates
@@ -91,6 +92,7 @@ def _play_agent(
             examples=demos.render(job.task, k),
             prompts=session.templates,
             driver_usage=selection.usage,
+            insight_ids=tuple(i.id for i in selection.insights),
         )
         return session.player(order)
 
@@ -192,7 +194,8 @@ def distill(
             stats = session.store.stats(namespace=namespace)
             folder.append_log(log, _report_record(report, step, stats.by_scale))
 
-        reports = run_updates(generator, seeds, folder, log, record)
+        with recording(folder.calls, scope=log):
+            reports = run_updates(generator, seeds, folder, log, record)
     if reports and reports[-1].error:
         session.errors.not_started += max(0, len(seeds) - len(folder.read_log(log)) - 1)
     session.errors.check()

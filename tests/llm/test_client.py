@@ -135,15 +135,25 @@ def test_missing_key_fails_at_construction(tmp_path) -> None:
         LLMClient.from_settings(LLMSettings(spec="openai:gpt-4o-mini"), tmp_path)
 
 
-def test_cache_hit_is_identical_and_free(httpserver: HTTPServer, make_client: ClientFactory, ok) -> None:
+def test_cache_hit_is_identical_free_and_counted_as_cached(
+    httpserver: HTTPServer, make_client: ClientFactory, ok
+) -> None:
     httpserver.expect_oneshot_request(PATH).respond_with_json(ok("Think: t\nAction: look", 30, 4))
     client = make_client(cache=True)
     first = client.complete(MESSAGES)
-    again = make_client(cache=True).complete(MESSAGES)  # a new client (a rerun) reads the same file
+    rerun = make_client(cache=True)  # a new client (a rerun) reads the same file
+    again = rerun.complete(MESSAGES)
     assert len(httpserver.log) == 1
     assert (again.text, again.call_id, again.cached) == (first.text, first.call_id, True)
-    assert (again.usage.prompt_tokens, again.usage.completion_tokens, again.usage.calls) == (0, 0, 0)
-    assert again.usage.cached_calls == 1
+    assert (again.usage.prompt_tokens, again.usage.completion_tokens, again.usage.calls) == (30, 4, 0)
+    assert (again.usage.cached_prompt_tokens, again.usage.cached_completion_tokens, again.usage.cached_calls) == (
+        30,
+        4,
+        1,
+    )
+    assert (again.usage.fresh_tokens, again.usage.cached_tokens) == (0, 34)
+    rerun.prices = {"openai:test-model": Price(prompt=1e6, completion=1e6)}
+    assert rerun.cost() == 0.0  # what the cache answered is not paid again
 
 
 def test_cache_is_bypassed_above_temperature_zero_and_when_disabled(

@@ -1,6 +1,7 @@
 """A loopback OpenAI-compatible server that fails on command, and counts what it was asked and what it answered.
 
-Modes: ``ok`` (answer), ``error`` (HTTP 500), ``hang`` (hold the request until ``release()``), and ``down()`` /
+Modes: ``ok`` (answer), ``error`` (HTTP 500), ``hang`` (never answer: hold the request until ``release()``, then
+drop the connection), and ``down()`` /
 ``up()`` close and reopen the listening socket on the same port (connection refused in between). ``fault``, when
 set, picks the mode per request from its number (1-based) and body, e.g. "500 for the first ten requests". ``slots=1``
 serves one request at a time, each taking ``delay`` seconds (a single-slot llama.cpp server). Usage is reported
@@ -77,7 +78,7 @@ class FaultyServer:
         self.release()
         self.down()
 
-    def _respond(self, body: dict[str, Any]) -> tuple[int, dict[str, Any], tuple[int, int]]:
+    def _respond(self, body: dict[str, Any]) -> tuple[int, dict[str, Any], tuple[int, int]] | None:
         with self._lock:
             self.requests += 1
             self.bodies.append(body)
@@ -86,6 +87,7 @@ class FaultyServer:
             return 500, {"error": {"message": "injected server error", "type": "server_error"}}, (0, 0)
         if mode == "hang":
             self._released.wait(60)
+            return None
         messages = request_messages(body)
         text = self.answer(messages)
         usage = (sum(len(str(m.content).split()) for m in messages), len(text.split()))
@@ -117,12 +119,16 @@ class FaultyServer:
                     server.peak = max(server.peak, server.in_flight)
                 try:
                     time.sleep(server.delay)
-                    status, reply, usage = server._respond(body)
+                    answer = server._respond(body)
                 finally:
                     with server._lock:
                         server.in_flight -= 1
                     if server._slots is not None:
                         server._slots.release()
+                if answer is None:  # hung: no answer ever, the connection is dropped
+                    self.close_connection = True
+                    return
+                status, reply, usage = answer
                 data = json.dumps(reply).encode()
                 try:
                     self.send_response(status)

@@ -111,7 +111,7 @@ class ProgramAttempt(Attempt):
             )
             if reply.error:
                 self.extra_usage = self.extra_usage + reply.usage
-                self.failure = f"LLM call failed: {reply.error}"
+                self.error = f"LLM call failed at program {round_ + 1}: {reply.error}"
                 return
             action = PROGRAM_ACTION if round_ == 0 else CORRECTION_ACTION
             try:
@@ -122,6 +122,7 @@ class ProgramAttempt(Attempt):
                     observation=f"The program was refused: {exc}",
                     tokens=reply.usage,
                     raw_output=reply.text,
+                    call_id=reply.call_id,
                     error=str(exc),
                 )
                 self.steps.append(step)
@@ -129,7 +130,11 @@ class ProgramAttempt(Attempt):
                 self.failure = f"program {round_ + 1} was refused: {exc}"
                 continue
             step = Step(
-                action=action, observation="The program was accepted.", tokens=reply.usage, raw_output=reply.text
+                action=action,
+                observation="The program was accepted.",
+                tokens=reply.usage,
+                raw_output=reply.text,
+                call_id=reply.call_id,
             )
             self.steps.append(step)
             yield step
