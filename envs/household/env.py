@@ -2,9 +2,11 @@
 
 reset(task) rebuilds the task's initial world from ``task.params["init"]`` and answers ALFWorld's opening
 ("-= Welcome to TextWorld, ALFRED! =-", the room, "Your task is to: …"). step(command) runs one text command and
-reports, in ``info``: ``won``, ``gc_satisfied``/``gc_total`` (TEACh: conditions already true at reset do not
-count), ``steps``, ``feedback_ok`` and, for a command that did nothing, ``error``. An episode ends when the task is
-won or after ``max_steps`` commands (the task's own budget unless the constructor overrides it).
+reports, in ``info``: ``won``, ``gc_satisfied``/``gc_total`` (counted as TEACh counts them: conditions already true
+at reset do not count), ``unmet`` (the goal's failure descriptions that do not hold yet), ``steps``, ``feedback_ok``
+and, for a command that did nothing, ``error``. Families with a TEACh definition see TEACh's derived object
+properties (``envs.teach.properties``), kept after every action of whatever backend runs underneath. An episode
+ends when the task is won or after ``max_steps`` commands (the task's own budget unless the constructor overrides it).
 """
 
 from __future__ import annotations
@@ -15,9 +17,10 @@ from envs.backend import WorldBackend, WorldInit
 from envs.core import Observation
 from envs.household.expert import solve
 from envs.household.families import family
-from envs.household.goals import Condition
+from envs.household.goals import GoalCheck, Progress, progress
 from envs.household.text import TextLayer
 from envs.household.world import HouseholdWorld
+from envs.teach.properties import TeachWorld
 from msi_agent.records import Task
 
 if TYPE_CHECKING:
@@ -35,13 +38,13 @@ class HouseholdEnv:
         if max_steps is not None and max_steps < 1:
             raise ValueError(f"max_steps must be >= 1, got {max_steps}")
         self.backend: WorldBackend = backend if backend is not None else HouseholdWorld()
-        self.text = TextLayer(self.backend)
+        self._teach = TeachWorld(self.backend)
+        self.text = TextLayer(self._teach)
         self._max_steps_override = max_steps
         self.task: Task | None = None
         self._init: WorldInit | None = None
-        self._conditions: list[Condition] = []
-        self._pending: set[int] = set()  # indices of conditions unsatisfied at reset
-        self._satisfied: list[bool] = []
+        self._goal: GoalCheck | None = None
+        self._start = self._now = Progress(False, 0, 0)
         self.history: list[str] = []
         self.steps = 0
         self.max_steps = 0
@@ -54,16 +57,14 @@ class HouseholdEnv:
             raise RuntimeError("this environment is closed; create a new one")
         init = _init_of(task)
         fam = family(task.family)
-        self.task, self._init = task, init
-        description = self.text.reset(init)
         try:
-            self._conditions = fam.conditions(task.params.get("goal", {}), init)
+            goal = fam.goal_check(task.params.get("goal", {}), init)
         except (KeyError, TypeError, ValueError) as exc:
             raise TaskFormatError(f"task {task.id}: params['goal'] does not fit {task.family!r}: {exc!r}") from None
-        if not self._conditions:
-            raise TaskFormatError(f"task {task.id}: family {task.family!r} produced no goal conditions")
-        self._satisfied = [c(self.backend.metadata) for c in self._conditions]
-        self._pending = {i for i, ok in enumerate(self._satisfied) if not ok}
+        self.task, self._init, self._goal = task, init, goal
+        self._teach.active = goal.derived_properties
+        description = self.text.reset(init)
+        self._start = self._now = goal(self.text.metadata)
         self.history, self.steps, self.won = [], 0, False
         self.max_steps = self._max_steps_override or int(task.params.get("max_steps", 50))
         text = f"-= Welcome to TextWorld, ALFRED! =-\n\n{description}\n\nYour task is to: {task.instruction}"
@@ -78,15 +79,9 @@ class HouseholdEnv:
         self.steps += 1
         if result.ok:
             self.history.append(self.text.normalize(command))
-        if result.changed:
-            meta = self.backend.metadata
-            if result.moved_only:
-                self._satisfied = [
-                    c(meta) if c.spatial else ok for c, ok in zip(self._conditions, self._satisfied, strict=True)
-                ]
-            else:
-                self._satisfied = [c(meta) for c in self._conditions]
-            self.won = all(self._satisfied)
+        if result.changed and self._goal is not None and (self._goal.spatial or not result.moved_only):
+            self._now = self._goal(self.text.metadata)
+            self.won = self._now.success
         done = self.won or self.steps >= self.max_steps
         info = self._info(error=None if result.ok else f"not admissible here: {command[:80]!r}")
         return Observation(result.feedback, list(self.text.admissible), info), float(self.won), done, info
@@ -131,28 +126,18 @@ class HouseholdEnv:
     # ------------------------------------------------------------------ helpers
     @property
     def conditions(self) -> list[tuple[str, bool]]:
-        """Each goal condition's text and whether it holds now (for failure reasons)."""
-        return [(c.text, ok) for c, ok in zip(self._conditions, self._satisfied, strict=True)]
+        """Each stated goal condition (a failure description) and whether it holds now."""
+        return list(self._now.parts)
 
     def _info(self, *, error: str | None) -> dict[str, Any]:
-        satisfied, total = progress(self._satisfied, self._pending)
+        satisfied, total = progress(self._start, self._now)
         info: dict[str, Any] = {
-            "won": self.won, "gc_satisfied": satisfied, "gc_total": total,
+            "won": self.won, "gc_satisfied": satisfied, "gc_total": total, "unmet": self._now.unmet,
             "steps": self.steps, "max_steps": self.max_steps,
         }  # fmt: skip
         if error is not None:
             info["error"] = error
         return info
-
-
-def progress(satisfied: list[bool], pending: set[int]) -> tuple[int, int]:
-    """TEACh goal-condition progress as (satisfied, total).
-
-    total = conditions unsatisfied at reset (``pending``); satisfied = total − conditions unsatisfied now, so a
-    condition that held at reset and was broken since counts against progress (never below 0).
-    """
-    unsatisfied_now = sum(1 for ok in satisfied if not ok)
-    return max(0, len(pending) - unsatisfied_now), len(pending)
 
 
 def _init_of(task: Task) -> WorldInit:

@@ -6,13 +6,15 @@ counts the ones that did not hold at the start. Conditions read only the THOR me
 ``fillLiquid``, ``isPickedUp``, ``isToggled``, ``visible``), never a backend's internals.
 
 Build conditions with the helpers below; ``Match`` describes "an object of these types in this state".
+A family's goal reaches the environment as a ``GoalCheck`` (metadata in, ``Progress`` out): ``ConditionsCheck``
+for a list of conditions, ``envs.teach.goal.TeachCheck`` for a TEACh task definition.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from envs.backend import Metadata
 
@@ -127,3 +129,56 @@ def visible_toggled(text: str, lamp: Match) -> Condition:
 
 def evaluate(conditions: Sequence[Condition], metadata: Metadata) -> list[bool]:
     return [c(metadata) for c in conditions]
+
+
+# ---------------------------------------------------------------------------------------------- goal checks
+@dataclass(frozen=True, slots=True)
+class Progress:
+    """A goal's state: success, goal conditions satisfied out of total, and each stated condition with whether it
+    holds (failure descriptions the agent and the insight generator can read)."""
+
+    success: bool
+    satisfied: int
+    total: int
+    parts: tuple[tuple[str, bool], ...] = ()
+
+    @property
+    def unmet(self) -> list[str]:
+        return [text for text, ok in self.parts if not ok]
+
+
+class GoalCheck(Protocol):
+    """A task's goal over THOR-shaped metadata. ``spatial``: depends on where the agent stands (re-checked after
+    moves); ``derived_properties``: reads TEACh's derived object properties (``envs.teach.properties``)."""
+
+    spatial: bool
+    derived_properties: bool
+
+    def __call__(self, metadata: Metadata) -> Progress: ...
+
+
+@dataclass(frozen=True, slots=True)
+class ConditionsCheck:
+    """A list of conditions as one goal: one goal condition each, success when all hold."""
+
+    conditions: tuple[Condition, ...]
+    derived_properties: bool = False
+
+    @property
+    def spatial(self) -> bool:
+        return any(c.spatial for c in self.conditions)
+
+    def __call__(self, metadata: Metadata) -> Progress:
+        parts = tuple((c.text, c(metadata)) for c in self.conditions)
+        met = sum(ok for _, ok in parts)
+        return Progress(met == len(parts), met, len(parts), parts)
+
+
+def progress(start: Progress, now: Progress) -> tuple[int, int]:
+    """TEACh's goal-condition progress as (satisfied, total): total = conditions unsatisfied at the start,
+    satisfied = total − conditions unsatisfied now (satisfied counts are capped at their totals first, as TEACh's
+    evaluation does); a condition that held at the start and was broken since counts against progress (never
+    below 0)."""
+    total = start.total - min(start.total, start.satisfied)
+    unsatisfied_now = now.total - min(now.total, now.satisfied)
+    return max(0, min(total, total - unsatisfied_now)), total

@@ -403,6 +403,7 @@ class TextLayer:
         was_filled = self._index[cmd.obj]["isFilledWithLiquid"]  # type: ignore[index]
         if not self._through_faucet(cmd):
             return None
+        self._reindex()  # a backend that copies its metadata answered with new object dicts
         if not was_filled and self._index[cmd.obj]["isFilledWithLiquid"]:  # type: ignore[index]
             self._act("EmptyLiquidFromObject", objectId=cmd.obj)  # shake the rinse water out
         return f"You clean the {self._names[cmd.obj]} using the {self._names[cmd.target]}."  # type: ignore[index]

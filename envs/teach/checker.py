@@ -46,13 +46,15 @@ class Step:
 
 @dataclass(frozen=True, slots=True)
 class Part:
-    """One reported part of a task (a component, a task component or a relation) with its counts."""
+    """One reported part of a task (a component, a task component or a relation) with its counts; a relation's
+    ``name`` is its failure description."""
 
     name: str
     success: bool
     satisfied: int
     total: int
     steps: tuple[Step, ...] = ()
+    relation: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,14 +69,20 @@ class Report:
     satisfied_objects: tuple[Obj, ...] | None = None
     candidate_objects: tuple[Obj, ...] | None = None
 
-    def failures(self) -> list[str]:
-        """The failure descriptions that do not hold yet, each once, in task order ("The mug is dirty. …")."""
-        out: list[str] = []
+    def statements(self) -> list[tuple[str, bool]]:
+        """Each failure description checked (once, in task order) and whether it holds; a failing part that
+        checked none is stated by its relation's description or as a missing component."""
+        out: dict[str, bool] = {}
         for part in self.parts:
-            for s in part.steps:
-                if not s.success and s.desc not in out:
-                    out.append(s.desc)
-        return out
+            if not part.steps and not part.success:
+                out.setdefault(part.name if part.relation else f"a {part.name} is still missing", False)
+            for step in part.steps:
+                out[step.desc] = out.get(step.desc, True) and step.success
+        return list(out.items())
+
+    def failures(self) -> list[str]:
+        """The failure descriptions that do not hold ("The mug is dirty. Rinse with water.", …)."""
+        return [text for text, ok in self.statements() if not ok]
 
 
 @dataclass(slots=True)
@@ -368,7 +376,7 @@ def _check(task: BoundTask, objects: Sequence[Obj], by_id: Mapping[str, Obj], in
             anchor = (found, candidates)
     for r in task.relations:
         rel = _relation(r, pool, by_id, instances)
-        parts.append(Part(r.failure_desc, rel.success, rel.satisfied, rel.total, tuple(rel.steps)))
+        parts.append(Part(r.failure_desc, rel.success, rel.satisfied, rel.total, tuple(rel.steps), relation=True))
     return Report(
         desc=task.desc,
         success=all(p.success for p in parts),

@@ -185,20 +185,24 @@ class TeachProperties:
 
 
 class TeachWorld:
-    """A ``WorldBackend`` that adds TEACh's derived properties to another backend's metadata after every action."""
+    """A ``WorldBackend`` that adds TEACh's derived properties to another backend's metadata after every action
+    (while ``active``; an environment switches it off for goals that do not read them)."""
 
-    def __init__(self, backend: WorldBackend) -> None:
+    def __init__(self, backend: WorldBackend, *, active: bool = True) -> None:
         self.backend = backend
         self.properties = TeachProperties()
+        self.active = active
 
     def reset(self, scene: str, *, init: WorldInit) -> Metadata:
         meta = self.backend.reset(scene, init=init)
-        self.properties.reset(meta)
+        if self.active:
+            self.properties.reset(meta)
         return meta
 
     def step(self, action: Mapping[str, Any]) -> Metadata:
         meta = self.backend.step(action)
-        self.properties.update(meta)
+        if self.active:
+            self.properties.update(meta)
         return meta
 
     @property

@@ -24,6 +24,7 @@ from envs.household.scenes import RoomType
 from envs.household.text import TextLayer
 from envs.household.world import HouseholdWorld
 from envs.tasks import TaskSpec, TaskSpecError
+from envs.teach.properties import TeachWorld
 from envs.thor.env import SPAWN_SEED
 from envs.thor.live import live_init
 from envs.thor.options import ThorOptions
@@ -42,19 +43,19 @@ def _rng(*parts: object) -> random.Random:
 
 def solvable(fam: Family, goal: Goal, init: WorldInit) -> bool:
     """Whether the goal is unmet at the start and the expert meets it on a household twin of ``init``."""
-    twin = TextLayer(HouseholdWorld())
+    check = fam.goal_check(goal, init)
+    twin = TextLayer(TeachWorld(HouseholdWorld(), active=check.derived_properties))
     try:
         twin.reset(init)
     except ValueError:
         return False  # the live scene holds something the household world cannot represent
-    conditions = fam.conditions(goal, init)
-    if not conditions or all(c(twin.metadata) for c in conditions):
+    if check(twin.metadata).success:
         return False
     try:
         solve(twin, init, lambda s: fam.solve(s, goal))
     except (PlanError, LookupError):
         return False  # recipes assume the objects their draw asked placement for; the live scene may lack them
-    return all(c(twin.metadata) for c in conditions)
+    return check(twin.metadata).success
 
 
 def sample_tasks(spec: TaskSpec, world: ThorWorld) -> list[Task]:

@@ -15,13 +15,14 @@ app = typer.Typer(help="Household task families and seeded task sets.", no_args_
 
 @app.command("families")
 def families() -> None:
-    """List the task families with their source benchmark and room types."""
+    """List the task families with their source benchmark, the official definition of their goal, and room types."""
     from envs.household.families import family, family_names
 
-    table = Table("family", "source", "rooms", "max steps")
+    table = Table("family", "source", "definition", "rooms", "max steps")
     for name in family_names():
         f = family(name)
-        table.add_row(name, f.source, ", ".join(sorted(r.value for r in f.environments)), str(f.max_steps))
+        rooms = ", ".join(sorted(r.value for r in f.environments))
+        table.add_row(name, f.source, f.definition or "-", rooms, str(f.max_steps))
     console.print(table)
 
 

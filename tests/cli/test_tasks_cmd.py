@@ -13,11 +13,12 @@ from msi_agent.records import Split, Task
 runner = CliRunner()
 
 
-def test_families_lists_all_nineteen() -> None:
+def test_families_lists_every_family_with_its_definition() -> None:
     result = runner.invoke(app, ["tasks", "families"], env={"COLUMNS": "200"})
     assert result.exit_code == 0, result.output
     for name in ("pick_and_place_simple", "look_at_obj_in_light", "breakfast", "n_cooked_slices_of_x_in_y"):
         assert name in result.output
+    assert "301 Breakfast" in result.output and "107 N Cooked Slices Of X In Y" in result.output
 
 
 def test_sample_json_matches_python_api() -> None:

@@ -6,7 +6,8 @@ import pytest
 
 import envs
 from envs.core import NOTHING_HAPPENS, Env
-from envs.household.env import HouseholdEnv, TaskFormatError, progress
+from envs.household.env import HouseholdEnv, TaskFormatError
+from envs.household.goals import Progress, progress
 from envs.household.scenes import scene
 from envs.tasks import TaskSpec, sample_tasks
 from msi_agent.records import Task
@@ -23,7 +24,10 @@ def test_reset_reads_like_alfworld() -> None:
         obs = env.reset(task)
         assert obs.text.startswith("-= Welcome to TextWorld, ALFRED! =-\n\nYou are in the middle of a room.")
         assert obs.text.endswith(f"Your task is to: {task.instruction}")
-        assert obs.info == {"won": False, "gc_satisfied": 0, "gc_total": 2, "steps": 0, "max_steps": 50}
+        assert obs.info == {
+            "won": False, "gc_satisfied": 0, "gc_total": 2, "steps": 0, "max_steps": 50,
+            "unmet": ["a pan is clean", "a clean pan is in/on a stoveburner"],
+        }  # fmt: skip
         assert all(c.startswith("go to ") for c in obs.admissible[:-2])
 
 
@@ -37,7 +41,7 @@ def test_expert_wins_and_progress_counts_up() -> None:
         obs, reward, done, info = env.step(command)
         assert obs.text != NOTHING_HAPPENS
         seen.append(info["gc_satisfied"])
-    assert done and reward == 1.0 and info["won"] and info["gc_satisfied"] == info["gc_total"] == 4
+    assert done and reward == 1.0 and info["won"] and info["gc_satisfied"] == info["gc_total"] == 8
     assert seen == sorted(seen)
     assert all(ok for _, ok in env.conditions)
     with pytest.raises(RuntimeError, match="over"):
@@ -66,11 +70,14 @@ def test_nothing_happens_and_budget() -> None:
 
 
 def test_progress_follows_teach() -> None:
-    assert progress([False, False, True], {0, 1}) == (0, 2)
-    assert progress([True, False, True], {0, 1}) == (1, 2)
-    assert progress([True, True, False], {0, 1}) == (1, 2)  # condition 2 held at reset and was broken
-    assert progress([False, False, False], {0, 1}) == (0, 2)
-    assert progress([True], set()) == (0, 0)
+    start = Progress(False, 1, 3)
+    assert progress(start, Progress(False, 1, 3)) == (0, 2)
+    assert progress(start, Progress(False, 2, 3)) == (1, 2)
+    assert progress(start, Progress(False, 0, 3)) == (0, 2)  # a condition that held at reset was broken: never < 0
+    assert progress(start, Progress(True, 3, 3)) == (2, 2)
+    assert progress(start, Progress(True, 5, 4)) == (2, 2)  # TEACh caps an over-count at its total
+    assert progress(start, Progress(False, 2, 5)) == (0, 2)  # the total may grow (an "all" over more objects)
+    assert progress(Progress(True, 1, 1), Progress(True, 1, 1)) == (0, 0)
 
 
 def test_broken_progress_is_subtracted() -> None:

@@ -110,7 +110,7 @@ def test_nested_tasks_and_relations_to_their_anchor() -> None:
     dirty = recep("Plate#1", parentReceptacles=["CounterTop#1"], isDirty=True)
     r = check(task, [*KITCHEN, toast, dirty])  # no clean plate: the relation has no tail at all
     assert not r.success and (r.satisfied, r.total) == (2 + 3 + 0, 7)
-    assert r.failures() == ["The Plate is dirty. Rinse with water."]
+    assert r.failures() == ["The Plate is dirty. Rinse with water.", "The toast needs to be on a clean plate."]
     r = check(task, [*KITCHEN, obj("Bread|1|BreadSliced_1", ["CounterTop#1"], isCooked=True), clean])
     assert (r.satisfied, r.total) == (6, 7) and r.failures() == ["The toast needs to be on a clean plate."]
 
@@ -145,3 +145,66 @@ def test_sink_alias_and_last_receptacle_fallback() -> None:
     forks = D.bind("Put All X On Y", ["Fork", "in", "Drawer"])
     remembered = obj("Fork#1", None, simbotLastParentReceptacle="Drawer#1")
     assert check(forks, [*KITCHEN, remembered]).success
+
+
+BREAKFAST = ["1", "1", "0", "Plate", "0", "Plate", "0", "0", "0", "0", "0", "0", "0", "CounterTop"]
+
+
+def test_breakfast_partial_solutions_by_hand() -> None:
+    """Breakfast (one coffee, one plate of toast, on a countertop) counts 14 goal conditions: Coffee 3; Plate Of
+    Toast 7 (Toast 2, Clean X plate 2 + sink 2, toast on the plate 1); a countertop 2; each item on it 1 + 1."""
+    task = D.bind("Breakfast", BREAKFAST)
+    nothing_done = [
+        *KITCHEN,
+        obj("Mug#1", ["CounterTop#1"], isDirty=True),  # 1 of 3: only its type
+        obj("Bread#1", ["CounterTop#1"]),  # could become toast but meets neither condition: 0 of 2
+        recep("Plate#1", parentReceptacles=["CounterTop#2"], isDirty=True),  # Clean X 3 of 4; no clean plate: 0 of 1
+    ]
+    r = check(task, nothing_done)
+    assert not r.success and (r.satisfied, r.total) == (1 + 3 + 2 + 0, 14)
+    almost = [
+        *KITCHEN,
+        recep("CoffeeMachine#1"),
+        obj("Mug#1", ["CoffeeMachine#1"], simbotIsFilledWithCoffee=True),  # 3 of 3, but not on a countertop
+        obj("Bread|1|BreadSliced_1", ["Plate#1", "CounterTop#2"], isCooked=True),
+        recep("Plate#1", parentReceptacles=["CounterTop#2"]),  # Plate Of Toast 7 of 7, its plate on a countertop
+    ]
+    r = check(task, almost)
+    assert not r.success and (r.satisfied, r.total) == (3 + 7 + 2 + 1, 14)
+    assert r.failures() == ["All breakfast items need to be on the CounterTop."]
+    almost[-3] = obj("Mug#1", ["CounterTop#1"], simbotIsFilledWithCoffee=True)
+    assert (r := check(task, almost)).success and (r.satisfied, r.total) == (14, 14)
+
+
+def test_two_plates_of_toast_need_two_plates() -> None:
+    """Instances multiply into a nested task: tail "the" then wants as many plates as plates of toast."""
+    task = D.bind("Breakfast", ["0", "2", *BREAKFAST[2:]])
+    toasts = [obj(f"Bread|1|BreadSliced_{i}", ["Plate#1"], isCooked=True) for i in (1, 2)]
+    plates = [recep("Plate#1", parentReceptacles=["CounterTop#1"]), recep("Plate#2", parentReceptacles=["Drawer#1"])]
+    r = check(task, [*KITCHEN, *toasts, *plates])
+    # Plate Of Toast ×2: Toast 4/4, Clean X 6/6 (two plates 4 + shared sink 2), one plate holds toast 1/2;
+    # a countertop 2/2; on it: one clean plate 1 of 2
+    assert not r.success and (r.satisfied, r.total) == (4 + 6 + 1 + 2 + 1, 4 + 6 + 2 + 2 + 2)
+    toasts[1] = obj("Bread|1|BreadSliced_2", ["Plate#2", "CounterTop#2"], isCooked=True)
+    plates[1] = recep("Plate#2", parentReceptacles=["CounterTop#2"])
+    assert (r := check(task, [*KITCHEN, *toasts, *plates])).success and r.satisfied == r.total == 16
+
+
+def test_salad_partial_solution_by_hand() -> None:
+    """Salad 1/1/1: lettuce 2 (slice + knife), tomato 2, cooked potato 3, Clean X plate 4, on the plate 3."""
+    task = D.bind("Salad", ["1", "1", "1"])
+    lettuce = [obj(f"Lettuce|1|LettuceSliced_{i}", ["Plate#1"] if i == 1 else ["CounterTop#1"]) for i in (1, 2, 3)]
+    potato = [obj(f"Potato|1|PotatoSliced_{i}", ["Plate#1"] if i == 1 else ["CounterTop#1"]) for i in (1, 2, 3)]
+    state = [
+        *KITCHEN, recep("Plate#1", parentReceptacles=["CounterTop#1"]), obj("Knife#1", ["CounterTop#1"]),
+        *lettuce, *potato, obj("Tomato#1", ["CounterTop#1"]),
+    ]  # fmt: skip
+    r = check(task, state)
+    # lettuce 2/2; tomato whole: 0 + knife 1; potato slices lack simbotIsCooked: 1 + knife 1; plate 4/4;
+    # on the plate: the lettuce slice 1, no tomato slice, no cooked potato slice
+    assert not r.success and (r.satisfied, r.total) == (2 + 1 + 2 + 4 + 1, 14)
+    assert r.failures() == [
+        "The Tomato needs to be sliced using a knife.",
+        "The Potato slice needs to be cooked.",
+        "All salad components need to be on a plate.",
+    ]

@@ -1,8 +1,9 @@
 """What a task family is: a small generator plus goal conditions plus an expert recipe.
 
 A family ``draw``s goal parameters for a scene (or returns None when the scene cannot host it), lists the
-objects the placement must provide (``Need``), writes the English instruction, builds the goal ``Condition``s
-from the parameters and the initial arrangement, and ``solve``s the task with the expert's primitives.
+objects the placement must provide (``Need``), writes the English instruction, states its goal — goal
+``Condition``s built from the parameters and the initial arrangement (ALFWorld), or an official TEACh task
+definition with parameters taken from the goal (``teach``) — and ``solve``s the task with the expert's primitives.
 Everything a family returns is JSON, so a ``Task`` rebuilds exactly from ``family`` + ``params``.
 """
 
@@ -14,9 +15,10 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from envs.backend import WorldInit
-from envs.household.goals import Condition
+from envs.household.goals import Condition, ConditionsCheck, GoalCheck
 from envs.household.placement import Need
 from envs.household.scenes import RoomType, Scene
+from envs.teach.goal import TeachCheck, TeachGoal
 
 if TYPE_CHECKING:
     from envs.household.expert import Solver
@@ -32,16 +34,38 @@ class Draw:
 
 @dataclass(frozen=True)
 class Family:
-    """One task family. ``source`` is "alfworld" or "teach"; ``max_steps`` is the default episode budget."""
+    """One task family. ``source`` is "alfworld" or "teach"; ``max_steps`` is the default episode budget.
+
+    The goal is ``teach`` (a TEACh definition) when given, else ``conditions``."""
 
     name: str
     source: str
     environments: frozenset[RoomType]
     draw: Callable[[random.Random, Scene], Draw | None]
     instruction: Callable[[Goal, random.Random], str]
-    conditions: Callable[[Goal, WorldInit], list[Condition]]
+    conditions: Callable[[Goal, WorldInit], list[Condition]] | None
     solve: Callable[[Solver, Goal], None]
     max_steps: int = 50
+    teach: TeachGoal | None = None
+
+    def __post_init__(self) -> None:
+        if (self.conditions is None) == (self.teach is None):
+            raise ValueError(f"family {self.name!r}: give exactly one of conditions and teach")
+
+    @property
+    def definition(self) -> str | None:
+        """The official TEACh task this family comes from ("106 Plate Of Toast"), if any."""
+        return self.teach.label if self.teach is not None else None
+
+    def goal_check(self, goal: Goal, init: WorldInit) -> GoalCheck:
+        """The goal of one task; raises KeyError/TypeError/ValueError when ``goal`` does not fit the family."""
+        if self.teach is not None:
+            return TeachCheck(self.teach.bind(goal))
+        assert self.conditions is not None
+        conditions = self.conditions(goal, init)
+        if not conditions:
+            raise ValueError(f"family {self.name!r} produced no goal conditions")
+        return ConditionsCheck(tuple(conditions))
 
 
 ALL_ROOMS = frozenset(RoomType)

@@ -1,8 +1,9 @@
-"""The TEACh "Two-Agent Task from Dialogue" (TfD) families, as goal conditions over THOR metadata.
+"""The TEACh "Two-Agent Task from Dialogue" (TfD) families, their goals TEACh's official task definitions.
 
 Water Plant, Coffee, Toast, Plate Of Toast, Boil X, Clean All X, Put All X On Y, Put All X In One Y,
-N Slices Of X In Y, N Cooked Slices Of X In Y, Sandwich, Salad, Breakfast. Goal-condition counts follow TEACh's
-spirit: one condition per sub-goal (each object to clean or move, each slice on the plate, the dish being clean).
+N Slices Of X In Y, N Cooked Slices Of X In Y, Sandwich, Salad, Breakfast. Each family draws the definition's
+parameters from what the floor plan holds (``TeachGoal``: definition + parameters from the goal), so success and
+goal-condition counts are TEACh's checker's (``envs.teach``); the expert recipes solve them in the household world.
 """
 
 from __future__ import annotations
@@ -10,13 +11,12 @@ from __future__ import annotations
 import random
 from collections.abc import Sequence
 
-from envs.backend import WorldInit
-from envs.household import catalog, goals
+from envs.household import catalog
 from envs.household.expert import Solver
 from envs.household.families.base import ALL_ROOMS, KITCHEN, Draw, Family, Goal, lower, pick_type
-from envs.household.goals import Condition, Match, match
 from envs.household.placement import SURFACES, Need, homes
 from envs.household.scenes import Scene
+from envs.teach.goal import TeachGoal
 
 WATER_CARRIERS = ("Cup", "Mug", "Bowl", "Pot", "WateringCan")
 DISHES = ("Plate", "Bowl")
@@ -70,12 +70,13 @@ def _knife(sc: Scene) -> str | None:
     return present[0] if present else ("Knife" if homes(sc, "Knife") else None)
 
 
-def _clean_dish(container: str) -> Match:
-    return match(container, clean=True)
+def _sharp_knife(sc: Scene) -> str | None:
+    """TEACh's Sliced X wants a Knife in the room (a butter knife slices, but does not count)."""
+    return "Knife" if homes(sc, "Knife") else None
 
 
-def _dish_with(text: str, container: str, parts: list[tuple[Match, int]]) -> Condition:
-    return goals.filled_container(text, _clean_dish(container), parts)
+def _counts(goal: Goal, key: str, kinds: Sequence[str]) -> list[str]:
+    return ["1" if kind in goal[key] else "0" for kind in kinds]
 
 
 # ---------------------------------------------------------------- shared expert steps
@@ -107,13 +108,14 @@ def _toast(s: Solver, n: int, workspace: str) -> list[str]:
     return slices
 
 
-def _coffee(s: Solver) -> None:
+def _coffee(s: Solver) -> str:
     machine = s.receptacles("CoffeeMachine")[0]
     inside = [m for m in s.of_type("Mug") if machine in (s.obj(m)["parentReceptacles"] or ())]
     mug = (inside or s.of_type("Mug"))[0]
     s.clean_dish(mug)
     s.put(machine)
     s.toggle(machine, on=True)
+    return mug
 
 
 def _plate_of_toast(s: Solver, n: int = 1) -> str:
@@ -139,9 +141,6 @@ def _water_plant() -> Family:
         liquid = None if sink else "water"
         return Draw({"container": carrier}, [Need(carrier, liquid=liquid)])
 
-    def conditions(goal: Goal, init: WorldInit) -> list[Condition]:
-        return [goals.exists("the plant is watered", match("HousePlant", liquid="water"))]
-
     def solve(s: Solver, goal: Goal) -> None:
         plant = s.of_type("HousePlant")[0]
         carriers = s.find(
@@ -157,22 +156,8 @@ def _water_plant() -> Family:
             s.appliance("SinkBasin", "fill")
         s.pour_into(plant)
 
-    return Family(
-        "water_plant",
-        "teach",
-        ALL_ROOMS,
-        draw,
-        _say("Water the plant.", "Please water the houseplant."),
-        conditions,
-        solve,
-    )
-
-
-def _coffee_conditions(goal: Goal, init: WorldInit) -> list[Condition]:
-    return [
-        goals.exists("a mug holds coffee", match("Mug", liquid="coffee")),
-        goals.exists("a clean mug holds coffee", match("Mug", liquid="coffee", clean=True)),
-    ]
+    say = _say("Water the plant.", "Please water the houseplant.")
+    return Family("water_plant", "teach", ALL_ROOMS, draw, say, None, solve, teach=TeachGoal("Water Plant"))
 
 
 def _coffee_family() -> Family:
@@ -181,15 +166,8 @@ def _coffee_family() -> Family:
             return None
         return Draw({}, [Need("Mug", dirty=True)])
 
-    return Family(
-        "coffee",
-        "teach",
-        KITCHEN,
-        draw,
-        _say("Prepare coffee in a clean mug.", "Make a mug of coffee."),
-        _coffee_conditions,
-        lambda s, g: _coffee(s),
-    )
+    say = _say("Prepare coffee in a clean mug.", "Make a mug of coffee.")
+    return Family("coffee", "teach", KITCHEN, draw, say, None, lambda s, g: _coffee(s), teach=TeachGoal("Coffee"))
 
 
 def _toast_draw(extra: Sequence[str] = ()):  # type: ignore[no-untyped-def]
@@ -205,20 +183,6 @@ def _toast_draw(extra: Sequence[str] = ()):  # type: ignore[no-untyped-def]
     return draw
 
 
-def _toast_conditions(goal: Goal, init: WorldInit) -> list[Condition]:
-    return [
-        goals.exists("the bread is sliced", match("BreadSliced")),
-        goals.exists("a bread slice is toasted", match("BreadSliced", cooked=True)),
-    ]
-
-
-def _plate_of_toast_conditions(goal: Goal, init: WorldInit) -> list[Condition]:
-    return [
-        *_toast_conditions(goal, init),
-        _dish_with("a clean plate holds toast", "Plate", [(match("BreadSliced", cooked=True), 1)]),
-    ]
-
-
 def _boil() -> Family:
     def draw(rng: random.Random, sc: Scene) -> Draw | None:
         if not _has(sc, "StoveBurner", "SinkBasin"):
@@ -227,13 +191,6 @@ def _boil() -> Family:
         if obj is None or not _spawnable_here(sc, "Pot"):
             return None
         return Draw({"obj": obj}, [Need(obj), Need("Pot")])
-
-    def conditions(goal: Goal, init: WorldInit) -> list[Condition]:
-        x, water = goal["obj"], match("Pot", "Bowl", liquid="water")
-        return [
-            goals.filled_container(f"a {lower(x)} is in water", water, [(match(x), 1)]),
-            goals.filled_container(f"a {lower(x)} is boiled", water, [(match(x, cooked=True), 1)]),
-        ]
 
     def solve(s: Solver, goal: Goal) -> None:
         pots = s.find(lambda o: o["objectType"] == "Pot" and not o["receptacleObjectIds"]) or s.of_type("Pot")
@@ -248,16 +205,9 @@ def _boil() -> Family:
         s.put(pot)
         s.toggle(burner, on=True)
 
-    return Family(
-        "boil_x",
-        "teach",
-        KITCHEN,
-        draw,
-        _say("Boil a {obj}.", "Cook a {obj} in boiling water."),
-        conditions,
-        solve,
-        max_steps=80,
-    )
+    say = _say("Boil a {obj}.", "Cook a {obj} in boiling water.")
+    teach = TeachGoal("Boil X", lambda g: [g["obj"]])
+    return Family("boil_x", "teach", KITCHEN, draw, say, None, solve, max_steps=80, teach=teach)
 
 
 def _clean_all() -> Family:
@@ -267,28 +217,14 @@ def _clean_all() -> Family:
             return None
         return Draw({"obj": obj}, [Need(obj, rng.randint(2, 3), dirty=True)])
 
-    def conditions(goal: Goal, init: WorldInit) -> list[Condition]:
-        ids = [o.object_id for o in init.objects if o.object_type == goal["obj"]]
-        return [
-            goals.object_state(f"{lower(goal['obj'])} #{i} is clean", oid, lambda o: not o["isDirty"])
-            for i, oid in enumerate(ids, 1)
-        ]
-
     def solve(s: Solver, goal: Goal) -> None:
         for oid in s.of_type(goal["obj"]):
             if s.obj(oid)["isDirty"]:
                 s.clean_dish(oid)
 
-    return Family(
-        "clean_all_x",
-        "teach",
-        KITCHEN,
-        draw,
-        _say("Clean all the {obj}s.", "Rinse every dirty {obj}."),
-        conditions,
-        solve,
-        max_steps=80,
-    )
+    say = _say("Clean all the {obj}s.", "Rinse every dirty {obj}.")
+    teach = TeachGoal("Clean All X", lambda g: [g["obj"]])
+    return Family("clean_all_x", "teach", KITCHEN, draw, say, None, solve, max_steps=80, teach=teach)
 
 
 def _put_all(one: bool) -> Family:
@@ -301,21 +237,6 @@ def _put_all(one: bool) -> Family:
             return None
         return Draw({"obj": obj, "recep": recep}, [Need(obj, rng.randint(2, 3), avoid=frozenset({recep}))])
 
-    def conditions(goal: Goal, init: WorldInit) -> list[Condition]:
-        x, y = goal["obj"], goal["recep"]
-        ids = [o.object_id for o in init.objects if o.object_type == x]
-        out = [
-            goals.object_state(
-                f"{lower(x)} #{i} is in/on a {lower(y)}", oid, lambda o, y=y: goals.in_type(o, frozenset({y}))
-            )
-            for i, oid in enumerate(ids, 1)
-        ]
-        if one:
-            out.append(
-                goals.filled_container(f"all {lower(x)}s are in one {lower(y)}", match(y), [(match(x), len(ids))])
-            )
-        return out
-
     def solve(s: Solver, goal: Goal) -> None:
         target = s.receptacles(goal["recep"])[0]
         for oid in s.of_type(goal["obj"]):
@@ -325,12 +246,15 @@ def _put_all(one: bool) -> Family:
 
     name = "put_all_x_in_one_y" if one else "put_all_x_on_y"
     say = _say("Put all {obj}s in one {recep}.") if one else _say("Put all {obj}s on any {recep}.")
-    return Family(name, "teach", ALL_ROOMS, draw, say, conditions, solve, max_steps=80)
+    teach = TeachGoal(
+        "Put All X In One Y" if one else "Put All X On Y", lambda g: [g["obj"], "in" if one else "on", g["recep"]]
+    )
+    return Family(name, "teach", ALL_ROOMS, draw, say, None, solve, max_steps=80, teach=teach)
 
 
 def _slices_in(cooked: bool) -> Family:
     def draw(rng: random.Random, sc: Scene) -> Draw | None:
-        knife = _knife(sc)
+        knife = _sharp_knife(sc)
         if knife is None or (cooked and not _has(sc, "Microwave")):
             return None
         obj = pick_type(rng, ["Potato"] if cooked else [t for t in SLICEABLE if _spawnable_here(sc, t)])
@@ -341,15 +265,6 @@ def _slices_in(cooked: bool) -> Family:
             return None
         return Draw({"n": rng.randint(1, 2), "obj": obj, "recep": dish}, [Need(obj), Need(dish), Need(knife)])
 
-    def conditions(goal: Goal, init: WorldInit) -> list[Condition]:
-        x, y, n = goal["obj"], goal["recep"], goal["n"]
-        piece = match(SLICE[x], cooked=True) if cooked else match(SLICE[x])
-        word = "cooked " if cooked else ""
-        return [
-            _dish_with(f"a clean {lower(y)} holds {k} {word}{lower(x)} slice(s)", y, [(piece, k)])
-            for k in range(1, n + 1)
-        ]
-
     def solve(s: Solver, goal: Goal) -> None:
         ws = _workspace(s, goal["obj"], SLICE[goal["obj"]])
         dish = _ready_dish(s, goal["recep"], ws)
@@ -359,32 +274,26 @@ def _slices_in(cooked: bool) -> Family:
                 s.appliance("Microwave", "heat")
             s.put(dish)
 
+    def params(goal: Goal) -> list[str]:
+        return [str(goal["n"]), goal["obj"], "on" if goal["recep"] == "Plate" else "in", goal["recep"]]
+
     name = "n_cooked_slices_of_x_in_y" if cooked else "n_slices_of_x_in_y"
     text = (
         "Serve {n} cooked slice(s) of {obj} in a clean {recep}."
         if cooked
         else "Serve {n} slice(s) of {obj} in a clean {recep}."
     )
-    return Family(name, "teach", KITCHEN, draw, _say(text), conditions, solve, max_steps=80)
+    teach = TeachGoal("N Cooked Slices Of X In Y" if cooked else "N Slices Of X In Y", params)
+    return Family(name, "teach", KITCHEN, draw, _say(text), None, solve, max_steps=80, teach=teach)
 
 
 def _sandwich() -> Family:
     def draw(rng: random.Random, sc: Scene) -> Draw | None:
         filling = pick_type(rng, [t for t in ("Lettuce", "Tomato") if _spawnable_here(sc, t)])
         base = _toast_draw([filling, "Plate"] if filling else ["Plate"])(rng, sc)
-        if filling is None or base is None or not _has(sc, "SinkBasin"):
+        if filling is None or base is None or not _has(sc, "SinkBasin") or _sharp_knife(sc) is None:
             return None
-        return Draw({"filling": filling}, base.needs)
-
-    def conditions(goal: Goal, init: WorldInit) -> list[Condition]:
-        toast, fill = match("BreadSliced", cooked=True), match(SLICE[goal["filling"]])
-        f = lower(goal["filling"])
-        return [
-            _dish_with("a clean plate holds a slice of toast", "Plate", [(toast, 1)]),
-            _dish_with("a clean plate holds two slices of toast", "Plate", [(toast, 2)]),
-            _dish_with(f"a clean plate holds a {f} slice", "Plate", [(fill, 1)]),
-            _dish_with(f"one clean plate holds two toast slices and a {f} slice", "Plate", [(toast, 2), (fill, 1)]),
-        ]
+        return Draw({"filling": filling}, [*base.needs, Need("Knife")])
 
     def solve(s: Solver, goal: Goal) -> None:
         plate = _plate_of_toast(s, 2)
@@ -398,9 +307,10 @@ def _sandwich() -> Family:
         KITCHEN,
         draw,
         _say("Make a sandwich: two slices of toast and a slice of {filling} on a clean plate."),
-        conditions,
+        None,
         solve,
         max_steps=100,
+        teach=TeachGoal("Sandwich", lambda g: ["1" if g["filling"] == k else "0" for k in ("Lettuce", "Tomato")]),
     )
 
 
@@ -410,26 +320,12 @@ SALADS = (("Lettuce", "Tomato"), ("Lettuce", "Tomato", "Potato"), ("Lettuce", "P
 def _salad() -> Family:
     def draw(rng: random.Random, sc: Scene) -> Draw | None:
         parts = rng.choice(SALADS)
-        knife = _knife(sc)
+        knife = _sharp_knife(sc)
         if knife is None or not _has(sc, "SinkBasin") or ("Potato" in parts and not _has(sc, "Microwave")):
             return None
         if not _spawnable_here(sc, *parts, "Plate") or not _workspace_ok(sc, [*parts, *(SLICE[p] for p in parts)]):
             return None
         return Draw({"parts": list(parts)}, [Need(knife), Need("Plate"), *(Need(p) for p in parts)])
-
-    def piece(part: str) -> Match:
-        return match(SLICE[part], cooked=True) if part == "Potato" else match(SLICE[part])
-
-    def conditions(goal: Goal, init: WorldInit) -> list[Condition]:
-        parts = goal["parts"]
-        out = [
-            _dish_with(
-                f"a clean plate holds a {'cooked ' if p == 'Potato' else ''}{lower(p)} slice", "Plate", [(piece(p), 1)]
-            )
-            for p in parts
-        ]
-        out.append(_dish_with("one clean plate holds the whole salad", "Plate", [(piece(p), 1) for p in parts]))
-        return out
 
     def solve(s: Solver, goal: Goal) -> None:
         ws = _workspace(s, *goal["parts"], *(SLICE[p] for p in goal["parts"]))
@@ -444,31 +340,47 @@ def _salad() -> Family:
         names = [("cooked " if p == "Potato" else "") + lower(p) for p in goal["parts"]]
         return f"Make a salad: a slice each of {', '.join(names[:-1])} and {names[-1]} on a clean plate."
 
-    return Family("salad", "teach", KITCHEN, draw, say, conditions, solve, max_steps=100)
+    teach = TeachGoal("Salad", lambda g: _counts(g, "parts", ("Lettuce", "Tomato", "Potato")))
+    return Family("salad", "teach", KITCHEN, draw, say, None, solve, max_steps=100, teach=teach)
+
+
+SERVING = ("CounterTop", "DiningTable")
+
+
+def _breakfast_params(goal: Goal) -> list[str]:
+    """Breakfast's 14 parameters: one coffee, one plate of toast, nothing else, served on ``goal["serving"]``."""
+    return ["1", "1", "0", "Plate", "0", "Plate", "0", "0", "0", "0", "0", "0", "0", goal["serving"]]
 
 
 def _breakfast() -> Family:
     def draw(rng: random.Random, sc: Scene) -> Draw | None:
         coffee = _coffee_family().draw(rng, sc)
         toast = _toast_draw(["Plate"])(rng, sc)
-        return None if coffee is None or toast is None else Draw({}, coffee.needs + toast.needs)
-
-    def conditions(goal: Goal, init: WorldInit) -> list[Condition]:
-        return _coffee_conditions(goal, init) + _plate_of_toast_conditions(goal, init)
+        spots = [t for t in SERVING if _has(sc, t) and catalog.accepts(t, "Mug") and catalog.accepts(t, "Plate")]
+        serving = pick_type(rng, spots)
+        if coffee is None or toast is None or serving is None:
+            return None
+        return Draw({"serving": serving}, coffee.needs + toast.needs)
 
     def solve(s: Solver, goal: Goal) -> None:
-        _coffee(s)
-        _plate_of_toast(s)
+        mug = _coffee(s)
+        plate = _plate_of_toast(s)
+        spot = s.receptacles(goal["serving"])[0]
+        for item in (mug, plate):
+            if (s.obj(item)["parentReceptacles"] or [None])[-1] != spot:
+                s.fetch(item)
+                s.put(spot)
 
     return Family(
         "breakfast",
         "teach",
         KITCHEN,
         draw,
-        _say("Prepare breakfast: coffee in a clean mug and a plate of toast."),
-        conditions,
+        _say("Prepare breakfast: coffee in a clean mug and a plate of toast, served on the {serving}."),
+        None,
         solve,
         max_steps=100,
+        teach=TeachGoal("Breakfast", _breakfast_params),
     )
 
 
@@ -498,9 +410,10 @@ def families() -> list[Family]:
             KITCHEN,
             _toast_draw(),
             _say("Make a slice of toast.", "Toast a slice of bread."),
-            _toast_conditions,
+            None,
             _solve_toast,
             max_steps=60,
+            teach=TeachGoal("Toast"),
         ),
         Family(
             "plate_of_toast",
@@ -508,9 +421,10 @@ def families() -> list[Family]:
             KITCHEN,
             _toast_draw(["Plate"]),
             _say("Make a plate of toast.", "Serve a slice of toast on a clean plate."),
-            _plate_of_toast_conditions,
+            None,
             _solve_plate_of_toast,
             max_steps=80,
+            teach=TeachGoal("Plate Of Toast"),
         ),
         _boil(),
         _clean_all(),
