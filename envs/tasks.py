@@ -94,7 +94,7 @@ def _one(spec: TaskSpec, name: str, pool: list[str], index: int) -> Task:
         instruction = fam.instruction(draw.goal, rng)
         params = {"init": init.model_dump(mode="json"), "goal": draw.goal, "max_steps": fam.max_steps}
         if fam.source == "teach":
-            params["dialogue"] = dialogue(instruction, fam.conditions(draw.goal, init), init, rng)
+            params["dialogue"] = dialogue(instruction, fam.goal_details(draw.goal, init), init, rng)
         task_id = hashlib.blake2b(f"{spec.seed}|{spec.split.value}|{name}|{index}".encode(), digest_size=6).hexdigest()
         return Task(
             id=f"{name}-{sc.name}-{task_id}",

@@ -1,8 +1,9 @@
 """Commander–Driver dialogues for TEACh tasks, generated from the task's goal (TEACh's TfD input, arXiv 2110.00534).
 
 A dialogue opens with a greeting, the Commander's request (the family's instruction), the details the goal
-needs (the family's goal conditions, in words), and the Driver asking where the objects it needs are, answered
-with the receptacles that hold them in the initial arrangement. Wording, order and who speaks first come from the
+needs (``Family.goal_details``: the TEACh definition's descriptions, or the goal conditions, in words), and the
+Driver asking where the objects it needs are, answered with the receptacles that hold them in the initial
+arrangement. Wording, order and who speaks first come from the
 task's seeded random stream, so a task's dialogue is the same on every machine and differs between seeds.
 """
 
@@ -14,7 +15,6 @@ from collections.abc import Sequence
 
 from envs.backend import WorldInit
 from envs.household.catalog import KNIVES, display_name
-from envs.household.goals import Condition
 
 COMMANDER, DRIVER = "Commander", "Driver"
 Turn = list[str]
@@ -28,15 +28,15 @@ _ANSWER = ("The {} is {}.", "You can find the {} {}.", "Check {2}: the {0} is th
 _CLOSE = ("Okay, on it.", "Got it.", "Thanks, starting now.")
 
 
-def dialogue(instruction: str, conditions: Sequence[Condition], init: WorldInit, rng: random.Random) -> list[Turn]:
-    """The dialogue of a task whose goal is ``conditions`` over ``init``; ``rng`` is the task's own stream."""
+def dialogue(instruction: str, details: Sequence[str], init: WorldInit, rng: random.Random) -> list[Turn]:
+    """The dialogue of a task whose goal ``details`` say what it needs over ``init``; ``rng`` is the task's own
+    stream."""
     turns: list[Turn] = []
     if rng.random() < 0.6:
         turns.append([DRIVER, rng.choice(_GREETINGS)])
     request = instruction[0].lower() + instruction[1:] if rng.random() < 0.5 else instruction
     opener = rng.choice(_OPENERS)
     turns.append([COMMANDER, f"{opener}{request}" if opener.strip() != "Today" else f"Today, {request}"])
-    details = [c.text for c in conditions]
     if details:
         turns.append([COMMANDER, rng.choice(_DETAIL).format("; ".join(details))])
     for kind in _needed(instruction, details, init):

@@ -9,7 +9,7 @@ from typing import Any
 from envs.backend import Metadata
 from envs.household.goals import Progress
 from envs.teach.checker import Report, check
-from envs.teach.definitions import BoundTask, definitions
+from envs.teach.definitions import BoundTask, TaskComponent, definitions
 
 __all__ = ["TeachCheck", "TeachGoal", "progress_of"]
 
@@ -23,6 +23,18 @@ class TeachGoal:
 
     def bind(self, goal: Mapping[str, Any]) -> BoundTask:
         return definitions().bind(self.definition, self.params(goal))
+
+    def details(self, goal: Mapping[str, Any]) -> list[str]:
+        """What the bound task asks for, in lower case: its task components' descriptions ("2 x make a slice of
+        apple") and its relations' ("the apple slice needs to be in a clean bowl"), or its own description."""
+        task = self.bind(goal)
+        out = [
+            c.task.desc if c.determiner in ("a", "1") else f"{c.determiner} x {c.task.desc}"
+            for c in task.components
+            if isinstance(c, TaskComponent) and c.determiner != "0"
+        ]
+        out += [r.failure_desc for r in task.relations]
+        return [text.rstrip(".").lower() for text in out or [task.desc]]
 
     @property
     def label(self) -> str:

@@ -57,6 +57,13 @@ class Family:
         """The official TEACh task this family comes from ("106 Plate Of Toast"), if any."""
         return self.teach.label if self.teach is not None else None
 
+    def goal_details(self, goal: Goal, init: WorldInit) -> list[str]:
+        """What the goal asks for, in words (for dialogues): the definition's descriptions, or the conditions."""
+        if self.teach is not None:
+            return self.teach.details(goal)
+        assert self.conditions is not None
+        return [c.text for c in self.conditions(goal, init)]
+
     def goal_check(self, goal: Goal, init: WorldInit) -> GoalCheck:
         """The goal of one task; raises KeyError/TypeError/ValueError when ``goal`` does not fit the family."""
         if self.teach is not None:
