@@ -91,7 +91,7 @@ def _one(spec: TaskSpec, world: ThorWorld, name: str, pool: list[str], index: in
             SPAWN_SEED: spawn_seed,
         }
         if fam.source == "teach":
-            params["dialogue"] = dialogue(instruction, fam.conditions(draw.goal, init), init, rng)
+            params["dialogue"] = dialogue(instruction, fam.goal_details(draw.goal, init), init, rng)
         return Task(
             id=f"{name}-{sc.name}-{task_id.hexdigest()}", family=name, environment=sc.category, scene=sc.name,
             instruction=instruction, split=spec.split, seed=spec.seed, params=params,
