@@ -19,7 +19,7 @@ $(VENV)/.installed: pyproject.toml
 
 # fast-downward-textworld (alfworld) builds by calling `python`: it must be the venv's.
 $(VENV)/.installed-dev: $(VENV)/.installed
-	PATH="$(abspath $(VENV))/bin:$$PATH" CMAKE_ARGS="$(LLAMA_CMAKE)" CMAKE_BUILD_PARALLEL_LEVEL=2 $(PIP) install -q -e ".[local,dev,alfworld,ray]"
+	PATH="$(abspath $(VENV))/bin:$$PATH" CMAKE_ARGS="$(LLAMA_CMAKE)" CMAKE_BUILD_PARALLEL_LEVEL=2 $(PIP) install -q -e ".[local,dev,alfworld,ray,twx]"
 	sh scripts/install-browser.sh $(PY)
 	$(PIP) download -q --no-deps alfworld==0.4.2 -d $(VENV)/wheels
 	touch $@

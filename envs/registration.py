@@ -66,6 +66,8 @@ registry.register(
     ),
 )
 
+registry.register("textworld-express", "envs.textworld_express:SPEC")  # an outside adapter, shipped as an example
+
 
 def register(
     spec: EnvSpec | str, factory: Callable[..., Env] | str | None = None, *, replace: bool = False, **fields: object

@@ -118,3 +118,15 @@ def test_ai2thor_against_the_fake_player(tmp_path: Path) -> None:
         env={"HOME": str(tmp_path)},
     )
     assert "| all | msi-hashmap | 1 | 100.0 |" in out
+
+
+@pytest.mark.slow
+@pytest.mark.twx
+def test_textworld_express_offline(tmp_path: Path) -> None:
+    from envs.textworld_express.jvm import unavailable_reason
+
+    if reason := unavailable_reason():
+        pytest.skip(reason)
+    out = _run("run_on_textworld_express.py", "--offline", "--family", "coin", "--family", "twc",
+               "--workspace", str(tmp_path))  # fmt: skip
+    assert "| coin | msi-hashmap | 1 | 100.0 | 100.0 |" in out and "| twc | no-insights | 1 |" in out
