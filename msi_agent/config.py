@@ -30,8 +30,13 @@ class LLMSettings(Section):
     api_key: SecretStr | None = Field(None, description="API key; defaults to the provider's env var")
     temperature: float = Field(0.0, ge=0.0, le=2.0)
     max_tokens: int = Field(256, gt=0)
-    timeout: float = Field(60.0, gt=0, description="seconds per call")
+    timeout: float = Field(60.0, gt=0, description="seconds per request")
     max_retries: int = Field(4, ge=0)
+    timeout_retries: int = Field(1, ge=0, description="retries of a timed-out request (the server may still be busy)")
+    deadline: float = Field(180.0, gt=0, description="seconds for one call, retries and backoff included")
+    max_concurrency: int | None = Field(
+        None, ge=1, description="requests in flight per endpoint (others wait in the client); default pipeline.workers"
+    )
     cache: bool = Field(True, description="persistent response cache (used at temperature 0)")
     insight_spec: str | None = Field(None, description="LLM for insight generation; defaults to spec")
 

@@ -1,15 +1,18 @@
 """``LLMClient``: the one door through which the agent, the insight generator and the selector reach an LLM.
 
-It wraps a LangChain ``BaseChatModel`` with the response cache, one retry policy for every backend, token
-accounting and error capture. The model's or the network's failures come back as a ``Completion`` with ``error``
-set and empty text (the caller records a failed step and goes on); rejected credentials raise ``LLMAuthError``,
-since every later call would fail the same way.
+It wraps a LangChain ``BaseChatModel`` with the response cache, one retry policy for every backend, a limit on the
+requests in flight per endpoint (so a slow server's queue lives here, not in timeouts), token accounting, the call
+journal (``journal``) and error capture. The model's or the network's failures come back as a ``Completion``
+with ``error`` set and empty text (the caller records the work as errored); rejected credentials raise
+``LLMAuthError``, since every later call would fail the same way.
 """
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -76,6 +79,20 @@ def endpoint_of(model: BaseChatModel) -> str | None:
     return None
 
 
+_SLOTS: dict[tuple[str, int], threading.BoundedSemaphore] = {}
+_SLOTS_LOCK = threading.Lock()
+
+
+def _slots_for(endpoint: str, limit: int | None) -> AbstractContextManager[Any]:
+    """The process-wide semaphore of ``endpoint`` at ``limit`` requests in flight (no limit: a no-op)."""
+    if limit is None:
+        return nullcontext()
+    if limit < 1:
+        raise ValueError(f"max_concurrency must be >= 1, got {limit}")
+    with _SLOTS_LOCK:
+        return _SLOTS.setdefault((endpoint, limit), threading.BoundedSemaphore(limit))
+
+
 def _usage_of(message: BaseMessage) -> tuple[int, int]:
     meta = getattr(message, "usage_metadata", None) or {}
     return int(meta.get("input_tokens", 0)), int(meta.get("output_tokens", 0))
@@ -92,10 +109,13 @@ class LLMClient:
         prices: PriceTable | None = None,
         temperature: float | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        max_concurrency: int | None = None,
     ) -> None:
         """``temperature`` defaults to the model's own; answers are cached only when it is 0.
 
         A model without a ``temperature`` field is taken as deterministic (e.g. ``ScriptedChatModel``).
+        ``max_concurrency`` bounds the calls in flight to this client's endpoint, shared by every client of the
+        process with the same endpoint and limit; a call holds its slot through its retries.
         """
         self.model = model
         self.name = name or model._llm_type
@@ -106,6 +126,7 @@ class LLMClient:
         self._secrets = _secrets_of(model)
         self.endpoint = endpoint_of(model)
         """Where requests go (named in every error), or None for an in-process model."""
+        self._slots = _slots_for(self.endpoint or f"in-process {self.name}", max_concurrency)
         self._ledger = Ledger()
         self.cache_namespace = ""
         """Part of every cache key: a run started with ``--fresh`` gets its own, so no earlier answer is reused."""
@@ -119,9 +140,13 @@ class LLMClient:
         spec: str | None = None,
         prices: PriceTable | None = None,
         retry: RetryPolicy | None = None,
+        max_concurrency: int | None = None,
         **options: Any,
     ) -> LLMClient:
         """Client for ``spec`` (default ``llm.spec``), caching in ``workspace/llm-cache.sqlite`` if ``llm.cache``.
+
+        Requests in flight are bounded by ``llm.max_concurrency``, else by ``max_concurrency`` (the pipeline
+        passes its worker count), else not at all.
 
         Prices default to ``workspace/llm-prices.toml`` when that file exists (see ``accounting.PRICES_FILE``).
 
@@ -136,8 +161,11 @@ class LLMClient:
                 prices = load_prices(Path(workspace) / PRICES_FILE)
             except ValueError as exc:
                 raise LLMConfigError(str(exc)) from None
-        retry = retry or RetryPolicy(max_retries=llm.max_retries)
-        return cls(model, name=spec, cache=cache, retry=retry, prices=prices)
+        retry = retry or RetryPolicy(
+            max_retries=llm.max_retries, max_timeout_retries=llm.timeout_retries, deadline=llm.deadline
+        )
+        limit = llm.max_concurrency or max_concurrency
+        return cls(model, name=spec, cache=cache, retry=retry, prices=prices, max_concurrency=limit)
 
     @property
     def _where(self) -> str:
@@ -272,9 +300,11 @@ class LLMClient:
         """One call to the model with retries; stored in the cache under ``key`` when given."""
         call_id = new_id()
         try:
-            message, attempts = self._retrier.call(lambda: self.model.invoke(messages, **extra))
+            with self._slots:
+                message, attempts = self._retrier.call(lambda: self.model.invoke(messages, **extra))
         except GaveUp as failure:
             reason = describe(failure.error, self._secrets)
+            why = f"; {failure.why}" if failure.why else ""
             if is_auth_error(failure.error):
                 raise LLMAuthError(
                     f"{self._where}: the server rejected the credentials — {reason}. "
@@ -284,7 +314,7 @@ class LLMClient:
                 text="",
                 usage=TokenUsage(calls=1),
                 call_id=call_id,
-                error=f"{self._where}: {reason} (after {failure.attempts} attempt(s))",
+                error=f"{self._where}: {reason} (after {failure.attempts} attempt(s){why})",
                 attempts=failure.attempts,
             )
         prompt_tokens, completion_tokens = _usage_of(message)

@@ -45,6 +45,11 @@ def is_retryable(exc: BaseException) -> bool:
     return is_connection_error(exc)
 
 
+def is_timeout(exc: BaseException) -> bool:
+    """The request timed out (the server may still be computing it)."""
+    return isinstance(exc, TimeoutError) or any("Timeout" in c.__name__ for c in type(exc).__mro__)
+
+
 def is_auth_error(exc: BaseException) -> bool:
     return status_code(exc) in AUTH_STATUS
 
@@ -65,8 +70,7 @@ def failure_kind(exc: BaseException) -> str:
     if code is not None:
         return "rate limited" if code == 429 else "server error" if code >= 500 else "request rejected"
     if is_connection_error(exc):
-        timed_out = isinstance(exc, TimeoutError) or any("Timeout" in c.__name__ for c in type(exc).__mro__)
-        return "timed out" if timed_out else "connection failed"
+        return "timed out" if is_timeout(exc) else "connection failed"
     return "unreadable response"
 
 

@@ -1,7 +1,9 @@
 """Bounded retries with exponential backoff and jitter, the same for every backend.
 
 Provider SDKs retry differently (or not at all), so the client turns theirs off and applies this one policy;
-tests can then prove the schedule by injecting ``sleep`` and ``rng``.
+tests can then prove the schedule by injecting ``sleep``, ``rng`` and ``clock``. A timeout is retried at most
+``max_timeout_retries`` times (a server that timed out is likely still computing the abandoned request, and a
+hung one would otherwise cost every retry's full timeout), and no retry starts past the call's ``deadline``.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TypeVar
 
-from msi_agent.llm.errors import is_retryable
+from msi_agent.llm.errors import is_retryable, is_timeout
 
 T = TypeVar("T")
 
@@ -25,10 +27,15 @@ class RetryPolicy:
     max_retries: int = 4
     base_delay: float = 0.5
     max_delay: float = 20.0
+    max_timeout_retries: int = 1
+    deadline: float | None = None
+    """Seconds for the whole call, retries and waits included; None: no limit beyond the retry counts."""
 
     def __post_init__(self) -> None:
         if self.max_retries < 0 or self.base_delay < 0 or self.max_delay < self.base_delay:
             raise ValueError(f"invalid retry policy {self}: need max_retries >= 0 and 0 <= base_delay <= max_delay")
+        if self.max_timeout_retries < 0 or (self.deadline is not None and self.deadline <= 0):
+            raise ValueError(f"invalid retry policy {self}: need max_timeout_retries >= 0 and a positive deadline")
 
     def delay(self, retry: int, rng: random.Random, retry_after: float | None = None) -> float:
         """Seconds before retry number ``retry`` (0-based): base·2^retry capped, scaled by a jitter in [0.5, 1)."""
@@ -57,24 +64,34 @@ class Retrier:
     policy: RetryPolicy
     sleep: Callable[[float], None] = time.sleep
     rng: random.Random = field(default_factory=random.Random)
+    clock: Callable[[], float] = time.monotonic
 
     def call(self, fn: Callable[[], T]) -> tuple[T, int]:
         """``fn()`` and the number of attempts it took; ``GaveUp`` (wrapping the last error) once retries are spent."""
-        attempt = 0
+        policy, start = self.policy, self.clock()
+        attempt = timeouts = 0
         while True:
             attempt += 1
             try:
                 return fn(), attempt
             except Exception as exc:
-                if attempt > self.policy.max_retries or not is_retryable(exc):
+                timeouts += is_timeout(exc)
+                if attempt > policy.max_retries or not is_retryable(exc):
                     raise GaveUp(exc, attempt) from exc
-                self.sleep(self.policy.delay(attempt - 1, self.rng, retry_after_seconds(exc)))
+                if timeouts > policy.max_timeout_retries:
+                    raise GaveUp(exc, attempt, f"timeouts are retried {policy.max_timeout_retries} time(s)") from exc
+                delay = policy.delay(attempt - 1, self.rng, retry_after_seconds(exc))
+                if policy.deadline is not None and self.clock() - start + delay >= policy.deadline:
+                    raise GaveUp(exc, attempt, f"the call's deadline of {policy.deadline:g} s was reached") from exc
+                self.sleep(delay)
 
 
 class GaveUp(Exception):
     """The call failed for good: ``error`` is the last failure, ``attempts`` how many requests were made."""
 
-    def __init__(self, error: Exception, attempts: int) -> None:
-        super().__init__(f"gave up after {attempts} attempt(s): {error}")
+    def __init__(self, error: Exception, attempts: int, why: str = "") -> None:
+        super().__init__(f"gave up after {attempts} attempt(s){f' ({why})' if why else ''}: {error}")
         self.error = error
         self.attempts = attempts
+        self.why = why
+        """Why retrying stopped before the retry count did (timeouts, deadline); empty otherwise."""

@@ -88,11 +88,13 @@ class Session:
         workspace.mkdir(parents=True, exist_ok=True)
         owned: list[Any] = []
         if llm is None:
-            llm = LLMClient.from_settings(settings.llm, workspace)
+            llm = LLMClient.from_settings(settings.llm, workspace, max_concurrency=settings.pipeline.workers)
             owned.append(llm)
         if insight_llm is None:
             if settings.llm.insight_spec and settings.llm.insight_spec != settings.llm.spec:
-                insight_llm = LLMClient.from_settings(settings.llm, workspace, spec=settings.llm.insight_spec)
+                insight_llm = LLMClient.from_settings(
+                    settings.llm, workspace, spec=settings.llm.insight_spec, max_concurrency=settings.pipeline.workers
+                )
                 owned.append(insight_llm)
             else:
                 insight_llm = llm

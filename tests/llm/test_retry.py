@@ -77,3 +77,29 @@ def test_gives_up_after_max_retries() -> None:
 def test_invalid_policy_is_rejected() -> None:
     with pytest.raises(ValueError, match="max_retries"):
         RetryPolicy(max_retries=-1)
+
+
+def test_a_timeout_is_retried_once_by_default() -> None:
+    fn, calls = flaky([httpx.ReadTimeout("slow")] * 5)
+    slept: list[float] = []
+    with pytest.raises(GaveUp) as info:
+        Retrier(RetryPolicy(max_retries=4, base_delay=0.1, max_delay=0.1), sleep=slept.append).call(fn)
+    assert calls["n"] == 2 and len(slept) == 1 and "timeouts are retried 1 time(s)" in info.value.why
+    fn, calls = flaky([httpx.ReadTimeout("slow"), StatusError(503), httpx.ReadTimeout("slow"), StatusError(503)])
+    assert Retrier(RetryPolicy(max_retries=4, max_timeout_retries=2), sleep=lambda s: None).call(fn) == ("ok", 5)
+
+
+def test_no_retry_starts_past_the_deadline() -> None:
+    now = [0.0]
+
+    def sleep(seconds: float) -> None:
+        now[0] += seconds
+
+    fn, calls = flaky([StatusError(500)] * 20)
+    policy = RetryPolicy(max_retries=20, base_delay=1.0, max_delay=1.0, deadline=5.0)
+    with pytest.raises(GaveUp) as info:
+        Retrier(policy, sleep=sleep, clock=lambda: now[0], rng=random.Random(1)).call(fn)
+    assert now[0] < 5.0 and 5 <= calls["n"] <= 11  # waits of 0.5-1 s each, none crossing the deadline
+    assert "deadline of 5 s" in info.value.why
+    with pytest.raises(ValueError, match="deadline"):
+        RetryPolicy(deadline=0)

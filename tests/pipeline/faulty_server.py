@@ -78,11 +78,14 @@ class FaultyServer:
         self.release()
         self.down()
 
-    def _respond(self, body: dict[str, Any]) -> tuple[int, dict[str, Any], tuple[int, int]] | None:
+    def _receive(self, body: dict[str, Any]) -> str:
+        """Count a request as it arrives (before it waits for a slot) and pick its mode."""
         with self._lock:
             self.requests += 1
             self.bodies.append(body)
-            mode = (self.fault(self.requests, body) if self.fault else None) or self.mode
+            return (self.fault(self.requests, body) if self.fault else None) or self.mode
+
+    def _respond(self, body: dict[str, Any], mode: str) -> tuple[int, dict[str, Any], tuple[int, int]] | None:
         if mode == "error":
             return 500, {"error": {"message": "injected server error", "type": "server_error"}}, (0, 0)
         if mode == "hang":
@@ -112,6 +115,7 @@ class FaultyServer:
 
             def do_POST(self) -> None:
                 body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))))
+                mode = server._receive(body)
                 if server._slots is not None:
                     server._slots.acquire()
                 with server._lock:
@@ -119,7 +123,7 @@ class FaultyServer:
                     server.peak = max(server.peak, server.in_flight)
                 try:
                     time.sleep(server.delay)
-                    answer = server._respond(body)
+                    answer = server._respond(body, mode)
                 finally:
                     with server._lock:
                         server.in_flight -= 1
