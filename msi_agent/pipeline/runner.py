@@ -4,7 +4,9 @@ Each job has a deterministic episode id, so a rerun finds the file of every fini
 the missing and the errored ones; the experience pool upserts by the same id, so nothing is ever duplicated.
 An errored episode (``Episode.error``) is saved for inspection but never pooled, and counts against the budget.
 Write order: the episode file, then the pool row; a run killed between the two is repaired on start (file
-present, row missing: the row is inserted from the file).
+present, row missing: the row is inserted from the file). A finished episode is reused only for the very task it
+was played on: when the task sampled now differs (a family's goal or arrangement changed between versions), the
+run refuses to resume rather than mix results of two different tasks under one id.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from msi_agent.experience.pool import ExperiencePool
 from msi_agent.llm.journal import recording
 from msi_agent.pipeline.errored import ErrorBudget
-from msi_agent.pipeline.runfolder import RunFolder
+from msi_agent.pipeline.runfolder import RunFolder, RunFolderError
 from msi_agent.records import Episode, Task
 
 
@@ -32,6 +34,14 @@ class Job:
 
 def job_id(run: str, condition: str, task: Task) -> str:
     return f"{run}.{condition}.{task.id}"
+
+
+def task_changes(before: Task, now: Task) -> list[str]:
+    """The fields (and ``params`` keys) in which two versions of a task differ."""
+    a, b = before.model_dump(mode="json", exclude={"created"}), now.model_dump(mode="json", exclude={"created"})
+    out = [k for k in a if k != "params" and a[k] != b.get(k)]
+    pa, pb = a.get("params", {}), b.get("params", {})
+    return out + [f"params.{k}" for k in sorted(set(pa) | set(pb)) if pa.get(k) != pb.get(k)]
 
 
 def run_jobs(
@@ -65,8 +75,15 @@ def run_jobs(
         done = folder.load_episode(job.condition, job.episode_id)
         if done is None or done.error is not None:
             todo.append(job)
-        else:
-            results[job.episode_id] = done
+            continue
+        changed = task_changes(done.task, job.task)
+        if changed:
+            raise RunFolderError(
+                f"run {folder.name!r} played episode {job.episode_id} on task {job.task.id} as it was sampled "
+                f"before, and the task sampled now differs in {', '.join(changed)} (its family changed since); "
+                "give another --name, or --fresh to discard the old run"
+            )
+        results[job.episode_id] = done
     if pool is not None and results:
         pool.add_many([results[i] for i in pool.missing(results)], run=folder.name)
     with _progress(console) as progress:

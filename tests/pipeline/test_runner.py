@@ -10,7 +10,7 @@ import pytest
 
 from msi_agent.experience.pool import ExperiencePool
 from msi_agent.pipeline.errored import ErrorBudget, IncompleteWork
-from msi_agent.pipeline.runfolder import RunFolder
+from msi_agent.pipeline.runfolder import RunFolder, RunFolderError
 from msi_agent.pipeline.runner import Job, job_id, run_jobs
 from msi_agent.records import Episode, Task
 
@@ -91,3 +91,13 @@ def test_errored_episodes_are_kept_apart_replayed_and_budgeted(tmp_path: Path) -
     again.check()
     with pytest.raises(ValueError, match="errored"):
         pool.add(Episode(task=episodes[0].task, error="timed out"))
+
+
+def test_a_changed_task_is_not_resumed(tmp_path: Path) -> None:
+    folder = RunFolder(tmp_path / "run")
+    jobs = _jobs(2)
+    run_jobs(jobs, lambda job: Episode(task=job.task), folder)
+    changed = jobs[1].task.model_copy(update={"params": {"goal": {"serving": "CounterTop"}}})
+    again = [jobs[0], Job("c", changed, jobs[1].episode_id)]
+    with pytest.raises(RunFolderError, match=r"run.c.t1 on task t1 .* differs in params.goal .*--fresh"):
+        run_jobs(again, lambda job: Episode(task=job.task), folder)
