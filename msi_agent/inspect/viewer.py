@@ -29,6 +29,7 @@ from msi_agent.inspect.hosts import LOOPBACK_NAMES, TOKEN_COOKIE, TOKEN_PARAM, H
 from msi_agent.inspect.runs import RunFormatError, episode_calls, list_runs, load_run, run_of_episode
 from msi_agent.inspect.templating import environment
 from msi_agent.inspect.trajectories import EpisodeFinder
+from msi_agent.pipeline.namespaces import NamespaceBusyError, writer_lock
 from msi_agent.records import Scale
 
 MAX_ROWS = 500  # per page; a list of thousands of rules is unreadable, filters narrow it down
@@ -71,6 +72,15 @@ class Viewer:
     def locked(self) -> Iterator[InsightStore]:
         with self._lock:
             yield self.store
+
+    @contextmanager
+    def writing(self, ns: str) -> Iterator[InsightStore]:
+        """The store, with the namespace's writer lock: an edit never lands between a distill's batches."""
+        try:
+            with self.locked() as store, writer_lock(self.workspace, ns, holder="an edit in msi-agent ui"):
+                yield store
+        except NamespaceBusyError as exc:
+            raise PageError(409, f"edit refused: {exc}; nothing was changed") from None
 
     def check_namespace(self, ns: str) -> str:
         with self.locked() as store:
@@ -235,7 +245,7 @@ def create_app(
             new_score = float(score)
         except ValueError:
             raise PageError(422, f"score {score!r} is not a number; give e.g. 2 or 3.5") from None
-        with viewer.locked() as st:
+        with viewer.writing(ns) as st:
             try:
                 st.update(insight_id, text=text, score=new_score, namespace=ns)
             except InsightNotFoundError:
@@ -250,7 +260,7 @@ def create_app(
     def delete(request: Request, insight_id: str, ns: Annotated[str, Form()] = namespace) -> RedirectResponse:
         viewer.check_write(request)
         ns = viewer.check_namespace(ns)
-        with viewer.locked() as st:
+        with viewer.writing(ns) as st:
             try:
                 st.get(insight_id, namespace=ns)
             except InsightNotFoundError:

@@ -178,8 +178,10 @@ class RunFolder:
     def manifest(self) -> dict[str, Any]:
         try:
             data = json.loads((self.path / MANIFEST).read_text(encoding="utf-8"))
-        except (OSError, json.JSONDecodeError) as exc:
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
             raise RunFolderError(f"{self.path / MANIFEST} is unreadable ({exc}); use --fresh to start over") from None
+        except RecursionError:
+            raise RunFolderError(f"{self.path / MANIFEST} nests too deeply to be a manifest; use --fresh") from None
         if not isinstance(data, dict):
             raise RunFolderError(f"{self.path / MANIFEST} must hold a JSON object; use --fresh to start over")
         return data
@@ -229,9 +231,11 @@ class RunFolder:
         out = []
         for line in path.read_text(encoding="utf-8").splitlines():
             try:
-                out.append(json.loads(line))
-            except json.JSONDecodeError:
+                record = json.loads(line)
+            except (json.JSONDecodeError, RecursionError):
                 continue
+            if isinstance(record, dict):
+                out.append(record)
         return out
 
     # results ----------------------------------------------------------------------------------------------------

@@ -94,3 +94,12 @@ def test_a_writer_is_refused_while_another_holds_the_namespace(env: dict[str, st
         result = CliRunner().invoke(app, ["insights", "import", "good.jsonl", "--ns", "busy"], env=env)
         _one_error(result, f"namespace 'busy' is being written by pid {os.getpid()} (distill of run r)")
     assert CliRunner().invoke(app, ["insights", "import", "good.jsonl", "--ns", "busy"], env=env).exit_code == 0
+
+
+@pytest.mark.parametrize("text", ["[" * 100_000 + "]" * 100_000, "\x00\xff not json", "[1, 2]"])
+def test_a_broken_manifest_is_one_line(env: dict[str, str], text: str) -> None:
+    run = Path(env["MSI_WORKSPACE"]) / "runs" / "k"
+    run.mkdir(parents=True)
+    (run / "manifest.json").write_text(text)
+    result = CliRunner().invoke(app, ["--store", "memory", "collect", "--name", "k", "--train-tasks", "1"], env=env)
+    _one_error(result, "manifest.json")

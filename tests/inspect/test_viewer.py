@@ -10,6 +10,7 @@ from insight_fixtures import NS, SNAPSHOT
 
 from insights_store.base import InsightStore
 from msi_agent.inspect.viewer import READ_ONLY_MESSAGE, create_app
+from msi_agent.pipeline.namespaces import writer_lock
 
 LOCAL = "http://127.0.0.1:8765"
 
@@ -150,3 +151,14 @@ def test_diff_page_between_a_snapshot_and_the_latest(client: TestClient) -> None
     assert "1 added, 0 removed, 2 changed, 2 unchanged." in html
     assert "Bedrooms keep books" in html and "before going to the target receptacle" in html
     assert client.get("/diff", params={"a": SNAPSHOT, "b": "ghost"}).status_code == 404
+
+
+def test_edit_refused_while_another_process_writes_the_namespace(
+    editor: TestClient, memory_store, workspace: Path
+) -> None:
+    _, ids = memory_store
+    with writer_lock(workspace, NS, holder="distill of run r"):
+        page = editor.post(f"/insights/{ids['general']}/edit", data={"text": "New.", "score": "2", "ns": NS})
+        assert page.status_code == 409 and "distill of run r" in page.text
+    page = editor.post(f"/insights/{ids['general']}/delete", data={"ns": NS}, follow_redirects=False)
+    assert page.status_code == 303
