@@ -166,6 +166,8 @@ class Provenance(Record):
     batch: str | None = None
     """The distill update that applied the operation: a resumed run finds by it whether an update it had
     recorded as proposed reached the store."""
+    measured: str | None = None
+    """The measured effect behind a credit operation (`insights apply-credit`); None for the generator's votes."""
 
 
 class Insight(Record):

@@ -8,6 +8,7 @@ import click
 import typer
 from typer.core import TyperGroup
 
+from msi_agent.cli import credit_cmd  # noqa: F401 - adds `insights credit|apply-credit`
 from msi_agent.cli.config_cmd import show_config
 from msi_agent.cli.context import state
 from msi_agent.cli.envs_cmd import app as envs_app

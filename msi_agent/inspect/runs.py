@@ -141,6 +141,17 @@ def list_runs(workspace: Path) -> list[Path]:
     return sorted(runs, key=lambda p: (p / MANIFEST).stat().st_mtime, reverse=True)
 
 
+def run_episodes(run: RunData) -> list[Episode]:
+    """Every episode file of a run (all conditions), read as records."""
+    out = []
+    for path in run.episode_files():
+        try:
+            out.append(Episode.model_validate_json(path.read_bytes()))
+        except ValidationError as exc:
+            raise RunFormatError(f"{path} is not an episode record ({exc.errors()[0]['msg']})") from None
+    return out
+
+
 def find_episode_file(workspace: Path, episode_id: str) -> Episode | None:
     """An episode by id from any run folder's per-episode JSON (the pool is consulted by ``trajectories``)."""
     for run in list_runs(workspace):
