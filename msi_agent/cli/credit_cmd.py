@@ -11,8 +11,9 @@ from rich.table import Table
 from insights_store.base import InsightStore
 from msi_agent.cli.context import console, fail, state
 from msi_agent.cli.insights_cmd import NS, app, opened
-from msi_agent.inspect.credit import MIN_PAIRS, Effect, InsightCredit, Verdict, credit, credit_ops
+from msi_agent.inspect.credit import MIN_PAIRS, InsightCredit, Verdict, credit, credit_ops
 from msi_agent.inspect.runs import RunFormatError, load_run, resolve_run, run_episodes
+from msi_agent.inspect.templating import effect
 from msi_agent.records import Episode
 
 RUNS = typer.Argument(..., help="run names or folders whose evaluation episodes are the evidence")
@@ -31,10 +32,6 @@ def _episodes(ctx: typer.Context, runs: list[str]) -> list[Episode]:
 def _measure(ctx: typer.Context, runs: list[str], store: InsightStore, ns: str, min_pairs: int) -> list[InsightCredit]:
     held = [i.id for i in store.list(namespace=ns)]
     return credit(_episodes(ctx, runs), insight_ids=held, min_pairs=min_pairs)
-
-
-def _fmt(effect: Effect | None) -> str:
-    return "–" if effect is None else f"{effect.mean:+.2f} [{effect.low:+.2f}, {effect.high:+.2f}]"
 
 
 @app.command("credit")
@@ -61,7 +58,7 @@ def show_credit(
         where = f"{ins.scale.value}/{ins.key or '-'}" if ins else "(not in the store)"
         text = " ".join(ins.text.split())[:60] if ins else ""
         table.add_row(
-            r.insight_id, where, text, str(r.used), f"{r.pairs} ({r.exact_pairs})", _fmt(r.success), _fmt(r.gc),
+            r.insight_id, where, text, str(r.used), f"{r.pairs} ({r.exact_pairs})", effect(r.success), effect(r.gc),
             r.verdict.value,
         )  # fmt: skip
     console.print(table)

@@ -14,7 +14,8 @@ from typing import Any
 
 from msi_agent.inspect.charts import to_svg
 from msi_agent.inspect.compare import all_charts, usage_rows
-from msi_agent.inspect.runs import RunData
+from msi_agent.inspect.credit import credit
+from msi_agent.inspect.runs import RunData, run_episodes
 from msi_agent.inspect.templating import environment
 
 # Column label → dotted paths tried in order inside manifest.json (the first present wins).
@@ -81,6 +82,7 @@ def write_report(runs: Sequence[RunData], out_dir: Path, *, title: str | None = 
         "charts": charts,
         "chart_files": chart_files,
         "usage": usage_rows(runs),
+        "credit": [c for c in credit(e for r in runs for e in run_episodes(r)) if c.used],
         "manifest_fields": list(MANIFEST_FIELDS),
         "manifest_value": manifest_value,
     }

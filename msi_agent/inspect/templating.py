@@ -11,6 +11,7 @@ from markupsafe import Markup
 
 from msi_agent.inspect.charts import BarChart, to_svg
 from msi_agent.inspect.compare import pivot
+from msi_agent.inspect.credit import Effect
 from msi_agent.markdown import text as md
 
 
@@ -23,6 +24,11 @@ def number(value: float | None) -> str:
     if value is None:
         return "–"
     return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.4g}"
+
+
+def effect(value: Effect | None) -> str:
+    """A measured effect as "+0.50 [+0.25, +0.75]"; '–' when there is not enough evidence."""
+    return "–" if value is None else f"{value.mean:+.2f} [{value.low:+.2f}, {value.high:+.2f}]"
 
 
 def svg(chart: BarChart) -> Markup:
@@ -40,6 +46,6 @@ def environment() -> Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.filters |= {"pct": pct, "number": number, "svg": svg, "md": md}
+    env.filters |= {"pct": pct, "number": number, "svg": svg, "md": md, "effect": effect}
     env.globals["pivot"] = pivot
     return env
