@@ -25,7 +25,7 @@ from msi_agent.config import Settings
 from msi_agent.experience.pool import PoolError
 from msi_agent.insights.generator import DEFAULT_MAX_TOKENS, SeedOrder, Variant
 from msi_agent.llm import LLMAuthError, LLMConfigError
-from msi_agent.pipeline import experiment, stages
+from msi_agent.pipeline import ablation, experiment, stages
 from msi_agent.pipeline.errored import IncompleteWork
 from msi_agent.pipeline.namespaces import NamespaceBusyError
 from msi_agent.pipeline.runfolder import MUST_MATCH, RunFolder, RunFolderError
@@ -274,6 +274,12 @@ def evaluate(
     history: int | None = HISTORY,
     token_budget: int | None = typer.Option(None, "--token-budget", help="vector selector budget (tokens)"),
     max_errors: int | None = MAX_ERRORS,
+    ablate: list[str] | None = typer.Option(
+        None,
+        "--ablate",
+        help="also replay the MSI arm without top:K | ids:ID,ID | scale:NAME | key:NAME (one arm per insight or "
+        "group; exact pairs for `insights credit`); repeatable",
+    ),
 ) -> None:
     """Evaluate on seen and unseen test tasks with the chosen insight selector and the baselines; print the table."""
     settings = _settings(
@@ -294,6 +300,8 @@ def evaluate(
         folder = experiment.open_run(session, name, command=_command())
         ns = _namespace(namespace, name)
         conds = experiment.conditions_for(ns, settings.pipeline.insight_selector, _baselines(baselines))
+        if ablate:
+            conds += _ablation_arms(session, folder, conds[0], ablate)
         by_condition = stages.evaluate(session, folder, conds, agent=stages.AgentOptions(examples, act_only, history))
         experiment.write_results(session, folder, by_condition, namespace=ns)
         _show(folder)
@@ -357,6 +365,21 @@ def run(
 def _namespace(given: str | None, run: str) -> str:
     """``--namespace`` (checked: an empty or path-like name is an error, never the default) or the run's name."""
     return check_namespace(run if given is None else given)
+
+
+def _ablation_arms(
+    session: Session, folder: RunFolder, full: stages.Condition, specs: list[str]
+) -> list[stages.Condition]:
+    assert full.namespace is not None
+    try:
+        units = [u for spec in specs for u in ablation.units(spec, session.store, full.namespace)]
+    except ablation.AblationError as exc:
+        fail(str(exc))
+        raise
+    p = session.settings.pipeline
+    tasks = sum(len(stages.tasks_for(session, split, p.test_tasks)) for split in stages.TEST_SPLITS)
+    console.print(ablation.cost_note(folder.episodes(full.name), len(units), tasks))
+    return ablation.arms(full, units)
 
 
 def _baselines(text: str) -> list[str]:

@@ -60,7 +60,10 @@ class InsightSelector:
         llm: LLMClient | None = None,
         token_budget: int = 2000,
         prompts: Prompts = DEFAULT_PROMPTS,
+        exclude: frozenset[str] = frozenset(),
     ) -> None:
+        """``exclude``: insight ids dropped from every selection after it is made, so an ablation arm differs
+        from its full arm by exactly those insights (``eval --ablate``)."""
         self.mode = SelectorMode(mode)
         if self.mode is not SelectorMode.NONE and store is None:
             raise ValueError(f"selector mode {self.mode.value!r} needs an insight store")
@@ -69,10 +72,16 @@ class InsightSelector:
         if token_budget <= 0:
             raise ValueError(f"token_budget must be > 0, got {token_budget}")
         self.store, self.namespace, self.llm, self.token_budget = store, namespace, llm, token_budget
-        self.prompts = prompts
+        self.prompts, self.exclude = prompts, exclude
         self._lock = threading.Lock()
 
     def select(self, task: Task) -> Selection:
+        selection = self._select(task)
+        if self.exclude:
+            selection.insights = [i for i in selection.insights if i.id not in self.exclude]
+        return selection
+
+    def _select(self, task: Task) -> Selection:
         if self.mode is SelectorMode.NONE or self.store is None:
             return Selection()
         store, ns = self.store, self.namespace

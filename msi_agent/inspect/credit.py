@@ -109,14 +109,10 @@ def _credit_of(insight: str, by_task: dict[str, list[Played]], min_pairs: int, s
     for plays in by_task.values():
         with_it = [p for p in plays if insight in p.insights]
         without = [p for p in plays if insight not in p.insights]
-        if not with_it or not without:
-            continue
-        partners = [w for w in without if any(w.insights == p.insights - {insight} for p in with_it)]
-        if partners:
-            exact += 1
-            with_it = [p for p in with_it if any(w.insights == p.insights - {insight} for w in partners)]
-            without = partners
-        diffs.append((_diff(with_it, without, "success"), _diff(with_it, without, "gc")))
+        if with_it and without:
+            diff, was_exact = _task_difference(insight, with_it, without)
+            diffs.append(diff)
+            exact += was_exact
     base = {"insight_id": insight, "used": len(used), "pairs": len(diffs), "exact_pairs": exact, "episodes": used}
     if len(diffs) < min_pairs:
         return InsightCredit(**base, verdict=Verdict.NOT_ENOUGH_EVIDENCE)
@@ -130,6 +126,19 @@ def _credit_of(insight: str, by_task: dict[str, list[Played]], min_pairs: int, s
     else:
         verdict = Verdict.NO_CLEAR_EFFECT
     return InsightCredit(**base, success=success, gc=gc, verdict=verdict)
+
+
+def _task_difference(
+    insight: str, with_it: Sequence[Played], without: Sequence[Played]
+) -> tuple[tuple[float, float], bool]:
+    """(success, GC) difference for one task: each episode against its own ablation partners when it has any
+    (then averaged), else all episodes with the insight against all without it."""
+    exact = [(p, [w for w in without if w.insights == p.insights - {insight}]) for p in with_it]
+    exact = [(p, partners) for p, partners in exact if partners]
+    if exact:
+        success = _mean(_diff([p], partners, "success") for p, partners in exact)
+        return (success, _mean(_diff([p], partners, "gc") for p, partners in exact)), True
+    return (_diff(with_it, without, "success"), _diff(with_it, without, "gc")), False
 
 
 def _diff(with_it: Sequence[Played], without: Sequence[Played], outcome: str) -> float:

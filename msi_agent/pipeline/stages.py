@@ -46,6 +46,8 @@ class Condition:
     name: str
     selector: InsightMode
     namespace: str | None = None
+    exclude: frozenset[str] = frozenset()
+    """Insight ids taken out of every selection: an ablation arm (``msi_agent.pipeline.ablation``)."""
 
 
 def tasks_for(session: Session, split: Split, count: int) -> list[Task]:
@@ -258,6 +260,7 @@ def evaluate(
             llm=session.llm,
             token_budget=p.token_budget,
             prompts=session.templates,
+            exclude=cond.exclude,
         )
         jobs = [Job(cond.name, t, job_id(folder.name, cond.name, t)) for t in tasks]
         if session.errors.exhausted:
