@@ -28,6 +28,7 @@ from msi_agent.llm import LLMAuthError, LLMConfigError
 from msi_agent.pipeline import ablation, experiment, stages
 from msi_agent.pipeline.errored import IncompleteWork
 from msi_agent.pipeline.namespaces import NamespaceBusyError
+from msi_agent.pipeline.online import online_arm
 from msi_agent.pipeline.runfolder import MUST_MATCH, RunFolder, RunFolderError
 from msi_agent.pipeline.session import Session
 from msi_agent.registry import UnknownPluginError
@@ -280,6 +281,11 @@ def evaluate(
         help="also replay the MSI arm without top:K | ids:ID,ID | scale:NAME | key:NAME (one arm per insight or "
         "group; exact pairs for `insights credit`); repeatable",
     ),
+    online: bool = typer.Option(
+        False,
+        "--online",
+        help="also an online MSI arm: a copy of the namespace that distils after every test episode (one at a time)",
+    ),
 ) -> None:
     """Evaluate on seen and unseen test tasks with the chosen insight selector and the baselines; print the table."""
     settings = _settings(
@@ -302,6 +308,8 @@ def evaluate(
         conds = experiment.conditions_for(ns, settings.pipeline.insight_selector, _baselines(baselines))
         if ablate:
             conds += _ablation_arms(session, folder, conds[0], ablate)
+        if online:
+            conds.append(online_arm(session, folder, conds[0]))
         by_condition = stages.evaluate(session, folder, conds, agent=stages.AgentOptions(examples, act_only, history))
         experiment.write_results(session, folder, by_condition, namespace=ns)
         _show(folder)

@@ -15,7 +15,7 @@ from typing import Any
 from insights_store.base import ScoringRules
 from msi_agent.agent.executor import ExecutorConfig
 from msi_agent.agent.fewshot import DemoLibrary
-from msi_agent.experience.seeds import SeedFrom, SelectorMode, select_seeds
+from msi_agent.experience.seeds import Seed, SeedFrom, SelectorMode, select_seeds
 from msi_agent.insights.generator import (
     DEFAULT_MAX_TOKENS,
     GeneratorConfig,
@@ -48,6 +48,8 @@ class Condition:
     namespace: str | None = None
     exclude: frozenset[str] = frozenset()
     """Insight ids taken out of every selection: an ablation arm (``msi_agent.pipeline.ablation``)."""
+    online: bool = False
+    """Distil into ``namespace`` after every episode (``msi_agent.pipeline.online``)."""
 
 
 def tasks_for(session: Session, split: Split, count: int) -> list[Task]:
@@ -156,17 +158,21 @@ def distill(
     source_run: str | None = None,
     family_order: Sequence[str] = (),
     max_tokens: int = DEFAULT_MAX_TOKENS,
+    seeds: Sequence[Seed] | None = None,
 ) -> list[dict[str, Any]]:
     """One insight update per seed into ``namespace``; returns the update log (earlier updates included).
 
+    ``seeds`` default to the experience selector's choice among the pool's training episodes (of ``source_run``).
     ``family_order`` (with ``order=given``) feeds seeds family by family in that order — the domain-shift
     experiment; seeds of other families follow. Without it, ``given`` is the selector's stable order.
     """
     p = session.settings.pipeline
-    episodes = session.pool.query(split=Split.TRAIN, run=source_run)
-    seeds = select_seeds(
-        episodes, mode or p.selector, seed_from=seed_from or p.seed_from, embeddings=session.embeddings
-    )
+    if seeds is None:
+        episodes = session.pool.query(split=Split.TRAIN, run=source_run)
+        seeds = select_seeds(
+            episodes, mode or p.selector, seed_from=seed_from or p.seed_from, embeddings=session.embeddings
+        )
+    seeds = list(seeds)
     if family_order:
         rank = {f: i for i, f in enumerate(family_order)}
         seeds.sort(key=lambda s: rank.get(s.success.task.family, len(rank)))
@@ -267,9 +273,15 @@ def evaluate(
             session.errors.not_started += len(jobs)
             continue
         _check_insights_present(session, folder, cond, jobs)
+        play = _play_agent(session, selector, library, agent)
+        if cond.online:
+            from msi_agent.pipeline.online import play_online  # it builds on distill, in this module
+
+            out[cond.name] = play_online(session, folder, cond, jobs, play)
+            continue
         out[cond.name] = run_jobs(
             jobs,
-            _play_agent(session, selector, library, agent),
+            play,
             folder,
             pool=session.pool,
             workers=p.workers,
