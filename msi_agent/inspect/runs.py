@@ -10,7 +10,7 @@ only through ``RunData``, so a change of the pipeline's format is absorbed here.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -143,8 +143,17 @@ def list_runs(workspace: Path) -> list[Path]:
 
 def run_episodes(run: RunData) -> list[Episode]:
     """Every episode file of a run (all conditions), read as records."""
+    return _read_episodes(run.episode_files())
+
+
+def workspace_episodes(workspace: Path) -> list[Episode]:
+    """Every episode file of every run folder in the workspace, finished runs or not."""
+    return _read_episodes(p for run in list_runs(workspace) for p in sorted((run / EPISODES_DIR).rglob("*.json")))
+
+
+def _read_episodes(paths: Iterable[Path]) -> list[Episode]:
     out = []
-    for path in run.episode_files():
+    for path in paths:
         try:
             out.append(Episode.model_validate_json(path.read_bytes()))
         except ValidationError as exc:

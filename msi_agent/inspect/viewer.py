@@ -23,10 +23,18 @@ from pydantic import ValidationError
 
 from insights_store.base import DEFAULT_NAMESPACE, InsightNotFoundError, InsightStore, StoreError
 from msi_agent.inspect.compare import all_charts, usage_rows
+from msi_agent.inspect.credit import credit
 from msi_agent.inspect.diff import diff_insights
 from msi_agent.inspect.formats import SCALE_ORDER, grouped
 from msi_agent.inspect.hosts import LOOPBACK_NAMES, TOKEN_COOKIE, TOKEN_PARAM, HostCheck, token_matches
-from msi_agent.inspect.runs import RunFormatError, episode_calls, list_runs, load_run, run_of_episode
+from msi_agent.inspect.runs import (
+    RunFormatError,
+    episode_calls,
+    list_runs,
+    load_run,
+    run_of_episode,
+    workspace_episodes,
+)
 from msi_agent.inspect.templating import environment
 from msi_agent.inspect.trajectories import EpisodeFinder
 from msi_agent.pipeline.namespaces import NamespaceBusyError, writer_lock
@@ -204,6 +212,7 @@ def create_app(
             namespaces = st.namespaces()
         return viewer.render(
             "insights.html.j2",
+            credit={c.insight_id: c for c in credit(workspace_episodes(workspace)) if c.used},
             ns=ns,
             namespaces=namespaces if ns in namespaces else [ns, *namespaces],
             scales=[s.value for s in SCALE_ORDER],
@@ -227,8 +236,15 @@ def create_app(
                 raise PageError(404, message) from None
             history = st.history(insight_id, namespace=ns)
         episodes, missing = viewer.episodes.for_insight(item, history)
+        measured = credit(workspace_episodes(workspace), insight_ids=[item.id])
         return viewer.render(
-            "insight.html.j2", ns=ns, insight=item, history=history, episodes=episodes, missing=missing
+            "insight.html.j2",
+            ns=ns,
+            insight=item,
+            history=history,
+            episodes=episodes,
+            missing=missing,
+            credit=next(c for c in measured if c.insight_id == item.id),
         )
 
     @app.post("/insights/{insight_id}/edit")

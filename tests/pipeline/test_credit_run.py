@@ -10,10 +10,12 @@ from pathlib import Path
 
 import pytest
 from credit_player import HARM, HELP, IDLE, UNUSED
+from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from insights_store import open_store
 from msi_agent.cli.main import app
+from msi_agent.inspect.viewer import create_app
 from msi_agent.records import Insight, Scale
 
 HERE = Path(__file__).resolve().parent
@@ -78,6 +80,16 @@ def test_credit_ranks_helpful_first_and_harmful_last(tmp_path: Path) -> None:
     _cli(tmp_path, "report", "cr", "--out", str(tmp_path / "report"))
     md = (tmp_path / "report" / "report.md").read_text()
     assert f"| `{ids['help']}` |" in md and "| helps |" in md and "| hurts |" in md
+
+    store = open_store("chroma", workspace=tmp_path, embeddings="hash")
+    try:  # the viewer: a measured column in the list, the evidence on each insight's page
+        viewer = TestClient(create_app(store, workspace=tmp_path, namespace="ns"), base_url="http://127.0.0.1:8765")
+        listing = viewer.get("/insights").text
+        assert "helps (+" in listing and "hurts (-" in listing and "unused" in listing
+        page = viewer.get(f"/insights/{ids['help']}").text
+        assert 'id="credit-verdict">helps<' in page and 'href="/episodes/cr.msi-hashmap.' in page
+    finally:
+        store.close()
 
     _cli(tmp_path, "insights", "apply-credit", "cr", "--ns", "ns", "--yes")
     store = open_store("chroma", workspace=tmp_path, embeddings="hash")
