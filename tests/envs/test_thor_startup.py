@@ -90,8 +90,9 @@ def test_player_that_exits_at_start_fails_fast(tmp_path: Path) -> None:
 
 def test_player_that_never_answers_times_out(tmp_path: Path) -> None:
     log = tmp_path / "player.log"
-    with pytest.raises(ThorStartupError, match=r"did not answer within 0.5 s \(server_start_timeout\)"):
-        start(local_executable_path=player_command("--fail", "hang-at-start", log=log), server_start_timeout=0.5)
+    # 3 s: long enough for the player to start and log its pid even on a loaded machine
+    with pytest.raises(ThorStartupError, match=r"did not answer within 3 s \(server_start_timeout\)"):
+        start(local_executable_path=player_command("--fail", "hang-at-start", log=log), server_start_timeout=3)
     assert process_gone(read_log(log)[0]["pid"])
 
 
