@@ -76,6 +76,13 @@ class PipelineSettings(Section):
     ray_max_retries: int = Field(3, ge=0, description="restarts of a lost actor and retries of its episode")
 
 
+class AgentSettings(Section):
+    executor: Literal["react", "program"] = Field(
+        "react", description="react (thought/action/observation) or program (HELPER: a program over primitives)"
+    )
+    max_programs: int = Field(3, ge=1, description="program executor: first program plus corrections")
+
+
 class Settings(BaseSettings):
     """Everything a run needs. Nested env vars use ``__``: ``MSI_LLM__SPEC=openai:gpt-4o``."""
 
@@ -86,6 +93,7 @@ class Settings(BaseSettings):
     store: StoreSettings = Field(default_factory=StoreSettings)
     env: EnvSettings = Field(default_factory=EnvSettings)
     pipeline: PipelineSettings = Field(default_factory=PipelineSettings)
+    agent: AgentSettings = Field(default_factory=AgentSettings)
 
     @classmethod
     def settings_customise_sources(

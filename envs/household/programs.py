@@ -31,7 +31,7 @@ def program_from_plan(init: WorldInit, plan: list[str]) -> str:
         if oid in names:
             return names[oid]
         o = obj(oid)
-        stem = display_name(o["objectType"]).replace(" ", "_")
+        stem = "target_" + display_name(o["objectType"]).replace(" ", "")
         taken = set(names.values())
         name = stem if stem not in taken else next(f"{stem}_{i}" for i in range(2, 99) if f"{stem}_{i}" not in taken)
         names[oid] = name

@@ -69,6 +69,9 @@ FAMILIES = typer.Option(None, "--family", "-f", help="task family (repeat); defa
 FRESH = typer.Option(False, "--fresh", help="discard this run's folder, pool episodes and insights first")
 EXAMPLES = typer.Option(1, "--examples", min=0, help="few-shot expert demonstrations in the prompt")
 ACT_ONLY = typer.Option(False, "--act-only", help="the Act variant: actions without thoughts")
+EXECUTOR = typer.Option(
+    None, "--executor", help="react (thought/action/observation) or program (HELPER-style programs over primitives)"
+)
 HISTORY = typer.Option(None, "--history", min=0, help="steps kept in the prompt (default: all)")
 MAX_ERRORS = typer.Option(
     None, "--max-errors", min=1, help="stop after this many errored episodes (LLM call failures); default 3"
@@ -100,6 +103,7 @@ def _flags(**values: Any) -> dict[str, Any]:
         "insight_selector": "pipeline.insight_selector",
         "token_budget": "pipeline.token_budget",
         "max_errors": "pipeline.max_errors",
+        "executor": "agent.executor",
     }
     return {keys[k].replace(".", "__"): v for k, v in values.items() if v not in (None, [])}
 
@@ -199,9 +203,18 @@ def collect(
     act_only: bool = ACT_ONLY,
     history: int | None = HISTORY,
     max_errors: int | None = MAX_ERRORS,
+    executor: str | None = EXECUTOR,
 ) -> None:
     """Play the training tasks (expert demonstrations + one agent attempt each) into the experience pool."""
-    flags = _flags(workers=workers, train=train, steps=steps, seed=seed, families=families, max_errors=max_errors)
+    flags = _flags(
+        workers=workers,
+        train=train,
+        steps=steps,
+        seed=seed,
+        families=families,
+        max_errors=max_errors,
+        executor=executor,
+    )
     settings = _settings(ctx, name, **flags)
     with _session(settings) as session:
         folder = experiment.open_run(session, name, command=_command(), fresh=fresh)
@@ -286,6 +299,7 @@ def evaluate(
         "--online",
         help="also an online MSI arm: a copy of the namespace that distils after every test episode (one at a time)",
     ),
+    executor: str | None = EXECUTOR,
 ) -> None:
     """Evaluate on seen and unseen test tasks with the chosen insight selector and the baselines; print the table."""
     settings = _settings(
@@ -300,6 +314,7 @@ def evaluate(
             families=families,
             token_budget=token_budget,
             max_errors=max_errors,
+            executor=executor,
         ),
     )
     with _session(settings) as session:
@@ -338,6 +353,7 @@ def run(
         RUN_INSIGHT_TOKENS, "--insight-max-tokens", min=16, help="cap on one insight-update reply"
     ),
     max_errors: int | None = MAX_ERRORS,
+    executor: str | None = EXECUTOR,
 ) -> None:
     """collect → distill → eval on a small default configuration, then print the results table."""
     flags = _flags(
@@ -351,6 +367,7 @@ def run(
         seed_from=seed_from,
         insight_selector=insight_selector,
         max_errors=max_errors,
+        executor=executor,
     )
     settings = _settings(ctx, name, run_preset, **flags)
     with _session(settings) as session:

@@ -12,6 +12,7 @@ from typing import Protocol
 
 from envs.core import Env
 from msi_agent.agent.executor import ExecutorConfig, play
+from msi_agent.agent.program import ProgramAttempt, ProgramConfig
 from msi_agent.agent.templates import DEFAULT_PROMPTS, Prompts
 from msi_agent.experience.demos import expert_episode
 from msi_agent.llm import LLMClient
@@ -53,6 +54,31 @@ class AgentOrder:
             episode_id=self.episode_id,
             prompts=self.prompts,
         )
+        return episode.model_copy(
+            update={"usage": episode.usage + self.driver_usage, "insight_ids": list(self.insight_ids)}
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class ProgramOrder:
+    """The LLM agent plays ``task`` by programs (``--executor program``) with the driver's insights and examples."""
+
+    episode_id: str
+    task: Task
+    config: ProgramConfig
+    insight_block: str = ""
+    examples: str = ""
+    driver_usage: TokenUsage = field(default_factory=TokenUsage)
+    insight_ids: tuple[str, ...] = ()
+
+    def play(self, env: Env, llm: LLMClient) -> Episode:
+        attempt = ProgramAttempt(
+            llm, env, self.task, self.config, insight_block=self.insight_block, examples=self.examples,
+            episode_id=self.episode_id,
+        )  # fmt: skip
+        for _ in attempt:
+            pass
+        episode = attempt.episode()
         return episode.model_copy(
             update={"usage": episode.usage + self.driver_usage, "insight_ids": list(self.insight_ids)}
         )

@@ -45,6 +45,7 @@ VERSIONED_PACKAGES = (
 )
 MUST_MATCH = (
     "workspace",
+    "agent.executor",
     "llm.spec",
     "llm.base_url",
     "llm.temperature",

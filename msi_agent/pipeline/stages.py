@@ -15,6 +15,7 @@ from typing import Any
 from insights_store.base import ScoringRules
 from msi_agent.agent.executor import ExecutorConfig
 from msi_agent.agent.fewshot import DemoLibrary
+from msi_agent.agent.program import ProgramConfig, ProgramLibrary, supports_programs
 from msi_agent.experience.seeds import Seed, SeedFrom, SelectorMode, select_seeds
 from msi_agent.insights.generator import (
     DEFAULT_MAX_TOKENS,
@@ -28,7 +29,7 @@ from msi_agent.insights.selector import InsightSelector, format_block
 from msi_agent.insights.selector import SelectorMode as InsightMode
 from msi_agent.llm.journal import recording
 from msi_agent.pipeline.namespaces import NamespaceLedger, NamespaceOwnedError, writer_lock
-from msi_agent.pipeline.orders import AgentOrder, ExpertOrder
+from msi_agent.pipeline.orders import AgentOrder, ExpertOrder, ProgramOrder
 from msi_agent.pipeline.proposals import run_updates
 from msi_agent.pipeline.runfolder import RunFolder, RunFolderError
 from msi_agent.pipeline.runner import Job, job_id, run_jobs
@@ -71,12 +72,33 @@ class AgentOptions:
         )
 
 
+Examples = DemoLibrary | ProgramLibrary
+
+
+def examples_for(session: Session, demos: Sequence[Episode]) -> Examples:
+    """The executor's example source: expert transcripts for ReAct, expert plans as programs for the program
+    executor (written by the environment, which must offer programs)."""
+    if session.settings.agent.executor != "program":
+        return DemoLibrary(demos, session.embeddings, prompts=session.templates)
+    env = session.suite.make_env()
+    try:
+        if not supports_programs(env):
+            raise ValueError(
+                f"environment {session.suite.name!r} offers no program primitives; use --executor react with it"
+            )
+        return ProgramLibrary.from_demos(demos, env, session.embeddings)
+    finally:
+        env.close()
+
+
 def _play_agent(
-    session: Session, selector: InsightSelector, demos: DemoLibrary, agent: AgentOptions | None
+    session: Session, selector: InsightSelector, demos: Examples, agent: AgentOptions | None
 ) -> Callable[[Job], Episode]:
     """Insights and examples are chosen here, on the driver; the session's player plays the episode."""
     agent = agent or AgentOptions()
     config, k = agent.executor(session), agent.examples
+    programs = ProgramConfig(max_programs=session.settings.agent.max_programs)
+    by_program = session.settings.agent.executor == "program"
 
     def play(job: Job) -> Episode:
         selection = selector.select(job.task)
@@ -88,16 +110,22 @@ def _play_agent(
                 llm=session.llm.name,
                 usage=selection.usage,
             )
-        order = AgentOrder(
-            job.episode_id,
-            job.task,
-            config,
-            insight_block=format_block(selection.insights, session.templates),
-            examples=demos.render(job.task, k),
-            prompts=session.templates,
-            driver_usage=selection.usage,
-            insight_ids=tuple(i.id for i in selection.insights),
-        )
+        block, examples = format_block(selection.insights, session.templates), demos.render(job.task, k)
+        ids = tuple(i.id for i in selection.insights)
+        order: AgentOrder | ProgramOrder
+        if by_program:
+            order = ProgramOrder(job.episode_id, job.task, programs, block, examples, selection.usage, ids)
+        else:
+            order = AgentOrder(
+                job.episode_id,
+                job.task,
+                config,
+                insight_block=block,
+                examples=examples,
+                prompts=session.templates,
+                driver_usage=selection.usage,
+                insight_ids=ids,
+            )
         return session.player(order)
 
     return play
@@ -125,7 +153,7 @@ def collect(session: Session, folder: RunFolder, *, agent: AgentOptions | None =
     """Expert demos and one agent attempt (no insights) per training task, into the pool and the run folder."""
     tasks = tasks_for(session, Split.TRAIN, session.settings.pipeline.train_tasks)
     demos = demonstrations(session, folder, tasks)
-    library = DemoLibrary(demos, session.embeddings, prompts=session.templates)
+    library = examples_for(session, demos)
     jobs = [Job(COLLECT, t, job_id(folder.name, COLLECT, t)) for t in tasks]
     play = _play_agent(
         session, InsightSelector(None, InsightMode.NONE, namespace="", prompts=session.templates), library, agent
@@ -256,7 +284,7 @@ def evaluate(
     tasks = [t for split in TEST_SPLITS for t in tasks_for(session, split, p.test_tasks)]
     if demos is None:
         demos = session.pool.query(source=Source.EXPERT, split=Split.TRAIN, success=True)
-    library = DemoLibrary(demos, session.embeddings, prompts=session.templates)
+    library = examples_for(session, demos)
     out: dict[str, list[Episode]] = {}
     for cond in conditions:
         selector = InsightSelector(

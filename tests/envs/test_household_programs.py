@@ -129,3 +129,17 @@ def test_primitives_give_failure_reasons_a_model_can_act_on(coffee: tuple[Househ
         "The CoffeeMachine is already on."
     )
     env.close()
+
+
+def test_a_failed_llm_call_errors_the_episode_instead_of_failing_it() -> None:
+    task = sample_tasks(TaskSpec(families=["coffee"], n=1, seed=1))[0]
+
+    def down(messages: list[BaseMessage]) -> str:
+        raise ConnectionError("endpoint down")
+
+    with HouseholdEnv() as env:
+        attempt = ProgramAttempt(scripted(down), env, task, ProgramConfig())
+        assert list(attempt) == []
+    episode = attempt.episode()
+    assert episode.error is not None and episode.error.startswith("LLM call failed at program 1: ")
+    assert "endpoint down" in episode.error and episode.failure_reason is None and not episode.success

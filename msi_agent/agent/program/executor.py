@@ -20,7 +20,7 @@ from envs.core import Env
 from msi_agent.agent.executor import Attempt, ExecutorConfig
 from msi_agent.agent.program.api import ProgramWorld, supports_programs
 from msi_agent.agent.program.dialogue import request
-from msi_agent.agent.program.grammar import program_grammar
+from msi_agent.agent.program.grammar import program_grammar, token_budget
 from msi_agent.agent.program.interpreter import DEFAULT_BUDGET, Interpreter
 from msi_agent.agent.program.language import ProgramError, parse
 from msi_agent.agent.templates import render
@@ -37,7 +37,7 @@ NOT_COMPLETE = "the program ended but the task is not complete"
 @dataclass(frozen=True, slots=True)
 class ProgramConfig:
     """``max_programs``: the first program plus corrections; ``budget``: statements one program may execute;
-    ``max_tokens``: cap on one program reply."""
+    ``max_tokens``: cap on one program reply (under a grammar, the grammar's own bound)."""
 
     max_programs: int = 3
     budget: int = DEFAULT_BUDGET
@@ -103,13 +103,12 @@ class ProgramAttempt(Attempt):
         world: ProgramWorld = self.env.program_world()  # type: ignore[attr-defined]
         interpreter = Interpreter(world, budget=self.program_config.budget)
         grammar = program_grammar(world.api) if self.llm.supports_grammar else None
+        max_tokens = token_budget(world.api) if grammar else self.program_config.max_tokens
         for round_ in range(self.program_config.max_programs):
             messages = self.program_messages(world)
             self.prompts.append("\n\n".join(str(m.content) for m in messages))
-            reply = self.llm.complete(
-                messages, purpose="program", max_tokens=self.program_config.max_tokens, grammar=grammar
-            )
-            if reply.error:
+            reply = self.llm.complete(messages, purpose="program", max_tokens=max_tokens, grammar=grammar)
+            if reply.error:  # not the agent's doing: the episode is errored, never an outcome
                 self.extra_usage = self.extra_usage + reply.usage
                 self.error = f"LLM call failed at program {round_ + 1}: {reply.error}"
                 return
