@@ -48,9 +48,9 @@ def steps_per_second(env: Env, tasks: list[Task], steps_per_task: int, seed: int
         obs = env.reset(task)
         started = time.perf_counter()
         for _ in range(steps_per_task):
-            obs, _, done, _ = env.step(rng.choice(obs.admissible))
+            obs = env.step(rng.choice(obs.admissible))
             done_steps += 1
-            if done:
+            if obs.ended:
                 break
         elapsed += time.perf_counter() - started
     return done_steps / elapsed

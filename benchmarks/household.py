@@ -40,9 +40,9 @@ def steps_per_second(tasks: list[Task], steps: int, seed: int) -> float:
         obs = env.reset(tasks[i % len(tasks)])
         i += 1
         for _ in range(100):
-            obs, _, done, _ = env.step(rng.choice(obs.admissible))
+            obs = env.step(rng.choice(obs.admissible))
             done_steps += 1
-            if done:
+            if obs.ended:
                 break
     return done_steps / (time.perf_counter() - started)
 

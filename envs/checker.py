@@ -1,6 +1,8 @@
 """``check_env``: does an environment keep the ``envs.core.Env`` contract? (after Gymnasium's env checker)
 
-Checks, per task: reset answers an ``Observation`` with text, admissible commands and the required info keys;
+Checks, per task: reset answers an ``Observation`` with text, admissible commands and the required info keys,
+reward 0.0 and not ended; every observation has a float reward and bool ``terminated``/``truncated`` (never both;
+a won task is terminated);
 a nonsense command answers "Nothing happens." and changes nothing; a seeded random rollout gives the same
 observations, rewards and infos on two instances (or twice on one); the expert's plan is admissible step by step
 and wins with full goal-condition progress; ``close`` may be called twice. Raises ``EnvCheckError`` naming the task,
@@ -38,31 +40,46 @@ def _check_observation(obs: object, where: str) -> Observation:
             raise EnvCheckError(f"{where}: info[{key!r}] must be a {kind.__name__}, got {obs.info.get(key)!r}")
     if not 0 <= obs.info["gc_satisfied"] <= obs.info["gc_total"]:
         raise EnvCheckError(f"{where}: need 0 <= gc_satisfied <= gc_total, got {obs.info}")
+    if not isinstance(obs.reward, float) or not isinstance(obs.terminated, bool) or not isinstance(obs.truncated, bool):
+        raise EnvCheckError(f"{where}: reward must be a float, terminated and truncated bools, got {obs!r}")
+    if obs.terminated and obs.truncated:
+        raise EnvCheckError(f"{where}: an episode ends either terminated or truncated, not both")
+    if obs.info["won"] and not obs.terminated:
+        raise EnvCheckError(f"{where}: a won task is a terminal state; set terminated=True")
     return obs
 
 
 def _rollout(env: Env, task: Task, steps: int, seed: int) -> list[tuple[Any, ...]]:
     rng = random.Random(seed)
     obs = _check_observation(env.reset(task), f"{task.id} reset")
+    if obs.ended or obs.reward != 0.0:
+        raise EnvCheckError(f"{task.id} reset: a new episode has reward 0.0 and is neither terminated nor truncated")
     trace: list[tuple[Any, ...]] = [(obs.text, tuple(obs.admissible), sorted(obs.info.items()))]
     for i in range(steps):
         if not obs.admissible:
             break
         command = rng.choice(obs.admissible)
-        obs, reward, done, info = env.step(command)
-        _check_observation(obs, f"{task.id} step {i} ({command!r})")
-        if not isinstance(reward, float) or not isinstance(done, bool):
-            raise EnvCheckError(f"{task.id} step {i}: reward must be float and done bool, got {reward!r}, {done!r}")
-        trace.append((command, obs.text, tuple(obs.admissible), reward, done, sorted(info.items())))
-        if done:
+        obs = _check_observation(env.step(command), f"{task.id} step {i} ({command!r})")
+        trace.append(
+            (
+                command,
+                obs.text,
+                tuple(obs.admissible),
+                obs.reward,
+                obs.terminated,
+                obs.truncated,
+                sorted(obs.info.items()),
+            )
+        )
+        if obs.ended:
             break
     return trace
 
 
 def _check_nonsense(env: Env, task: Task) -> None:
     before = env.reset(task)
-    obs, reward, _, _ = env.step(NONSENSE)
-    if obs.text != NOTHING_HAPPENS or reward != 0.0:
+    obs = env.step(NONSENSE)
+    if obs.text != NOTHING_HAPPENS or obs.reward != 0.0 or obs.terminated:
         raise EnvCheckError(f"{task.id}: a nonsense command must answer {NOTHING_HAPPENS!r}, got {obs.text!r}")
     if obs.admissible != before.admissible:
         raise EnvCheckError(f"{task.id}: a nonsense command changed the admissible commands")
@@ -73,10 +90,11 @@ def _check_expert(env: Env, task: Task) -> None:
     plan = env.expert_plan()
     info: dict[str, Any] = {"won": False}
     for i, command in enumerate(plan):
-        obs, _, done, info = env.step(command)
+        obs = _check_observation(env.step(command), f"{task.id} expert step {i} ({command!r})")
+        info = obs.info
         if obs.text == NOTHING_HAPPENS:
             raise EnvCheckError(f"{task.id}: expert step {i} {command!r} did nothing")
-        if done and i != len(plan) - 1:
+        if obs.ended and i != len(plan) - 1:
             raise EnvCheckError(f"{task.id}: episode ended at expert step {i} of {len(plan)}")
     if not info["won"] or info["gc_satisfied"] != info["gc_total"]:
         raise EnvCheckError(f"{task.id}: the expert's plan ({len(plan)} steps) did not win: {info}")

@@ -17,17 +17,29 @@ NOTHING_HAPPENS = "Nothing happens."
 
 @dataclass(frozen=True, slots=True)
 class Observation:
-    """What the agent sees after reset or a step.
+    """What the agent sees after reset or a step (Gymnasium's step result in one record).
 
     text: feedback for the last command (or the scene description after reset).
     admissible: the commands that are valid now, in a stable order.
     info: extra facts, always including ``won`` (bool), ``gc_satisfied`` and ``gc_total`` (ints, TEACh
     definition: conditions already true at reset do not count) and, after a failed command, ``error``.
+    reward: what the last command earned (1.0 on the step that wins the task, else 0.0, unless the environment
+    scores otherwise); 0.0 after reset.
+    terminated: the task reached an end state (won, or lost for good); stepping on is an error.
+    truncated: the environment's own step budget ran out before that; stepping on is an error too.
     """
 
     text: str
     admissible: list[str]
     info: dict[str, Any] = field(default_factory=dict)
+    reward: float = 0.0
+    terminated: bool = False
+    truncated: bool = False
+
+    @property
+    def ended(self) -> bool:
+        """The episode is over, for either reason."""
+        return self.terminated or self.truncated
 
 
 @runtime_checkable
@@ -38,8 +50,8 @@ class Env(Protocol):
         """Start an episode of ``task``; the same task always yields the same initial world."""
         ...
 
-    def step(self, command: str) -> tuple[Observation, float, bool, dict[str, Any]]:
-        """Apply one command. Returns (observation, reward 1.0 on success else 0.0, done, info)."""
+    def step(self, command: str) -> Observation:
+        """Apply one command; the observation carries its reward, ``terminated``, ``truncated`` and ``info``."""
         ...
 
     def expert_plan(self) -> list[str]:

@@ -48,7 +48,7 @@ class LampRoom:
         sat = int(self.holding) + int(self.lit)
         return Observation(text, self._admissible(), {"won": sat == 2, "gc_satisfied": sat, "gc_total": 2})
 
-    def step(self, command: str) -> tuple[Observation, float, bool, dict[str, Any]]:
+    def step(self, command: str) -> Observation:
         text = NOTHING_HAPPENS
         if command in self._admissible():
             if command.startswith("go to "):
@@ -61,7 +61,8 @@ class LampRoom:
             else:
                 text = "You are in a bedroom."
         obs = self._obs(text)
-        return obs, float(obs.info["won"]), bool(obs.info["won"]), obs.info
+        won = obs.info["won"]
+        return Observation(obs.text, obs.admissible, obs.info, reward=float(won), terminated=won)
 
     def expert_plan(self) -> list[str]:
         spot, obj = self.task.params["spot"], self.task.params["object"]

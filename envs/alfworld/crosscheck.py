@@ -165,7 +165,7 @@ def _replay_alfworld_plan(plan: list[str], household: HouseholdEnv, task: Task,
     """Check 1: play ALFWorld's plan in the household simulator; a failing step must be explained by a rule."""
     household.reset(task)
     for i, command in enumerate(plan, start=1):
-        obs, _, done, info = household.step(translate(command, names.from_a))
+        obs = household.step(translate(command, names.from_a))
         if obs.text == NOTHING_HAPPENS:
             rule = next((r for r in KNOWN if r.command(command, "alfworld", names.situation)), None)
             if rule is None:
@@ -173,8 +173,8 @@ def _replay_alfworld_plan(plan: list[str], household: HouseholdEnv, task: Task,
                                         alfworld="(admissible in ALFWorld)")]  # fmt: skip
             names.known[rule.key] += 1
             return False, []
-        if done:
-            return bool(info["won"]), []
+        if obs.ended:
+            return bool(obs.info["won"]), []
     return False, [Mismatch(step=len(plan), command="<end>", kind="plan", household="not won", alfworld="won")]
 
 
@@ -197,10 +197,11 @@ def check_instance(task: Task, household: HouseholdEnv, alfworld: AlfworldEnv) -
     a_won = False
     for i, command in enumerate(h_plan, start=1):
         a_cmd = translate(command, names.to_a)
-        h_obs, _, _, _ = household.step(command)
-        a_obs, _, a_won, _ = alfworld.step(a_cmd)
+        h_obs = household.step(command)
+        a_obs = alfworld.step(a_cmd)
+        a_won = bool(a_obs.info["won"])
         mismatches += _compare(i, a_cmd, h_obs, a_obs, names)
-        if a_won:
+        if a_obs.ended:
             break
     h_won = None
     if a_plan is not None:

@@ -19,6 +19,7 @@ import json
 import os
 import sys
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -170,10 +171,11 @@ class AlfworldEnv:
         self._engine.load(str(path))
         self._loaded = self.gamefile = path
 
-    def step(self, command: str) -> tuple[Observation, float, bool, dict[str, Any]]:
+    def step(self, command: str) -> Observation:
         """Apply ``command``; an inadmissible one answers "Nothing happens." and changes nothing.
 
-        The episode is done when the task is won or after ``max_steps`` commands; stepping on raises.
+        The episode terminates when the task is won and is truncated after ``max_steps`` commands; stepping on
+        raises.
         """
         if self._state is None:
             raise NoEpisodeError("call reset(task) before step()")
@@ -184,7 +186,9 @@ class AlfworldEnv:
         text = self._state.feedback.strip()
         obs = self._observation(text, error=f"not admissible: {command[:80]!r}" if text == NOTHING_HAPPENS else None)
         won = bool(obs.info["won"])
-        return obs, 1.0 if won else 0.0, won or self.steps >= self.max_steps, obs.info
+        return replace(
+            obs, reward=1.0 if won else 0.0, terminated=won, truncated=not won and self.steps >= self.max_steps
+        )
 
     def expert_plan(self) -> list[str]:
         """ALFWorld's planner (Fast Downward) from the current state.

@@ -70,7 +70,7 @@ class HouseholdEnv:
         text = f"-= Welcome to TextWorld, ALFRED! =-\n\n{description}\n\nYour task is to: {task.instruction}"
         return Observation(text, list(self.text.admissible), self._info(error=None))
 
-    def step(self, command: str) -> tuple[Observation, float, bool, dict[str, Any]]:
+    def step(self, command: str) -> Observation:
         if self.task is None:
             raise RuntimeError("call reset(task) before step()")
         if self.won or self.steps >= self.max_steps:
@@ -82,9 +82,15 @@ class HouseholdEnv:
         if result.changed and self._goal is not None and (self._goal.spatial or not result.moved_only):
             self._now = self._goal(self.text.metadata)
             self.won = self._now.success
-        done = self.won or self.steps >= self.max_steps
         info = self._info(error=None if result.ok else f"not admissible here: {command[:80]!r}")
-        return Observation(result.feedback, list(self.text.admissible), info), float(self.won), done, info
+        return Observation(
+            result.feedback,
+            list(self.text.admissible),
+            info,
+            reward=float(self.won),
+            terminated=self.won,
+            truncated=not self.won and self.steps >= self.max_steps,
+        )
 
     def expert_plan(self) -> list[str]:
         """Commands that finish the task from the current state (planned on a private twin of the world)."""

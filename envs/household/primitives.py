@@ -187,11 +187,11 @@ class HouseholdPrograms:
             raise _Ended
         if command not in self.t.admissible:
             raise _Fail(why)
-        obs, _reward, done, info = self.env.step(command)
-        self._info, self._done = dict(info), done
+        obs = self.env.step(command)
+        self._info, self._done = dict(obs.info), obs.ended
         self._actions += 1
         self._feedback.append(obs.text)
-        if done:
+        if obs.ended:
             raise _Ended
 
     def _goto(self, rid: str) -> None:

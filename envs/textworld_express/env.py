@@ -12,6 +12,7 @@ dropped), or its rest while the episode has followed it.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from envs.core import NOTHING_HAPPENS, Observation
@@ -78,17 +79,19 @@ class TwxEnv:
         self._last = self._observation(f"{infos['taskDescription'].strip()}\n{infos['observation'].strip()}", infos)
         return self._last
 
-    def step(self, command: str) -> tuple[Observation, float, bool, dict[str, Any]]:
+    def step(self, command: str) -> Observation:
         if self.task is None or self._last is None:
             raise RuntimeError("call reset(task) before step()")
-        if command not in self._last.admissible or self._last.info["won"] or "error" in self._last.info:
-            obs = Observation(NOTHING_HAPPENS, self._last.admissible, {**self._last.info})
-            return obs, 0.0, False, obs.info
+        if self._last.terminated:
+            raise RuntimeError("the game is over; call reset(task) to start another")
+        if command not in self._last.admissible:
+            return Observation(NOTHING_HAPPENS, self._last.admissible, {**self._last.info})
         observation, _, _, infos = self._twx().step(command)
         self._history.append(command)
-        self._last = self._observation(observation.strip() or NOTHING_HAPPENS, infos)
-        won = self._last.info["won"]
-        return self._last, float(won), won or "error" in self._last.info, self._last.info
+        obs = self._observation(observation.strip() or NOTHING_HAPPENS, infos)
+        won = obs.info["won"]
+        self._last = replace(obs, reward=float(won), terminated=won or "error" in obs.info)
+        return self._last
 
     def expert_plan(self) -> list[str]:
         if self.task is None:

@@ -49,11 +49,11 @@ class ThorEnv(HouseholdEnv):
         observation.info["teleport_fallbacks"] = len(self.world.fallbacks)
         return observation
 
-    def step(self, command: str) -> tuple[Observation, float, bool, dict[str, Any]]:
+    def step(self, command: str) -> Observation:
         sent = self.world.actions_sent
-        observation, reward, done, info = super().step(command)
-        meta = self.world.metadata
+        observation = super().step(command)
+        info, meta = observation.info, self.world.metadata
         if "error" in info and self.world.actions_sent > sent and not meta["lastActionSuccess"]:
             info["error"] = f"THOR {meta['lastAction']} failed: {meta['errorMessage']}"
         info["teleport_fallbacks"] = len(self.world.fallbacks)
-        return observation, reward, done, info
+        return observation

@@ -105,8 +105,8 @@ class Attempt:
                 self.error = f"LLM call failed at step {len(self.steps) + 1}: {choice.error}"
                 return
             offered = len(obs.admissible)
-            obs, _reward, done, info = self.env.step(choice.command)
-            self.info = dict(info)
+            obs = self.env.step(choice.command)
+            self.info = dict(obs.info)
             step = Step(
                 thought="" if self.config.act_only else choice.thought,
                 action=choice.command,
@@ -119,13 +119,15 @@ class Attempt:
             )
             self.steps.append(step)
             yield step
-            if done:
+            if obs.ended:
                 break
         if not self.info.get("won"):
             self.failure = self.failure or (
-                f"step limit ({self.config.max_steps}) reached"
-                if len(self.steps) >= self.config.max_steps
+                "the environment's step budget ran out"
+                if obs.truncated
                 else "the environment ended the episode without success"
+                if obs.terminated
+                else f"step limit ({self.config.max_steps}) reached"
             )
 
     def _reference_length(self) -> int | None:

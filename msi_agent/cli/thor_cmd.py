@@ -85,9 +85,9 @@ def _expert_games(world: Any, n: int, seed: int) -> str:
         env.reset(task)
         info: dict[str, Any] = {}
         for command in env.expert_plan():
-            _, _, done, info = env.step(command)
-            steps += 1
-            if done:
+            obs = env.step(command)
+            info, steps = obs.info, steps + 1
+            if obs.ended:
                 break
         won += bool(info.get("won"))
     per_step = (time.perf_counter() - started) / max(steps, 1) * 1000

@@ -19,9 +19,10 @@ def expert_episode(env: Env, task: Task, *, episode_id: str | None = None) -> Ep
     info = dict(obs.info)
     for command in plan:
         admissible = len(obs.admissible)
-        obs, _reward, done, info = env.step(command)
+        obs = env.step(command)
+        info = obs.info
         steps.append(Step(action=command, observation=obs.text, admissible_count=admissible))
-        if done:
+        if obs.ended:
             break
     won = bool(info.get("won"))
     kwargs = {"id": episode_id} if episode_id else {}

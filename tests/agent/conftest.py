@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
 from envs.core import NOTHING_HAPPENS, Observation
@@ -24,7 +22,7 @@ class ToyEnv:
         self.holding = self.lit = False
         return self._obs("You are in a bedroom. On the desk 1, you see a book 1 and a desklamp 1.")
 
-    def step(self, command: str) -> tuple[Observation, float, bool, dict[str, Any]]:
+    def step(self, command: str) -> Observation:
         if command == "take book 1 from desk 1" and not self.holding:
             self.holding, text = True, "You pick up the book 1 from the desk 1."
         elif command == "use desklamp 1" and not self.lit:
@@ -34,7 +32,8 @@ class ToyEnv:
         else:
             text = NOTHING_HAPPENS
         obs = self._obs(text)
-        return obs, float(obs.info["won"]), bool(obs.info["won"]), obs.info
+        won = obs.info["won"]
+        return Observation(obs.text, obs.admissible, obs.info, reward=float(won), terminated=won)
 
     def expert_plan(self) -> list[str]:
         return [c for c, done in (("take book 1 from desk 1", self.holding), ("use desklamp 1", self.lit)) if not done]

@@ -59,7 +59,8 @@ def test_scripted_episode_end_to_end(env: AlfworldEnv, game: Path) -> None:
     feedback = []
     for command in script:
         assert command in obs.admissible, (command, obs.admissible)
-        obs, reward, done, info = env.step(command)
+        obs = env.step(command)
+        reward, done, info = obs.reward, obs.ended, obs.info
         feedback.append(obs.text)
     assert feedback[1] == "You open the fridge 1. The fridge 1 is open. In it, you see a apple 1."
     assert feedback[4] == "You heat the apple 1 using the microwave 1."
@@ -71,8 +72,9 @@ def test_scripted_episode_end_to_end(env: AlfworldEnv, game: Path) -> None:
 def test_step_budget_ends_the_episode(game: Path) -> None:
     with AlfworldEnv(max_steps=2) as e:
         e.reset(task_for(game))
-        assert e.step("look")[2] is False
-        _, reward, done, info = e.step("inventory")
+        assert e.step("look").ended is False
+        stepped = e.step("inventory")
+        reward, done, info = stepped.reward, stepped.ended, stepped.info
         assert (reward, done, info["steps"], info["won"]) == (0.0, True, 2, False)
         with pytest.raises(NoEpisodeError):
             e.step("look")
@@ -92,7 +94,8 @@ def test_made_by_name(game: Path) -> None:
 
 def test_bad_command_changes_nothing(env: AlfworldEnv, game: Path) -> None:
     obs = env.reset(task_for(game))
-    after, reward, done, info = env.step("take apple 1 from fridge 1")
+    after = env.step("take apple 1 from fridge 1")
+    reward, done, info = after.reward, after.ended, after.info
     assert after.text == NOTHING_HAPPENS and "not admissible" in info["error"]
     assert (reward, done) == (0.0, False) and after.admissible == obs.admissible
 
@@ -102,7 +105,8 @@ def test_planner_plan_wins_and_reset_is_repeatable(env: AlfworldEnv, game: Path)
     plan = env.expert_plan()
     assert plan[0] == "go to fridge 1"
     for command in plan:
-        _, _, done, _ = env.step(command)
+        stepped = env.step(command)
+        done = stepped.ended
     assert done
     again = env.reset(task_for(game))
     assert (again.text, again.admissible, again.info) == (first.text, first.admissible, first.info)

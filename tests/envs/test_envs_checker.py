@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import replace
 
 import pytest
 
@@ -33,9 +33,15 @@ class Drifting(HouseholdEnv):
 class Lenient(HouseholdEnv):
     """Claims nonsense commands succeed."""
 
-    def step(self, command: str) -> tuple[Observation, float, bool, dict[str, Any]]:
-        obs, reward, done, info = super().step(command)
-        return Observation("OK!", obs.admissible, obs.info), reward, done, info
+    def step(self, command: str) -> Observation:
+        return replace(super().step(command), text="OK!")
+
+
+class NeverEnds(HouseholdEnv):
+    """Wins without saying the episode terminated (the old ``done`` mixed that up with running out of steps)."""
+
+    def step(self, command: str) -> Observation:
+        return replace(super().step(command), terminated=False)
 
 
 class NoInfo(HouseholdEnv):
@@ -48,6 +54,7 @@ class NoInfo(HouseholdEnv):
     (Drifting(), "diverged"),
     (Lenient(), "Nothing happens"),
     (NoInfo(), "gc_satisfied"),
+    (NeverEnds(), "a won task is a terminal state"),
 ])  # fmt: skip
 def test_contract_breaks_are_named(env: HouseholdEnv, message: str) -> None:
     with pytest.raises(EnvCheckError, match=message):

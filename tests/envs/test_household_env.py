@@ -38,10 +38,12 @@ def test_expert_wins_and_progress_counts_up() -> None:
     plan = env.expert_plan()
     seen = []
     for command in plan:
-        obs, reward, done, info = env.step(command)
+        obs = env.step(command)
+        reward, done, info = obs.reward, obs.ended, obs.info
         assert obs.text != NOTHING_HAPPENS
         seen.append(info["gc_satisfied"])
     assert done and reward == 1.0 and info["won"] and info["gc_satisfied"] == info["gc_total"] == 8
+    assert obs.terminated and not obs.truncated
     assert seen == sorted(seen)
     assert all(ok for _, ok in env.conditions)
     with pytest.raises(RuntimeError, match="over"):
@@ -55,18 +57,21 @@ def test_expert_replans_from_the_middle_of_an_episode() -> None:
     env.step("nonsense")
     plan = env.expert_plan()
     for command in plan:
-        _, _, done, info = env.step(command)
+        stepped = env.step(command)
+        done, info = stepped.ended, stepped.info
     assert info["won"] and done
 
 
 def test_nothing_happens_and_budget() -> None:
     env = HouseholdEnv(max_steps=3)
     env.reset(one("pick_and_place_simple"))
-    obs, reward, done, info = env.step("dance")
+    obs = env.step("dance")
+    reward, done, info = obs.reward, obs.ended, obs.info
     assert obs.text == NOTHING_HAPPENS and reward == 0.0 and not done and "error" in info
     env.step("look")
-    _, _, done, info = env.step("inventory")
-    assert done and not info["won"] and info["steps"] == 3
+    stepped = env.step("inventory")
+    assert stepped.truncated and not stepped.terminated  # out of steps is not an end state of the task
+    assert not stepped.info["won"] and stepped.info["steps"] == 3
 
 
 def test_progress_follows_teach() -> None:
@@ -96,14 +101,14 @@ def test_broken_progress_is_subtracted() -> None:
         if command in env.text.admissible:
             env.step(command)
     other = next(c for c in env.text.admissible if c.startswith("go to ") and c != f"go to {where}")
-    _, _, _, info = env.step(other)
+    info = env.step(other).info
     assert info["gc_satisfied"] == 0
     for command in env.expert_plan():
-        _, _, _, info = env.step(command)
+        info = env.step(command).info
     assert info["won"] and info["gc_satisfied"] == info["gc_total"]
     env.reset(task)
     for command in env.expert_plan():
-        *_, info = env.step(command)
+        info = env.step(command).info
     assert info["won"]
 
 

@@ -53,7 +53,8 @@ def test_expert_always_wins_with_full_progress(tasks: list[Task]) -> None:
         info = obs.info
         for command in plan:
             assert command in env.text.admissible
-            obs, _, _, info = env.step(command)
+            obs = env.step(command)
+            info = obs.info
         if not (info["won"] and info["gc_satisfied"] == info["gc_total"]):
             failures.append((task.id, info, [c for c, ok in env.conditions if not ok]))
         assert len(plan) <= env.max_steps, f"{task.id}: plan of {len(plan)} exceeds the budget {env.max_steps}"
@@ -71,7 +72,8 @@ def test_random_policy_rarely_wins(tasks: list[Task]) -> None:
         done = False
         while not done:
             command = rng.choice(obs.admissible)
-            obs, _, done, info = env.step(command)
+            obs = env.step(command)
+            done, info = obs.ended, obs.info
             assert obs.text != NOTHING_HAPPENS, f"{task.id}: admissible {command!r} did nothing"
         wins += info["won"]
     assert wins / len(subset) < 0.08, f"random play won {wins} of {len(subset)}"
@@ -91,8 +93,8 @@ def test_same_seed_same_task_and_trajectory(tasks: list[Task]) -> None:
         oa, ob = a.reset(task), b.reset(task)
         assert oa == ob
         for _ in range(25):
-            oa, *_ = a.step(ra.choice(oa.admissible))
-            ob, *_ = b.step(rb.choice(ob.admissible))
+            oa = a.step(ra.choice(oa.admissible))
+            ob = b.step(rb.choice(ob.admissible))
             assert oa == ob
             assert a.backend.state_hash() == b.backend.state_hash()  # type: ignore[attr-defined]
         assert a.expert_plan() == b.expert_plan()

@@ -33,7 +33,7 @@ def test_expert_meets_the_definition_and_reset_does_not(split: Split) -> None:
         assert not start.success and obs.info["gc_total"] == start.total - start.satisfied >= 1, task.id
         assert obs.info["unmet"] == start.unmet
         for command in env.expert_plan():
-            _, _, _, info = env.step(command)
+            info = env.step(command).info
         end = check(env.text.metadata)
         assert end.success and info["won"] and info["gc_satisfied"] == info["gc_total"] and not info["unmet"], task.id
 

@@ -66,11 +66,14 @@ def test_progress_is_the_score_and_the_expert_is_the_gold_path(suite: Suite) -> 
     assert env.expert_plan() == plan[1:]  # the rest of the gold path while the episode follows it
     gained = []
     for command in plan[1:]:
-        _, reward, done, info = env.step(command)
+        stepped = env.step(command)
+        reward, done, info = stepped.reward, stepped.ended, stepped.info
         gained.append(info["gc_satisfied"])
     assert gained == sorted(gained) and info["won"] and done and reward == 1.0
     assert info["gc_satisfied"] == info["gc_total"]
-    assert env.step("look around")[0].text == "Nothing happens."  # the game is over
+    assert stepped.terminated and not stepped.truncated
+    with pytest.raises(RuntimeError, match="the game is over"):
+        env.step("look around")
     env.reset(task)
     env.step("inventory")
     with pytest.raises(LookupError, match="left TWX's gold path"):
@@ -86,7 +89,8 @@ def test_instances_of_one_thread_share_its_jvm_and_interleave_safely(suite: Suit
     b.reset(b_task)  # moves the shared game to another task
     b.step(b.expert_plan()[0])
     for command in a_plan[1:]:
-        _, _, done, info = a.step(command)  # a replays its own history first
+        stepped = a.step(command)  # a replays its own history first
+        done, info = stepped.ended, stepped.info
     assert info["won"] and done
     jvms: list[object] = []
 

@@ -52,7 +52,8 @@ def play_expert(env: ThorEnv, task: Task) -> dict[str, object]:
     env.reset(task)
     info: dict[str, object] = {}
     for command in env.expert_plan():
-        _, _, done, info = env.step(command)
+        stepped = env.step(command)
+        done, info = stepped.ended, stepped.info
         if done:
             break
     return info
@@ -174,7 +175,8 @@ def test_go_to_with_no_usable_pose_says_nothing_happens_and_records_thor_error(l
         task = sample_tasks(TaskSpec(n=1, seed=1, families=["pick_and_place_simple"]), world)[0]
         obs = env.reset(task)
         goto = next(c for c in obs.admissible if c.startswith("go to "))
-        obs, _, _, info = env.step(goto)
+        obs = env.step(goto)
+        info = obs.info
     assert obs.text == envs.NOTHING_HAPPENS
     assert str(info["error"]).startswith("THOR TeleportFull failed: Agent cannot be placed at")
 

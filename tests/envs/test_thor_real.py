@@ -41,7 +41,8 @@ def test_real_build_plays_a_live_task() -> None:
         assert obs.admissible and "Your task is to:" in obs.text
         plan = env.expert_plan()
         for command in plan:
-            _, _, done, info = env.step(command)
+            stepped = env.step(command)
+            done, info = stepped.ended, stepped.info
             assert "gc_total" in info
             if done:
                 break

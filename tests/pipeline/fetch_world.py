@@ -6,7 +6,6 @@ The player follows the expert plan from the prompt alone and gets stuck on purpo
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any
 
 from envs.core import NOTHING_HAPPENS, Observation
 from envs.spec import EnvSpec
@@ -46,7 +45,7 @@ class FetchEnv:
         sat, total = self._conditions()
         return Observation(text, self._admissible(), {"won": sat == total, "gc_satisfied": sat, "gc_total": total})
 
-    def step(self, command: str) -> tuple[Observation, float, bool, dict[str, Any]]:
+    def step(self, command: str) -> Observation:
         text = NOTHING_HAPPENS
         if command not in self._admissible():
             pass
@@ -62,7 +61,8 @@ class FetchEnv:
         elif command == "look":
             text = "You look around."
         obs = self._obs(text)
-        return obs, float(obs.info["won"]), bool(obs.info["won"]), obs.info
+        won = obs.info["won"]
+        return Observation(obs.text, obs.admissible, obs.info, reward=float(won), terminated=won)
 
     def expert_plan(self) -> list[str]:
         goal, plan = self.task.params["goal"], []

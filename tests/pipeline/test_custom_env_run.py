@@ -46,7 +46,7 @@ class Workshop:
         done = int(self.held) + int(self.used)
         return Observation(text, self._admissible(), {"won": done == 2, "gc_satisfied": done, "gc_total": 2})
 
-    def step(self, command: str) -> tuple[Observation, float, bool, dict[str, object]]:
+    def step(self, command: str) -> Observation:
         text = NOTHING_HAPPENS
         if command in self._admissible():
             verb = command.split()[0]
@@ -59,7 +59,8 @@ class Workshop:
             else:
                 text = f"You see the {', '.join(SPOTS)}."
         obs = self._obs(text)
-        return obs, float(obs.info["won"]), bool(obs.info["won"]), obs.info
+        won = obs.info["won"]
+        return Observation(obs.text, obs.admissible, obs.info, reward=float(won), terminated=won)
 
     def expert_plan(self) -> list[str]:
         plan = [] if self.held or self.at == self.spot else [f"go to {self.spot}"]
