@@ -66,7 +66,9 @@ TEST = typer.Option(None, "--test-tasks", help="test tasks per split (seen and u
 STEPS = typer.Option(None, "--max-steps", help="step limit per episode")
 SEED = typer.Option(None, "--seed", help="task sampling and seed order")
 FAMILIES = typer.Option(None, "--family", "-f", help="task family (repeat); default all")
-FRESH = typer.Option(False, "--fresh", help="discard this run's folder, pool episodes and insights first")
+FRESH = typer.Option(
+    False, "--fresh", help="discard this run's folder, pool episodes and the namespaces it created (ledger) first"
+)
 EXAMPLES = typer.Option(1, "--examples", min=0, help="few-shot expert demonstrations in the prompt")
 ACT_ONLY = typer.Option(False, "--act-only", help="the Act variant: actions without thoughts")
 EXECUTOR = typer.Option(
