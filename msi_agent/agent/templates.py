@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from envs.spec import EnvSpec
 
-DEFAULT_PACKAGES = ("msi_agent.agent", "msi_agent.insights")
+DEFAULT_PACKAGES = ("msi_agent.agent", "msi_agent.agent.program", "msi_agent.insights")
 """Packages whose ``prompts/`` folders hold the defaults, searched last."""
 
 DEFAULT_WORDS: dict[str, str] = {

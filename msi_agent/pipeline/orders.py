@@ -70,11 +70,12 @@ class ProgramOrder:
     examples: str = ""
     driver_usage: TokenUsage = field(default_factory=TokenUsage)
     insight_ids: tuple[str, ...] = ()
+    prompts: Prompts = DEFAULT_PROMPTS
 
     def play(self, env: Env, llm: LLMClient) -> Episode:
         attempt = ProgramAttempt(
             llm, env, self.task, self.config, insight_block=self.insight_block, examples=self.examples,
-            episode_id=self.episode_id,
+            episode_id=self.episode_id, prompts=self.prompts,
         )  # fmt: skip
         for _ in attempt:
             pass

@@ -86,7 +86,7 @@ def examples_for(session: Session, demos: Sequence[Episode]) -> Examples:
             raise ValueError(
                 f"environment {session.suite.name!r} offers no program primitives; use --executor react with it"
             )
-        return ProgramLibrary.from_demos(demos, env, session.embeddings)
+        return ProgramLibrary.from_demos(demos, env, session.embeddings, prompts=session.templates)
     finally:
         env.close()
 
@@ -114,7 +114,9 @@ def _play_agent(
         ids = tuple(i.id for i in selection.insights)
         order: AgentOrder | ProgramOrder
         if by_program:
-            order = ProgramOrder(job.episode_id, job.task, programs, block, examples, selection.usage, ids)
+            order = ProgramOrder(
+                job.episode_id, job.task, programs, block, examples, selection.usage, ids, session.templates
+            )
         else:
             order = AgentOrder(
                 job.episode_id,

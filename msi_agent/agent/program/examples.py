@@ -14,10 +14,8 @@ import numpy as np
 from langchain_core.embeddings import Embeddings
 
 from msi_agent.agent.program.dialogue import request
-from msi_agent.agent.templates import render
+from msi_agent.agent.templates import DEFAULT_PROMPTS, Prompts
 from msi_agent.records import Episode, Task
-
-_PKG = "msi_agent.agent.program"
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,8 +25,10 @@ class Example:
 
 
 class ProgramLibrary:
-    def __init__(self, examples: Sequence[Example], embeddings: Embeddings | None = None) -> None:
-        self.examples = list(examples)
+    def __init__(
+        self, examples: Sequence[Example], embeddings: Embeddings | None = None, *, prompts: Prompts = DEFAULT_PROMPTS
+    ) -> None:
+        self.examples, self.prompts = list(examples), prompts
         self._embeddings = embeddings
         self._vectors: np.ndarray | None = None
         if embeddings is not None and self.examples:
@@ -36,13 +36,20 @@ class ProgramLibrary:
             self._vectors = m / np.maximum(np.linalg.norm(m, axis=1, keepdims=True), 1e-12)
 
     @classmethod
-    def from_demos(cls, demos: Sequence[Episode], env: object, embeddings: Embeddings | None = None) -> ProgramLibrary:
+    def from_demos(
+        cls,
+        demos: Sequence[Episode],
+        env: object,
+        embeddings: Embeddings | None = None,
+        *,
+        prompts: Prompts = DEFAULT_PROMPTS,
+    ) -> ProgramLibrary:
         """Programs of the successful demonstrations, written by ``env.program_of(task, plan)``."""
         convert = getattr(env, "program_of", None)
         if convert is None:
             raise ValueError(f"environment {type(env).__name__} cannot turn plans into programs (no program_of)")
         examples = [Example(d.task, convert(d.task, [s.action for s in d.steps])) for d in demos if d.success]
-        return cls(examples, embeddings)
+        return cls(examples, embeddings, prompts=prompts)
 
     def for_task(self, task: Task, k: int = 1) -> list[Example]:
         candidates = [i for i, e in enumerate(self.examples) if e.task.id != task.id]
@@ -60,5 +67,5 @@ class ProgramLibrary:
         chosen = self.for_task(task, k)
         if not chosen:
             return ""
-        blocks = [render(_PKG, "program_example", request=request(e.task), program=e.program) for e in chosen]
-        return render(_PKG, "program_examples", examples="\n".join(blocks))
+        blocks = [self.prompts.render("program_example", request=request(e.task), program=e.program) for e in chosen]
+        return self.prompts.render("program_examples", examples="\n".join(blocks))

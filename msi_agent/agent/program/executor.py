@@ -23,11 +23,10 @@ from msi_agent.agent.program.dialogue import request
 from msi_agent.agent.program.grammar import program_grammar, token_budget
 from msi_agent.agent.program.interpreter import DEFAULT_BUDGET, Interpreter
 from msi_agent.agent.program.language import ProgramError, parse
-from msi_agent.agent.templates import render
+from msi_agent.agent.templates import DEFAULT_PROMPTS, Prompts
 from msi_agent.llm import LLMClient
 from msi_agent.records import Episode, Step, Task
 
-_PKG = "msi_agent.agent.program"
 PROGRAM_ACTION = "write program"
 CORRECTION_ACTION = "correct program"
 END_OF_PROGRAM = "(end of program)"
@@ -61,6 +60,7 @@ class ProgramAttempt(Attempt):
         insight_block: str = "",
         examples: str = "",
         episode_id: str | None = None,
+        prompts: Prompts = DEFAULT_PROMPTS,
     ) -> None:
         if not supports_programs(env):
             raise ValueError(
@@ -68,16 +68,22 @@ class ProgramAttempt(Attempt):
                 "use the react executor with it"
             )
         super().__init__(
-            llm, env, task, ExecutorConfig(), insight_block=insight_block, examples=examples, episode_id=episode_id
+            llm,
+            env,
+            task,
+            ExecutorConfig(),
+            insight_block=insight_block,
+            examples=examples,
+            episode_id=episode_id,
+            prompts=prompts,
         )
         self.program_config = config
         self.commands = 0
 
     def program_messages(self, world: ProgramWorld) -> list[BaseMessage]:
         """The prompt for the next program: system, task, then each earlier program and what became of it."""
-        system = render(_PKG, "program_system", api=world.api.describe())
-        task = render(
-            _PKG,
+        system = self.templates.render("program_system", api=world.api.describe())
+        task = self.templates.render(
             "program_task",
             examples=self.examples,
             insights=self.insight_block,
@@ -89,9 +95,9 @@ class ProgramAttempt(Attempt):
             if step.action in (PROGRAM_ACTION, CORRECTION_ACTION):
                 messages.append(AIMessage(content=step.raw_output or ""))
                 if step.error:
-                    messages.append(HumanMessage(content=_correction(done, "(the program)", step.error, refused=True)))
+                    messages.append(HumanMessage(content=self._correction(done, "(the program)", step.error, True)))
             elif step.error:
-                messages.append(HumanMessage(content=_correction(done, step.action, step.error, refused=False)))
+                messages.append(HumanMessage(content=self._correction(done, step.action, step.error, False)))
             else:
                 done.append(step.action)
         return messages
@@ -160,17 +166,15 @@ class ProgramAttempt(Attempt):
             if last is not None and last.done:
                 return
 
+    def _correction(self, done: list[str], line: str, reason: str, refused: bool) -> str:
+        return self.templates.render(
+            "correction",
+            what="The program was refused before it ran." if refused else "A subgoal failed.",
+            done="\n".join(done) or "(none)",
+            line=line,
+            reason=reason,
+        )
+
     def episode(self) -> Episode:
         """As ``Attempt.episode``; the path length counts environment commands, comparable to the expert's."""
         return super().episode().model_copy(update={"path_length": self.commands})
-
-
-def _correction(done: list[str], line: str, reason: str, *, refused: bool) -> str:
-    return render(
-        _PKG,
-        "correction",
-        what="The program was refused before it ran." if refused else "A subgoal failed.",
-        done="\n".join(done) or "(none)",
-        line=line,
-        reason=reason,
-    )
