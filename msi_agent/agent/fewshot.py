@@ -43,19 +43,23 @@ class DemoLibrary:
         )
         return [self.demos[i] for i in ranked[:k]]
 
-    def render(self, task: Task, k: int = 1) -> str:
+    def render(self, task: Task, k: int = 1, *, think: bool = True) -> str:
         """The examples block for the task prompt; empty when there is nothing to show."""
         chosen = self.for_task(task, k)
         if not chosen:
             return ""
-        return self.prompts.render("examples", examples="\n".join(render_demo(d, self.prompts) for d in chosen))
+        demos = "\n".join(render_demo(d, self.prompts, think=think) for d in chosen)
+        return self.prompts.render("examples", examples=demos)
 
 
-def render_demo(demo: Episode, prompts: Prompts = DEFAULT_PROMPTS) -> str:
+def render_demo(demo: Episode, prompts: Prompts = DEFAULT_PROMPTS, *, think: bool = True) -> str:
+    """One example in the reply format the agent is asked for: with ``think``, a Think line before each Action —
+    the step's recorded thought, or for an expert step (which has none) its plain intention, "I will <action>."."""
     lines = []
     for step in demo.steps:
         obs = step.observation
         if len(obs) > OBSERVATION_CHARS:
             obs = obs[:OBSERVATION_CHARS] + "…"
-        lines.append(f"Action: {step.action}\nObservation: {obs}")
+        thought = f"Think: {step.thought or f'I will {step.action}.'}\n" if think else ""
+        lines.append(f"{thought}Action: {step.action}\nObservation: {obs}")
     return prompts.render("example", instruction=demo.task.instruction, transcript="\n".join(lines))

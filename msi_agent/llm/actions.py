@@ -17,14 +17,15 @@ import difflib
 import re
 from dataclasses import dataclass
 
-REPLY_FORMAT = "Think: <your reasoning in one line>\nAction: <one command copied from the admissible commands>"
+REPLY_FORMAT = "Think: <your reasoning in one line>\nAction: <one command copied from the possible commands>"
 """The instruction text prompts should show the model (kept here so prompt and parser cannot drift)."""
 
-ACT_FORMAT = "Action: <one command copied from the admissible commands>"
+ACT_FORMAT = "Action: <one command copied from the possible commands>"
 """The act-only variant (no thought), for ``choose_action(..., think=False)``."""
 
 MAX_THOUGHT_CHARS = 200
-"""Bound on the Think line under a grammar, so a small model cannot spend its whole budget musing."""
+"""Bound on the Think line: under a grammar the model cannot write more; without one, a longer thought is cut to it
+before it is recorded, since every later prompt replays it (the raw reply keeps the whole text)."""
 
 _ACTION_RE = re.compile(r"^\W*action\W*[:\-]\s*(.*)$", re.IGNORECASE)
 _THINK_RE = re.compile(r"^\W*(?:think|thought)\W*[:\-]\s*(.*)$", re.IGNORECASE)

@@ -24,7 +24,13 @@ from pydantic import BaseModel, ConfigDict, SecretStr
 from msi_agent.config import LLMSettings
 from msi_agent.llm import journal
 from msi_agent.llm.accounting import PRICES_FILE, Ledger, PriceTable, cost, load_prices, price_for
-from msi_agent.llm.actions import action_grammar, grammar_token_budget, map_to_admissible, parse_reply
+from msi_agent.llm.actions import (
+    MAX_THOUGHT_CHARS,
+    action_grammar,
+    grammar_token_budget,
+    map_to_admissible,
+    parse_reply,
+)
 from msi_agent.llm.backends import chat_model, max_tokens_option
 from msi_agent.llm.cache import CACHE_FILE, CachedResponse, ResponseCache, cache_key
 from msi_agent.llm.errors import LLMAuthError, LLMConfigError, describe, is_auth_error
@@ -239,8 +245,11 @@ class LLMClient:
         done = self._complete(messages, purpose, extra, use_cache=cache)
         parsed = parse_reply(done.text)
         choice = map_to_admissible(parsed.action, admissible, context=done.text)
+        thought = parsed.thought
+        if len(thought) > MAX_THOUGHT_CHARS:
+            thought = thought[: MAX_THOUGHT_CHARS - 1].rstrip() + "…"
         return ActionChoice(
-            thought=parsed.thought,
+            thought=thought,
             command=choice.command,
             raw=done.text,
             mapped=choice.mapped,

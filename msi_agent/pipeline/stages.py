@@ -99,6 +99,7 @@ def _play_agent(
     config, k = agent.executor(session), agent.examples
     programs = ProgramConfig(max_programs=session.settings.agent.max_programs)
     by_program = session.settings.agent.executor == "program"
+    think = not agent.act_only and not by_program  # examples in the reply format the executor asks for
 
     def play(job: Job) -> Episode:
         selection = selector.select(job.task)
@@ -110,7 +111,7 @@ def _play_agent(
                 llm=session.llm.name,
                 usage=selection.usage,
             )
-        block, examples = format_block(selection.insights, session.templates), demos.render(job.task, k)
+        block, examples = format_block(selection.insights, session.templates), demos.render(job.task, k, think=think)
         ids = tuple(i.id for i in selection.insights)
         order: AgentOrder | ProgramOrder
         if by_program:

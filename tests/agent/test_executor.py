@@ -10,6 +10,7 @@ from langchain_core.messages import BaseMessage
 from envs.core import Env
 from msi_agent.agent.executor import Attempt, ExecutorConfig, play
 from msi_agent.llm import LLMClient, RetryPolicy, ScriptedChatModel
+from msi_agent.llm.actions import MAX_THOUGHT_CHARS
 from msi_agent.records import Task
 
 TASK = Task(
@@ -104,3 +105,17 @@ def test_an_env_without_expert_still_plays(toy_env: Env) -> None:
         _llm(["Action: take book 1 from desk 1", "Action: use desklamp 1"]), toy_env, TASK, ExecutorConfig(max_steps=4)
     )
     assert ep.success and ep.reference_length is None
+
+
+def test_a_long_thought_is_bounded_before_it_is_replayed(toy_env: Env) -> None:
+    musing = "Let me think about the room. " * 40
+    prompts: list[str] = []
+
+    def reply(messages: list[BaseMessage]) -> str:
+        prompts.append("\n".join(str(m.content) for m in messages))
+        return f"Think: {musing}\nAction: take book 1 from desk 1" if len(prompts) == 1 else "Action: use desklamp 1"
+
+    ep = play(_llm(reply), toy_env, TASK, ExecutorConfig(max_steps=3))
+    thought = ep.steps[0].thought
+    assert len(thought) == MAX_THOUGHT_CHARS and thought.endswith("…") and musing.strip() in ep.steps[0].raw_output
+    assert musing.strip() not in prompts[1] and thought in prompts[1]  # the next prompt replays the bounded one

@@ -43,7 +43,9 @@ def test_same_family_first_then_similarity_and_never_itself() -> None:
     assert [d.task.id for d in DemoLibrary(DEMOS).for_task(other, k=2)] == ["c", "a"]  # no embedder: id order
 
 
-def test_render_cuts_long_observations() -> None:
-    text = render_demo(DEMOS[0])
+def test_render_cuts_long_observations_and_follows_the_reply_format() -> None:
+    text = render_demo(DEMOS[0], think=False)
     assert text.startswith("Task: cool a mug with fridge\nAction: go to fridge 1\nObservation: xxx")
     assert len(text) < 250 and text.rstrip().endswith("…")
+    thinking = render_demo(DEMOS[0])  # the executor asks for Think + Action, so the examples show both
+    assert thinking.startswith("Task: cool a mug with fridge\nThink: I will go to fridge 1.\nAction: go to fridge 1\n")

@@ -237,3 +237,10 @@ def test_scores_never_negative_deleted_never_return_and_limits_hold(updates: lis
 def test_limits_are_validated() -> None:
     with pytest.raises(ValueError, match=">= 1"):
         GeneratorLimits(max_ops_per_part=0)
+
+
+def test_a_line_that_only_names_an_operation_is_never_stored_as_a_rule() -> None:
+    gen = _generator(Script("SUBTASK:\nADD [Object Placement]\nADD [Object Placement]:\nADD"))
+    (report,) = gen.run([Seed(_ep("a", success=True))])
+    assert report.ops == [] and gen.store.list(namespace="ns") == []
+    assert [reason for _, reason in report.dropped] == ["the operation has no rule text after ':'"] * 3

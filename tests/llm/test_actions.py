@@ -45,7 +45,7 @@ def test_parse_reply(text: str, thought: str, action: str | None) -> None:
 
 
 def test_reply_format_parses_as_itself() -> None:
-    assert parse_reply(REPLY_FORMAT).action == "<one command copied from the admissible commands>"
+    assert parse_reply(REPLY_FORMAT).action == "<one command copied from the possible commands>"
 
 
 def test_normalise_drops_case_articles_punctuation_and_unifies_spellings() -> None:
