@@ -63,10 +63,10 @@ def run_jobs(
     if workers < 1:
         raise ValueError(f"workers must be >= 1, got {workers}")
     budget = budget or ErrorBudget()
-    unrecorded = play
+    unrecorded, calls = play, folder.calls  # the call log is opened here, before any episode thread starts
 
     def play(job: Job) -> Episode:  # every LLM call of the episode goes to the run's call log
-        with recording(folder.calls, scope=job.condition, item=job.episode_id):
+        with recording(calls, scope=job.condition, item=job.episode_id):
             return unrecorded(job)
 
     results: dict[str, Episode] = {}
