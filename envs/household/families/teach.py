@@ -9,122 +9,14 @@ goal-condition counts are TEACh's checker's (``envs.teach``); the expert recipes
 from __future__ import annotations
 
 import random
-from collections.abc import Sequence
 
 from envs.household import catalog
 from envs.household.expert import Solver
+from envs.household.families import teach_steps as steps
 from envs.household.families.base import ALL_ROOMS, KITCHEN, Draw, Family, Goal, lower, pick_type
 from envs.household.placement import SURFACES, Need, homes
 from envs.household.scenes import Scene
 from envs.teach.goal import TeachGoal
-
-WATER_CARRIERS = ("Cup", "Mug", "Bowl", "Pot", "WateringCan")
-DISHES = ("Plate", "Bowl")
-WASHABLE = ("Plate", "Mug", "Cup", "Bowl", "Pan", "Pot")
-SLICEABLE = ("Tomato", "Lettuce", "Apple", "Bread", "Potato")
-TIDY_OBJECTS = (
-    "RemoteControl",
-    "Book",
-    "CellPhone",
-    "CreditCard",
-    "KeyChain",
-    "Pen",
-    "Pencil",
-    "Newspaper",
-    "Pillow",
-    "Watch",
-    "Vase",
-    "Statue",
-    "SoapBar",
-    "SprayBottle",
-    "ToiletPaper",
-    "Candle",
-    "Cloth",
-    "Fork",
-    "Spoon",
-    "Spatula",
-    "Ladle",
-    "SaltShaker",
-    "PepperShaker",
-    "DishSponge",
-    "Apple",
-    "Tomato",
-)
-SLICE = {t: catalog.SLICES[t][0] for t in SLICEABLE}
-
-
-def _has(sc: Scene, *rtypes: str) -> bool:
-    return all(sc.receptacles_of(t) for t in rtypes)
-
-
-def _spawnable_here(sc: Scene, *types: str) -> bool:
-    return all(homes(sc, t) for t in types)
-
-
-def _workspace_ok(sc: Scene, types: Sequence[str]) -> bool:
-    return any(r.type in SURFACES and all(catalog.accepts(r.type, t) for t in types) for r in sc.receptacles)
-
-
-def _knife(sc: Scene) -> str | None:
-    present = [k for k in ("Knife", "ButterKnife") if k in sc.types and homes(sc, k)]
-    return present[0] if present else ("Knife" if homes(sc, "Knife") else None)
-
-
-def _sharp_knife(sc: Scene) -> str | None:
-    """TEACh's Sliced X wants a Knife in the room (a butter knife slices, but does not count)."""
-    return "Knife" if homes(sc, "Knife") else None
-
-
-def _counts(goal: Goal, key: str, kinds: Sequence[str]) -> list[str]:
-    return ["1" if kind in goal[key] else "0" for kind in kinds]
-
-
-# ---------------------------------------------------------------- shared expert steps
-def _workspace(s: Solver, *types: str) -> str:
-    return s.surface([*types, "Knife", "ButterKnife", "Plate", "Bowl"])
-
-
-def _ready_dish(s: Solver, container: str, workspace: str) -> str:
-    dish = s.find(lambda o: o["objectType"] == container and not o["receptacleObjectIds"])[0]
-    s.clean_dish(dish)
-    s.put(workspace)
-    return dish
-
-
-def _slices(s: Solver, whole_type: str, workspace: str) -> list[str]:
-    piece = SLICE[whole_type]
-    existing = s.of_type(piece)
-    return existing or s.slice(s.of_type(whole_type)[0], workspace)
-
-
-def _toast(s: Solver, n: int, workspace: str) -> list[str]:
-    """Toast ``n`` bread slices; they stay in the toaster."""
-    toaster = s.receptacles("Toaster")[0]
-    slices = [x for x in _slices(s, "Bread", workspace) if not s.obj(x)["isCooked"]][:n]
-    for piece in slices:
-        s.fetch(piece)
-        s.put(toaster)
-        s.toggle(toaster, on=True)
-    return slices
-
-
-def _coffee(s: Solver) -> str:
-    machine = s.receptacles("CoffeeMachine")[0]
-    inside = [m for m in s.of_type("Mug") if machine in (s.obj(m)["parentReceptacles"] or ())]
-    mug = (inside or s.of_type("Mug"))[0]
-    s.clean_dish(mug)
-    s.put(machine)
-    s.toggle(machine, on=True)
-    return mug
-
-
-def _plate_of_toast(s: Solver, n: int = 1) -> str:
-    ws = _workspace(s, "Bread", "BreadSliced")
-    plate = _ready_dish(s, "Plate", ws)
-    for piece in _toast(s, n, ws):
-        s.fetch(piece)
-        s.put(plate)
-    return plate
 
 
 # ---------------------------------------------------------------- families
@@ -132,9 +24,9 @@ def _water_plant() -> Family:
     def draw(rng: random.Random, sc: Scene) -> Draw | None:
         if "HousePlant" not in sc.types or not any(r.type in SURFACES for r in sc.receptacles):
             return None
-        sink = _has(sc, "SinkBasin")
+        sink = steps.has(sc, "SinkBasin")
         carrier = pick_type(
-            rng, [c for c in WATER_CARRIERS if homes(sc, c) and (not sink or catalog.accepts("SinkBasin", c))]
+            rng, [c for c in steps.WATER_CARRIERS if homes(sc, c) and (not sink or catalog.accepts("SinkBasin", c))]
         )
         if carrier is None:
             return None
@@ -145,7 +37,7 @@ def _water_plant() -> Family:
         plant = s.of_type("HousePlant")[0]
         carriers = s.find(
             lambda o: (
-                o["objectType"] in WATER_CARRIERS
+                o["objectType"] in steps.WATER_CARRIERS
                 and not o["receptacleObjectIds"]
                 and (o["fillLiquid"] == "water" or catalog.accepts("SinkBasin", o["objectType"]))
             )
@@ -156,39 +48,26 @@ def _water_plant() -> Family:
             s.appliance("SinkBasin", "fill")
         s.pour_into(plant)
 
-    say = _say("Water the plant.", "Please water the houseplant.")
+    say = steps.say("Water the plant.", "Please water the houseplant.")
     return Family("water_plant", "teach", ALL_ROOMS, draw, say, None, solve, teach=TeachGoal("Water Plant"))
 
 
 def _coffee_family() -> Family:
     def draw(rng: random.Random, sc: Scene) -> Draw | None:
-        if not (_has(sc, "CoffeeMachine", "SinkBasin") and _spawnable_here(sc, "Mug")):
+        if not (steps.has(sc, "CoffeeMachine", "SinkBasin") and steps.spawnable_here(sc, "Mug")):
             return None
         return Draw({}, [Need("Mug", dirty=True)])
 
-    say = _say("Prepare coffee in a clean mug.", "Make a mug of coffee.")
-    return Family("coffee", "teach", KITCHEN, draw, say, None, lambda s, g: _coffee(s), teach=TeachGoal("Coffee"))
-
-
-def _toast_draw(extra: Sequence[str] = ()):  # type: ignore[no-untyped-def]
-    def draw(rng: random.Random, sc: Scene) -> Draw | None:
-        knife = _knife(sc)
-        needed = ["Bread", *extra]
-        if knife is None or not _has(sc, "Toaster") or not _spawnable_here(sc, *needed):
-            return None
-        if not _workspace_ok(sc, ["Bread", "BreadSliced", knife]):
-            return None
-        return Draw({}, [Need(knife), *(Need(t) for t in needed)])
-
-    return draw
+    say = steps.say("Prepare coffee in a clean mug.", "Make a mug of coffee.")
+    return Family("coffee", "teach", KITCHEN, draw, say, None, lambda s, g: steps.coffee(s), teach=TeachGoal("Coffee"))
 
 
 def _boil() -> Family:
     def draw(rng: random.Random, sc: Scene) -> Draw | None:
-        if not _has(sc, "StoveBurner", "SinkBasin"):
+        if not steps.has(sc, "StoveBurner", "SinkBasin"):
             return None
-        obj = pick_type(rng, [t for t in ("Potato", "Egg") if _spawnable_here(sc, t)])
-        if obj is None or not _spawnable_here(sc, "Pot"):
+        obj = pick_type(rng, [t for t in ("Potato", "Egg") if steps.spawnable_here(sc, t)])
+        if obj is None or not steps.spawnable_here(sc, "Pot"):
             return None
         return Draw({"obj": obj}, [Need(obj), Need("Pot")])
 
@@ -205,15 +84,15 @@ def _boil() -> Family:
         s.put(pot)
         s.toggle(burner, on=True)
 
-    say = _say("Boil a {obj}.", "Cook a {obj} in boiling water.")
+    say = steps.say("Boil a {obj}.", "Cook a {obj} in boiling water.")
     teach = TeachGoal("Boil X", lambda g: [g["obj"]])
     return Family("boil_x", "teach", KITCHEN, draw, say, None, solve, max_steps=80, teach=teach)
 
 
 def _clean_all() -> Family:
     def draw(rng: random.Random, sc: Scene) -> Draw | None:
-        obj = pick_type(rng, [t for t in WASHABLE if _spawnable_here(sc, t)])
-        if obj is None or not _has(sc, "SinkBasin"):
+        obj = pick_type(rng, [t for t in steps.WASHABLE if steps.spawnable_here(sc, t)])
+        if obj is None or not steps.has(sc, "SinkBasin"):
             return None
         return Draw({"obj": obj}, [Need(obj, rng.randint(2, 3), dirty=True)])
 
@@ -222,14 +101,14 @@ def _clean_all() -> Family:
             if s.obj(oid)["isDirty"]:
                 s.clean_dish(oid)
 
-    say = _say("Clean all the {obj}s.", "Rinse every dirty {obj}.")
+    say = steps.say("Clean all the {obj}s.", "Rinse every dirty {obj}.")
     teach = TeachGoal("Clean All X", lambda g: [g["obj"]])
     return Family("clean_all_x", "teach", KITCHEN, draw, say, None, solve, max_steps=80, teach=teach)
 
 
 def _put_all(one: bool) -> Family:
     def draw(rng: random.Random, sc: Scene) -> Draw | None:
-        obj = pick_type(rng, [t for t in TIDY_OBJECTS if t in sc.types and homes(sc, t)])
+        obj = pick_type(rng, [t for t in steps.TIDY_OBJECTS if t in sc.types and homes(sc, t)])
         if obj is None:
             return None
         recep = pick_type(rng, sorted({r.type for r in homes(sc, obj)}))
@@ -245,7 +124,7 @@ def _put_all(one: bool) -> Family:
                 s.put(target)
 
     name = "put_all_x_in_one_y" if one else "put_all_x_on_y"
-    say = _say("Put all {obj}s in one {recep}.") if one else _say("Put all {obj}s on any {recep}.")
+    say = steps.say("Put all {obj}s in one {recep}.") if one else steps.say("Put all {obj}s on any {recep}.")
     teach = TeachGoal(
         "Put All X In One Y" if one else "Put All X On Y", lambda g: [g["obj"], "in" if one else "on", g["recep"]]
     )
@@ -254,21 +133,21 @@ def _put_all(one: bool) -> Family:
 
 def _slices_in(cooked: bool) -> Family:
     def draw(rng: random.Random, sc: Scene) -> Draw | None:
-        knife = _sharp_knife(sc)
-        if knife is None or (cooked and not _has(sc, "Microwave")):
+        knife = steps.sharp_knife(sc)
+        if knife is None or (cooked and not steps.has(sc, "Microwave")):
             return None
-        obj = pick_type(rng, ["Potato"] if cooked else [t for t in SLICEABLE if _spawnable_here(sc, t)])
-        dish = pick_type(rng, [d for d in DISHES if _spawnable_here(sc, d)])
-        if obj is None or dish is None or not _spawnable_here(sc, obj) or not _has(sc, "SinkBasin"):
+        obj = pick_type(rng, ["Potato"] if cooked else [t for t in steps.SLICEABLE if steps.spawnable_here(sc, t)])
+        dish = pick_type(rng, [d for d in steps.DISHES if steps.spawnable_here(sc, d)])
+        if obj is None or dish is None or not steps.spawnable_here(sc, obj) or not steps.has(sc, "SinkBasin"):
             return None
-        if not _workspace_ok(sc, [obj, SLICE[obj], knife, dish]):
+        if not steps.workspace_ok(sc, [obj, steps.SLICE[obj], knife, dish]):
             return None
         return Draw({"n": rng.randint(1, 2), "obj": obj, "recep": dish}, [Need(obj), Need(dish), Need(knife)])
 
     def solve(s: Solver, goal: Goal) -> None:
-        ws = _workspace(s, goal["obj"], SLICE[goal["obj"]])
-        dish = _ready_dish(s, goal["recep"], ws)
-        for piece in _slices(s, goal["obj"], ws)[: goal["n"]]:
+        ws = steps.workspace(s, goal["obj"], steps.SLICE[goal["obj"]])
+        dish = steps.ready_dish(s, goal["recep"], ws)
+        for piece in steps.slices(s, goal["obj"], ws)[: goal["n"]]:
             s.fetch(piece)
             if cooked:
                 s.appliance("Microwave", "heat")
@@ -284,21 +163,21 @@ def _slices_in(cooked: bool) -> Family:
         else "Serve {n} slice(s) of {obj} in a clean {recep}."
     )
     teach = TeachGoal("N Cooked Slices Of X In Y" if cooked else "N Slices Of X In Y", params)
-    return Family(name, "teach", KITCHEN, draw, _say(text), None, solve, max_steps=80, teach=teach)
+    return Family(name, "teach", KITCHEN, draw, steps.say(text), None, solve, max_steps=80, teach=teach)
 
 
 def _sandwich() -> Family:
     def draw(rng: random.Random, sc: Scene) -> Draw | None:
-        filling = pick_type(rng, [t for t in ("Lettuce", "Tomato") if _spawnable_here(sc, t)])
-        base = _toast_draw([filling, "Plate"] if filling else ["Plate"])(rng, sc)
-        if filling is None or base is None or not _has(sc, "SinkBasin") or _sharp_knife(sc) is None:
+        filling = pick_type(rng, [t for t in ("Lettuce", "Tomato") if steps.spawnable_here(sc, t)])
+        base = steps.toast_draw([filling, "Plate"] if filling else ["Plate"])(rng, sc)
+        if filling is None or base is None or not steps.has(sc, "SinkBasin") or steps.sharp_knife(sc) is None:
             return None
         return Draw({"filling": filling}, [*base.needs, Need("Knife")])
 
     def solve(s: Solver, goal: Goal) -> None:
-        plate = _plate_of_toast(s, 2)
-        ws = _workspace(s, goal["filling"], SLICE[goal["filling"]])
-        s.fetch(_slices(s, goal["filling"], ws)[0])
+        plate = steps.plate_of_toast(s, 2)
+        ws = steps.workspace(s, goal["filling"], steps.SLICE[goal["filling"]])
+        s.fetch(steps.slices(s, goal["filling"], ws)[0])
         s.put(plate)
 
     return Family(
@@ -306,7 +185,7 @@ def _sandwich() -> Family:
         "teach",
         KITCHEN,
         draw,
-        _say("Make a sandwich: two slices of toast and a slice of {filling} on a clean plate."),
+        steps.say("Make a sandwich: two slices of toast and a slice of {filling} on a clean plate."),
         None,
         solve,
         max_steps=100,
@@ -320,18 +199,20 @@ SALADS = (("Lettuce", "Tomato"), ("Lettuce", "Tomato", "Potato"), ("Lettuce", "P
 def _salad() -> Family:
     def draw(rng: random.Random, sc: Scene) -> Draw | None:
         parts = rng.choice(SALADS)
-        knife = _sharp_knife(sc)
-        if knife is None or not _has(sc, "SinkBasin") or ("Potato" in parts and not _has(sc, "Microwave")):
+        knife = steps.sharp_knife(sc)
+        if knife is None or not steps.has(sc, "SinkBasin") or ("Potato" in parts and not steps.has(sc, "Microwave")):
             return None
-        if not _spawnable_here(sc, *parts, "Plate") or not _workspace_ok(sc, [*parts, *(SLICE[p] for p in parts)]):
+        if not steps.spawnable_here(sc, *parts, "Plate") or not steps.workspace_ok(
+            sc, [*parts, *(steps.SLICE[p] for p in parts)]
+        ):
             return None
         return Draw({"parts": list(parts)}, [Need(knife), Need("Plate"), *(Need(p) for p in parts)])
 
     def solve(s: Solver, goal: Goal) -> None:
-        ws = _workspace(s, *goal["parts"], *(SLICE[p] for p in goal["parts"]))
-        plate = _ready_dish(s, "Plate", ws)
+        ws = steps.workspace(s, *goal["parts"], *(steps.SLICE[p] for p in goal["parts"]))
+        plate = steps.ready_dish(s, "Plate", ws)
         for part in goal["parts"]:
-            s.fetch(_slices(s, part, ws)[0])
+            s.fetch(steps.slices(s, part, ws)[0])
             if part == "Potato":
                 s.appliance("Microwave", "heat")
             s.put(plate)
@@ -340,7 +221,7 @@ def _salad() -> Family:
         names = [("cooked " if p == "Potato" else "") + lower(p) for p in goal["parts"]]
         return f"Make a salad: a slice each of {', '.join(names[:-1])} and {names[-1]} on a clean plate."
 
-    teach = TeachGoal("Salad", lambda g: _counts(g, "parts", ("Lettuce", "Tomato", "Potato")))
+    teach = TeachGoal("Salad", lambda g: steps.counts(g, "parts", ("Lettuce", "Tomato", "Potato")))
     return Family("salad", "teach", KITCHEN, draw, say, None, solve, max_steps=100, teach=teach)
 
 
@@ -355,16 +236,16 @@ def _breakfast_params(goal: Goal) -> list[str]:
 def _breakfast() -> Family:
     def draw(rng: random.Random, sc: Scene) -> Draw | None:
         coffee = _coffee_family().draw(rng, sc)
-        toast = _toast_draw(["Plate"])(rng, sc)
-        spots = [t for t in SERVING if _has(sc, t) and catalog.accepts(t, "Mug") and catalog.accepts(t, "Plate")]
+        toast = steps.toast_draw(["Plate"])(rng, sc)
+        spots = [t for t in SERVING if steps.has(sc, t) and catalog.accepts(t, "Mug") and catalog.accepts(t, "Plate")]
         serving = pick_type(rng, spots)
         if coffee is None or toast is None or serving is None:
             return None
         return Draw({"serving": serving}, coffee.needs + toast.needs)
 
     def solve(s: Solver, goal: Goal) -> None:
-        mug = _coffee(s)
-        plate = _plate_of_toast(s)
+        mug = steps.coffee(s)
+        plate = steps.plate_of_toast(s)
         spot = s.receptacles(goal["serving"])[0]
         for item in (mug, plate):
             if (s.obj(item)["parentReceptacles"] or [None])[-1] != spot:
@@ -376,7 +257,7 @@ def _breakfast() -> Family:
         "teach",
         KITCHEN,
         draw,
-        _say("Prepare breakfast: coffee in a clean mug and a plate of toast, served on the {serving}."),
+        steps.say("Prepare breakfast: coffee in a clean mug and a plate of toast, served on the {serving}."),
         None,
         solve,
         max_steps=100,
@@ -385,19 +266,11 @@ def _breakfast() -> Family:
 
 
 def _solve_toast(s: Solver, goal: Goal) -> None:
-    _toast(s, 1, _workspace(s, "Bread", "BreadSliced"))
+    steps.toast(s, 1, steps.workspace(s, "Bread", "BreadSliced"))
 
 
 def _solve_plate_of_toast(s: Solver, goal: Goal) -> None:
-    _plate_of_toast(s)
-
-
-def _say(*templates: str):  # type: ignore[no-untyped-def]
-    def write(goal: Goal, rng: random.Random) -> str:
-        fields = {k: lower(v) if isinstance(v, str) else v for k, v in goal.items()}
-        return rng.choice(templates).format(**fields)
-
-    return write
+    steps.plate_of_toast(s)
 
 
 def families() -> list[Family]:
@@ -408,8 +281,8 @@ def families() -> list[Family]:
             "toast",
             "teach",
             KITCHEN,
-            _toast_draw(),
-            _say("Make a slice of toast.", "Toast a slice of bread."),
+            steps.toast_draw(),
+            steps.say("Make a slice of toast.", "Toast a slice of bread."),
             None,
             _solve_toast,
             max_steps=60,
@@ -419,8 +292,8 @@ def families() -> list[Family]:
             "plate_of_toast",
             "teach",
             KITCHEN,
-            _toast_draw(["Plate"]),
-            _say("Make a plate of toast.", "Serve a slice of toast on a clean plate."),
+            steps.toast_draw(["Plate"]),
+            steps.say("Make a plate of toast.", "Serve a slice of toast on a clean plate."),
             None,
             _solve_plate_of_toast,
             max_steps=80,
