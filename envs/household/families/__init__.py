@@ -1,16 +1,17 @@
-"""All task families by name: ALFWorld's six and TEACh's thirteen TfD families.
+"""All task families by name: ALFWorld's six, TEACh's thirteen TfD families, then TEACh's other definitions that
+fit the simulator (``teach_more``).
 
 A third-party family is a ``Family`` (see ``base``) added with ``register_family``.
 """
 
 from __future__ import annotations
 
-from envs.household.families import alfworld, teach
+from envs.household.families import alfworld, teach, teach_more
 from envs.household.families.base import Draw, Family, Goal
 
 __all__ = ["Draw", "Family", "Goal", "family", "family_names", "register_family"]
 
-_FAMILIES: dict[str, Family] = {f.name: f for f in (*alfworld.families(), *teach.families())}
+_FAMILIES: dict[str, Family] = {f.name: f for f in (*alfworld.families(), *teach.families(), *teach_more.families())}
 
 
 def family(name: str) -> Family:

@@ -53,13 +53,17 @@ def _water_plant() -> Family:
 
 
 def _coffee_family() -> Family:
-    def draw(rng: random.Random, sc: Scene) -> Draw | None:
-        if not (steps.has(sc, "CoffeeMachine", "SinkBasin") and steps.spawnable_here(sc, "Mug")):
-            return None
-        return Draw({}, [Need("Mug", dirty=True)])
-
     say = steps.say("Prepare coffee in a clean mug.", "Make a mug of coffee.")
-    return Family("coffee", "teach", KITCHEN, draw, say, None, lambda s, g: steps.coffee(s), teach=TeachGoal("Coffee"))
+    return Family(
+        "coffee",
+        "teach",
+        KITCHEN,
+        steps.coffee_draw,
+        say,
+        None,
+        lambda s, g: steps.coffee(s),
+        teach=TeachGoal("Coffee"),
+    )
 
 
 def _boil() -> Family:

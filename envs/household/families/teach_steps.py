@@ -120,6 +120,12 @@ def plate_of_toast(s: Solver, n: int = 1) -> str:
     return plate
 
 
+def coffee_draw(rng: random.Random, sc: Scene) -> Draw | None:
+    if not (has(sc, "CoffeeMachine", "SinkBasin") and spawnable_here(sc, "Mug")):
+        return None
+    return Draw({}, [Need("Mug", dirty=True)])
+
+
 def toast_draw(extra: Sequence[str] = ()):  # type: ignore[no-untyped-def]
     def draw(rng: random.Random, sc: Scene) -> Draw | None:
         knife = knife_type(sc)
