@@ -14,6 +14,7 @@ import pytest
 
 from envs.core import NOTHING_HAPPENS
 from envs.household.env import HouseholdEnv
+from envs.household.expert import PlanError
 from envs.household.scenes import RoomType
 from envs.tasks import TaskSpec, family_names, sample_tasks
 from msi_agent.records import Split, Task
@@ -97,4 +98,14 @@ def test_same_seed_same_task_and_trajectory(tasks: list[Task]) -> None:
             ob = b.step(rb.choice(ob.admissible))
             assert oa == ob
             assert a.backend.state_hash() == b.backend.state_hash()  # type: ignore[attr-defined]
-        assert a.expert_plan() == b.expert_plan()
+            if oa.ended:  # random play can win a one-switch task (turn on the lamps)
+                break
+        assert _plan(a) == _plan(b)
+
+
+def _plan(env: HouseholdEnv) -> list[str] | str:
+    """The expert's plan, or why there is none (random play may pour away the only water of a room without a sink)."""
+    try:
+        return env.expert_plan()
+    except PlanError as exc:
+        return str(exc)
