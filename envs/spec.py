@@ -106,6 +106,11 @@ class EnvSpec:
         """The words prompt templates see besides msi_agent's defaults: the vocabulary and the scale's name."""
         return {**self.vocabulary, "scale": self.scale}
 
+    def poses(self, task: Task) -> bool:
+        """Whether ``task`` could be one of this environment's: its category, and its family if families are known."""
+        families = self.family_names()
+        return task.environment in self.categories and (not families or task.family in families)
+
     def check_task(self, task: Task) -> Task:
         """``task`` if its environment is one of the categories (raises ``ValueError`` saying which are)."""
         if task.environment not in self.categories:

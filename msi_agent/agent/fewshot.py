@@ -1,6 +1,7 @@
 """Few-shot examples for the executor, retrieved from expert demonstrations of similar tasks.
 
-Same family first (the closest instruction within it), then the most similar instructions of other families.
+Same family first (the closest task within it), then the most similar tasks of other families; tasks are compared
+by instruction, family and category (``experience.similarity``).
 A demonstration of the very task being attempted is never shown: it would hand the agent the answer.
 """
 
@@ -12,6 +13,7 @@ import numpy as np
 from langchain_core.embeddings import Embeddings
 
 from msi_agent.agent.templates import DEFAULT_PROMPTS, Prompts
+from msi_agent.experience.similarity import episode_texts, task_text
 from msi_agent.records import Episode, Task
 
 OBSERVATION_CHARS = 160
@@ -27,7 +29,7 @@ class DemoLibrary:
         self._vectors: np.ndarray | None = None
         self._embeddings = embeddings
         if embeddings is not None and self.demos:
-            m = np.asarray(embeddings.embed_documents([d.task.instruction for d in self.demos]), dtype=np.float64)
+            m = np.asarray(embeddings.embed_documents(episode_texts(self.demos)), dtype=np.float64)
             self._vectors = m / np.maximum(np.linalg.norm(m, axis=1, keepdims=True), 1e-12)
 
     def for_task(self, task: Task, k: int = 1) -> list[Episode]:
@@ -35,7 +37,7 @@ class DemoLibrary:
             return []
         sims = np.zeros(len(self.demos))
         if self._vectors is not None and self._embeddings is not None:
-            q = np.asarray(self._embeddings.embed_query(task.instruction), dtype=np.float64)
+            q = np.asarray(self._embeddings.embed_query(task_text(task)), dtype=np.float64)
             sims = self._vectors @ (q / max(float(np.linalg.norm(q)), 1e-12))
         ranked = sorted(
             (i for i, d in enumerate(self.demos) if d.task.id != task.id),

@@ -1,8 +1,8 @@
 """The experience selector: which episodes become seeds of the insight generator (REFERENCE §1).
 
 - ``success``: each successful episode alone.
-- ``pair`` (the paper's best for MSI): each success with the failure of a *different* task whose instruction
-  embedding is most cosine-similar — contrast across tasks, not retries.
+- ``pair`` (the paper's best for MSI): each success with the failure of a *different* task whose embedding
+  (instruction, family and category; see ``similarity``) is most cosine-similar — contrast across tasks, not retries.
 - ``same-task`` (ExpeL): each success with a failure of the same task.
 A success without any failure to pair with is kept as a lone seed, so no success is wasted.
 """
@@ -16,6 +16,7 @@ from enum import StrEnum
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
+from msi_agent.experience.similarity import episode_texts
 from msi_agent.records import Episode, Source
 
 
@@ -87,14 +88,15 @@ def select_seeds(
 def _pair_across_tasks(successes: list[Episode], failures: list[Episode], embeddings: Embeddings) -> list[Seed]:
     if not successes or not failures:
         return [Seed(ep) for ep in successes]
-    instructions = sorted({ep.task.instruction for ep in successes + failures})
-    vectors = _unit(np.asarray(embeddings.embed_documents(instructions), dtype=np.float64))
-    row = {text: i for i, text in enumerate(instructions)}
-    fail_vecs = vectors[[row[ep.task.instruction] for ep in failures]]
+    texts = episode_texts(successes + failures)
+    distinct = sorted(set(texts))
+    vectors = _unit(np.asarray(embeddings.embed_documents(distinct), dtype=np.float64))
+    row = [distinct.index(t) for t in texts]
+    fail_vecs = vectors[row[len(successes) :]]
     fail_tasks = np.array([ep.task.id for ep in failures])
     seeds = []
-    for ep in successes:
-        sims = fail_vecs @ vectors[row[ep.task.instruction]]
+    for i, ep in enumerate(successes):
+        sims = fail_vecs @ vectors[row[i]]
         sims[fail_tasks == ep.task.id] = -np.inf
         best = int(np.argmax(sims))
         seeds.append(Seed(ep, failures[best] if np.isfinite(sims[best]) else None))

@@ -2,7 +2,8 @@
 
 ``hashmap``, ``vector`` and ``all`` take all general insights and the environment insights of the task's
 category, then subtask insights: ``hashmap`` (an LLM picks subtask names from the list; all insights under them),
-``vector`` (similarity to the instruction within a token budget), ``all`` (every one, ExpeL-like).
+``vector`` (similarity to the task — instruction, family, category — within a token budget), ``all`` (every
+one, ExpeL-like).
 ``general-only`` is the paper's out-of-domain mode: general insights and nothing else; ``general-environment`` adds
 the task's environment insights (no subtask insights). ``none`` is the no-insight baseline.
 The output is one formatted block for the prompt.
@@ -19,6 +20,7 @@ from langchain_core.messages import HumanMessage
 
 from insights_store.base import InsightStore
 from msi_agent.agent.templates import DEFAULT_PROMPTS, Prompts
+from msi_agent.experience.similarity import task_text
 from msi_agent.insights.grammar import names_grammar
 from msi_agent.llm import LLMClient
 from msi_agent.records import Insight, Scale, Task, TokenUsage
@@ -99,7 +101,7 @@ class InsightSelector:
         elif self.mode is SelectorMode.VECTOR and names:
             with self._lock:
                 hits = store.search(
-                    task.instruction,
+                    task_text(task),
                     k=max(50, 4 * len(names)),
                     scale=Scale.SUBTASK,
                     token_budget=self.token_budget,

@@ -77,7 +77,9 @@ Examples = DemoLibrary | ProgramLibrary
 
 def examples_for(session: Session, demos: Sequence[Episode]) -> Examples:
     """The executor's example source: expert transcripts for ReAct, expert plans as programs for the program
-    executor (written by the environment, which must offer programs)."""
+    executor (written by the environment, which must offer programs). Only demonstrations of tasks the current
+    environment poses are shown: the pool may hold other environments' episodes."""
+    demos = [d for d in demos if session.suite.spec.poses(d.task)]
     if session.settings.agent.executor != "program":
         return DemoLibrary(demos, session.embeddings, prompts=session.templates)
     env = session.suite.make_env()
