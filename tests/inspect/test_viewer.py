@@ -7,10 +7,14 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 from insight_fixtures import NS, SNAPSHOT
+from langchain_core.messages import HumanMessage, SystemMessage
 
 from insights_store.base import InsightStore
 from msi_agent.inspect.viewer import READ_ONLY_MESSAGE, create_app
+from msi_agent.llm.journal import CallRecord
 from msi_agent.pipeline.namespaces import writer_lock
+from msi_agent.pipeline.runfolder import RunFolder
+from msi_agent.records import Episode, Step, Task, TokenUsage
 
 LOCAL = "http://127.0.0.1:8765"
 
@@ -162,3 +166,21 @@ def test_edit_refused_while_another_process_writes_the_namespace(
         assert page.status_code == 409 and "distill of run r" in page.text
     page = editor.post(f"/insights/{ids['general']}/delete", data={"ns": NS}, follow_redirects=False)
     assert page.status_code == 303
+
+
+def test_episode_page_shows_each_steps_prompt_and_an_errored_episode(client: TestClient, workspace: Path) -> None:
+    folder = RunFolder.in_workspace(workspace, "prompted")
+    folder.start(command="test", config={}, seeds={})
+    task = Task(id="t", family="f", environment="Kitchen", scene="s", instruction="cool the <mug>")
+    step = Step(action="go to fridge 1", observation="The fridge 1 is closed.", call_id="call-1")
+    episode = Episode(id="prompted.eval.t", task=task, steps=[step], error="LLM call failed at step 2: refused")
+    folder.save_episode("eval", episode)
+    sent = [SystemMessage("You are a robot."), HumanMessage("Your task is to: cool the <mug>")]
+    usage = TokenUsage(prompt_tokens=21, completion_tokens=4, calls=1)
+    call = CallRecord("call-1", "action", sent, "Think: fridge.\nAction: go to fridge 1", usage, False, None, 1, 0.1)
+    folder.calls.record(call, scope="eval", item=episode.id)
+    folder.calls.close()
+    html = client.get(f"/episodes/{episode.id}").text
+    assert "errored" in html and "LLM call failed at step 2: refused" in html
+    assert "You are a robot." in html and "Your task is to: cool the &lt;mug&gt;" in html  # escaped, verbatim
+    assert "Think: fridge.\nAction: go to fridge 1" in html and "21 + 4 tokens" in html
