@@ -3,7 +3,8 @@
 Fills one namespace with ``--size`` synthetic insights (default 100,000) through ``import_jsonl`` using the
 *hash* embedder (MiniLM would spend the run embedding, ~110 texts/s on 2 cores; its throughput is measured
 separately below), then times: bulk add, single add, list one key, top-10 search unfiltered and filtered
-by scale+key, one apply() batch, reopen, disk size. Subtask keys hold ~100 insights each (size/100 keys),
+by scale+key, one apply() batch, importing 20k insights into a new namespace and again over it (same texts,
+then changed texts), reopen, disk size. Subtask keys hold ~100 insights each (size/100 keys),
 environment keys size/20 each. Targets (issue 7): add >= 500/s, list one key <= 50 ms p50, top-10
 unfiltered <= 20 ms p50, filtered <= 150 ms p50. ``--check`` exits 1 when a target is missed.
 """
@@ -22,7 +23,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from envs.registration import HOUSEHOLD_ROOMS
-from insights_store import open_store
+from insights_store import InsightStore, open_store
 from insights_store.embeddings import MiniLMEmbeddings
 from msi_agent.records import Insight, InsightOp, OpKind, Scale
 
@@ -109,6 +110,7 @@ def run(size: int, workspace: Path, runs: int) -> dict[str, float]:
         ),
         min(runs, 15),
     )
+    out |= reimport(store, lines[: min(size, 20_000)])
     store.close()
     t = time.perf_counter()
     store = open_store("chroma", workspace=workspace, embeddings="hash")
@@ -116,6 +118,18 @@ def run(size: int, workspace: Path, runs: int) -> dict[str, float]:
     out["reopen_first_query_s"] = time.perf_counter() - t
     store.close()
     out["disk_mb"] = folder_size(workspace / "stores" / "chroma") / 1e6
+    return out
+
+
+def reimport(store: InsightStore, lines: list[str]) -> dict[str, float]:
+    """Import ``lines`` into a new namespace, then again over it: unchanged, then with every text changed."""
+    n = len(lines)
+    changed = [json.dumps(json.loads(line) | {"text": f"{json.loads(line)['text']} again"}) for line in lines]
+    out = {}
+    for name, batch in (("fresh", lines), ("again_same", lines), ("again_changed", changed)):
+        t = time.perf_counter()
+        store.import_jsonl(batch, namespace="reimport")
+        out[f"import_{n // 1000}k_{name}_per_s"] = n / (time.perf_counter() - t)
     return out
 
 

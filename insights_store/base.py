@@ -10,6 +10,7 @@ All methods take a ``namespace``: one store holds several independent insight se
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
@@ -27,6 +28,10 @@ class StoreError(Exception):
 class InsightNotFoundError(StoreError, KeyError):
     def __str__(self) -> str:
         return str(self.args[0])
+
+
+class NamespaceBusyError(StoreError):
+    """Another writer (another process, or another open store) holds the namespace."""
 
 
 class SchemaVersionError(StoreError):
@@ -152,4 +157,19 @@ class InsightStore(Protocol):
 
     def stats(self, *, namespace: str = DEFAULT_NAMESPACE) -> StoreStats: ...
 
+    def writer(self, namespace: str = DEFAULT_NAMESPACE) -> AbstractContextManager[None]:
+        """Claim ``namespace`` for one writer while the context is open, across processes where the backend is
+        shared; raises NamespaceBusyError at once when another writer holds it. Plain writes do not need it: it
+        is for a job (e.g. the pipeline's distill) whose batches must not interleave with another job's."""
+        ...
+
     def close(self) -> None: ...
+
+
+@runtime_checkable
+class Reindexable(Protocol):
+    """A store whose similarity index is derived from its records, so it can be rebuilt from them."""
+
+    def reindex(self) -> int:
+        """Rebuild the index of every namespace; returns how many live insights it holds."""
+        ...

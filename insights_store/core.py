@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
@@ -23,6 +24,7 @@ from insights_store.base import (
     DEFAULT_NAMESPACE,
     BatchResult,
     InsightNotFoundError,
+    NamespaceBusyError,
     ScoringRules,
     SearchHit,
     StoreError,
@@ -87,6 +89,8 @@ class BaseInsightStore(ABC):
     def __init__(self, embeddings: Embeddings) -> None:
         self._embeddings = embeddings
         self._embedder_id = embedder_id(embeddings)
+        self._claims: set[str] = set()
+        self._claims_lock = threading.Lock()
 
     # -- primitives ------------------------------------------------------------------------------
     @abstractmethod
@@ -122,6 +126,10 @@ class BaseInsightStore(ABC):
     @abstractmethod
     def _namespaces(self) -> list[str]: ...
 
+    def _known_vectors(self, namespace: str, insights: Sequence[Insight]) -> dict[str, np.ndarray]:
+        """Stored vectors reusable for these insights (text → vector), so unchanged texts are not re-embedded."""
+        return {}
+
     def _keys(self, namespace: str, scale: Scale) -> set[str]:
         """Distinct keys on a scale; backends override when they can avoid decoding whole insights."""
         return {i.key for i in self._scan(namespace, scale, None) if i.key}
@@ -144,7 +152,8 @@ class BaseInsightStore(ABC):
 
     def _commit(self, batch: Batch, cache: dict[str, np.ndarray] | None = None) -> None:
         if not batch.empty:
-            self._write(batch, self._embed([r.insight.text for r in batch.upserts], cache))
+            known = self._known_vectors(batch.namespace, [r.insight for r in batch.upserts])
+            self._write(batch, self._embed([r.insight.text for r in batch.upserts], known | (cache or {})))
 
     def _view(self, namespace: str) -> _View:
         return _View(self, namespace)
@@ -377,11 +386,35 @@ class BaseInsightStore(ABC):
             seen.add(rec.insight.id)
         for start in range(0, len(records), IMPORT_CHUNK):
             chunk = [rec for _, rec in records[start : start + IMPORT_CHUNK]]
-            texts = [r.insight.text for r in chunk]
-            vectors = self._embed(texts)
+            with self._reading():
+                known = self._known_vectors(namespace, [r.insight for r in chunk])
+            vectors = self._embed([r.insight.text for r in chunk], known)  # outside the write lock: it can be slow
             with self._writing():
                 self._write(Batch(namespace=namespace, upserts=chunk), vectors)
         return len(records)
+
+    @contextmanager
+    def writer(self, namespace: str = DEFAULT_NAMESPACE) -> Iterator[None]:
+        """Claim ``namespace`` for one writer (see ``InsightStore.writer``)."""
+        check_namespace(namespace)
+        with self._claim(namespace):
+            yield
+
+    @contextmanager
+    def _claim(self, namespace: str) -> Iterator[None]:
+        """Within this store object only; backends whose storage other processes share override this."""
+        with self._claims_lock:
+            if namespace in self._claims:
+                raise NamespaceBusyError(
+                    f"insight namespace {namespace!r} is being written by another writer in this process; wait for "
+                    "it to finish, or write into another namespace"
+                )
+            self._claims.add(namespace)
+        try:
+            yield
+        finally:
+            with self._claims_lock:
+                self._claims.discard(namespace)
 
     def close(self) -> None:  # noqa: B027 - optional hook: most backends hold nothing to release
         """Release resources; safe to call twice."""

@@ -2,7 +2,7 @@
 
 Spec forms:
 - ``chroma``: embedded Chroma, persistent folder ``<workspace>/stores/chroma`` (the default);
-- ``chroma+http://host:port``: a Chroma server;
+- ``chroma+http://host:port``: a Chroma server holds the index, shared by workspaces (see ``chroma``);
 - ``memory``: in-process, nothing persisted;
 - ``langchain:module:factory``: any LangChain ``VectorStore`` (see ``insights_store.langchain``);
 - ``module:factory``: a callable ``factory(*, workspace, embeddings) -> InsightStore``;
@@ -47,7 +47,8 @@ def _chroma(argument: str | None, *, workspace: Path, embeddings: Embeddings) ->
         port = url.port or 8000
     except ValueError:
         raise StoreError(f"bad port in chroma+{argument}; give a number, e.g. chroma+http://127.0.0.1:8000") from None
-    return ChromaStore(embeddings, host=url.hostname, port=port)
+    records = workspace / "stores" / "chroma-server" / f"{url.hostname}-{port}"
+    return ChromaStore(embeddings, path=records, host=url.hostname, port=port)
 
 
 def _langchain(argument: str | None, *, workspace: Path, embeddings: Embeddings) -> InsightStore:

@@ -1,29 +1,31 @@
-"""Cross-process coordination for a store folder: an fcntl lock plus a write generation counter.
+"""Cross-process locks beside a store's SQLite file (fcntl ``flock``; POSIX only).
 
-Writers hold the lock exclusively, readers share it. Each write bumps the generation first; a process
-that finds a generation other than the one it last saw knows another process wrote (or crashed while
-writing) and must refresh its cached view (Chroma keeps its vector index in memory per process).
-POSIX only (fcntl); the lock is released by the kernel when a process dies, even by kill -9.
+- ``FileLock``: shared/exclusive, re-entrant within a process. It guards the derived vector index (Chroma
+  keeps its index files per folder and caches them per process), never the records: SQLite has its own.
+- ``claim``: a non-blocking exclusive claim, for "one writer per namespace" (the pipeline's distill).
+
+The kernel releases both when a process dies, even by kill -9, so a crash never leaves a stale lock.
+``flock`` locks belong to an open file, so two claims on one file conflict inside one process too.
 """
 
 from __future__ import annotations
 
 import fcntl
 import os
-import struct
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from insights_store.base import NamespaceBusyError
 
-class FolderLock:
-    """Shared/exclusive lock and generation counter for one folder, re-entrant within a process."""
 
-    def __init__(self, folder: Path) -> None:
-        folder.mkdir(parents=True, exist_ok=True)
-        self._fd = os.open(folder / "msi.lock", os.O_RDWR | os.O_CREAT, 0o644)
-        self._gen_path = folder / "msi.generation"
+class FileLock:
+    """Shared/exclusive lock on one file, re-entrant within a process."""
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
         self._thread_lock = threading.RLock()
         self._depth = 0
         self._mode = 0
@@ -36,7 +38,7 @@ class FolderLock:
                 self._mode = fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH
                 fcntl.flock(self._fd, self._mode)
             elif exclusive and self._mode != fcntl.LOCK_EX:
-                raise RuntimeError("cannot write while holding a read lock on the store")
+                raise RuntimeError("cannot take the index write lock while holding its read lock")
             self._depth += 1
             try:
                 yield
@@ -45,28 +47,32 @@ class FolderLock:
                 if self._depth == 0:
                     fcntl.flock(self._fd, fcntl.LOCK_UN)
 
-    @property
-    def exclusive(self) -> bool:
-        return self._depth > 0 and self._mode == fcntl.LOCK_EX
-
-    def generation(self) -> int:
-        try:
-            data = self._gen_path.read_bytes()
-        except FileNotFoundError:
-            return 0
-        return struct.unpack("<Q", data)[0] if len(data) == 8 else 0
-
-    def bump(self) -> int:
-        """Increment the generation (call with the exclusive lock held); returns the new value."""
-        if not self.exclusive:
-            raise RuntimeError("bump() needs the exclusive lock")
-        value = self.generation() + 1
-        tmp = self._gen_path.with_suffix(".tmp")
-        tmp.write_bytes(struct.pack("<Q", value))
-        os.replace(tmp, self._gen_path)
-        return value
-
     def close(self) -> None:
         if self._fd >= 0:
             os.close(self._fd)
             self._fd = -1
+
+
+@contextmanager
+def claim(path: Path, what: str, holder: str = "") -> Iterator[None]:
+    """Hold ``path`` exclusively or fail at once with a ``NamespaceBusyError`` naming ``what`` and the holder (its
+    pid and the ``holder`` text it gave, written into the file while it holds it)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            other = os.pread(fd, 500, 0).decode("utf-8", "replace").strip() or "another process"
+            raise NamespaceBusyError(
+                f"{what} is being written by {other}; wait for it to finish, or write into another namespace"
+            ) from None
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, (f"pid {os.getpid()}" + (f" ({holder})" if holder else "")).encode(), 0)
+        try:
+            yield
+        finally:
+            os.ftruncate(fd, 0)
+            fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)

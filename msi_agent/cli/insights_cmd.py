@@ -1,4 +1,4 @@
-"""`msi-agent insights …`: list, show, search, curate, export, import and diff the learned insights."""
+"""`msi-agent insights …`: list, show, search, curate, export, import, diff and reindex the learned insights."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import typer
 from pydantic import ValidationError
 from rich.table import Table
 
-from insights_store.base import InsightNotFoundError, InsightStore, StoreError
+from insights_store.base import InsightNotFoundError, InsightStore, Reindexable, StoreError
 from insights_store.core import check_namespace
 from msi_agent.cli.context import console, fail, state
 from msi_agent.inspect.diff import diff_insights
@@ -308,3 +308,15 @@ def diff(
             table.add_row(c.after.id, ", ".join(c.fields), _brief(c.before), _brief(c.after))
         console.print(table)
     console.print(f"{len(d.added)} added, {len(d.removed)} removed, {len(d.changed)} changed, {d.unchanged} unchanged")
+
+
+@app.command()
+def reindex(ctx: typer.Context) -> None:
+    """Rebuild the vector index of every namespace from the stored records. Only needed when the index was lost
+    or damaged by hand: the store brings a lagging index up to date by itself."""
+    with opened(ctx) as (store, _):
+        if not isinstance(store, Reindexable):
+            fail(f"the configured store ({type(store).__name__}) keeps no derived index; there is nothing to rebuild")
+            return
+        n = store.reindex()
+    console.print(f"rebuilt the vector index from the records: {n} insights")

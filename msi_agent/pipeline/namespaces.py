@@ -11,22 +11,18 @@ interleaving its batches. The kernel releases the lock when a process dies, even
 
 from __future__ import annotations
 
-import fcntl
-import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
+from insights_store.base import NamespaceBusyError as NamespaceBusyError  # the store's, raised by claim()
 from insights_store.core import check_namespace
+from insights_store.locking import claim
 
 LEDGER_FILE = "namespaces.sqlite"
 LOCKS_DIR = "locks"
-
-
-class NamespaceBusyError(RuntimeError):
-    """Another process is writing the namespace; the message names it and what to do."""
 
 
 class NamespaceOwnedError(ValueError):
@@ -83,24 +79,6 @@ class NamespaceLedger:
 @contextmanager
 def writer_lock(workspace: Path, namespace: str, *, holder: str) -> Iterator[None]:
     """Hold the namespace's writer lock; raise ``NamespaceBusyError`` at once if another process holds it."""
-    folder = Path(workspace) / LOCKS_DIR
-    folder.mkdir(parents=True, exist_ok=True)
-    fd = os.open(folder / f"{check_namespace(namespace)}.lock", os.O_RDWR | os.O_CREAT, 0o644)
-    try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            other = os.pread(fd, 500, 0).decode("utf-8", "replace").strip() or "another process"
-            raise NamespaceBusyError(
-                f"insight namespace {namespace!r} is being written by {other}; wait for it to finish, "
-                "or write into another --namespace"
-            ) from None
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, f"pid {os.getpid()} ({holder})".encode(), 0)
-        try:
-            yield
-        finally:
-            os.ftruncate(fd, 0)
-            fcntl.flock(fd, fcntl.LOCK_UN)
-    finally:
-        os.close(fd)
+    path = Path(workspace) / LOCKS_DIR / f"{check_namespace(namespace)}.lock"
+    with claim(path, f"insight namespace {namespace!r}", holder):
+        yield

@@ -61,7 +61,8 @@ import chromadb
 from chromadb.config import Settings
 import insights_store.chroma_ef  # registers msi-minilm so Chroma can rebuild the function from config
 client = chromadb.PersistentClient(path=sys.argv[1], settings=Settings(anonymized_telemetry=False))
-col = client.get_collection("msi-live-default")
+[name] = [c.name for c in client.list_collections()]  # the index of namespace "default": msi-<store id>-default
+col = client.get_collection(name)
 print(col.query(query_texts=["chill the milk"], n_results=1)["documents"][0][0])
 """
 

@@ -17,8 +17,8 @@ import sys
 from typing import Any
 
 from insights_store import core
-from insights_store.chroma import ChromaStore
 from insights_store.core import BaseInsightStore
+from insights_store.sqlite_store import SQLiteStore
 from msi_agent.experience.pool import ExperiencePool
 from msi_agent.pipeline import proposals
 from msi_agent.pipeline.runfolder import RunFolder
@@ -31,7 +31,7 @@ BOUNDARIES: dict[str, tuple[Any, str]] = {
     "log-line": (RunFolder, "append_log"),  # distill: the update's line in distill-<ns>.jsonl
     "proposal-cleared": (proposals, "clear_pending"),  # distill: the proposal removed
     "snapshot": (BaseInsightStore, "import_jsonl"),  # distill --snapshots: the copy after an update
-    "store-write": (ChromaStore, "_write"),  # any batch reaching Chroma: one chunk of `insights import`
+    "store-write": (SQLiteStore, "_after_commit"),  # any batch committed to the store: one chunk of `insights import`
 }
 
 
