@@ -13,9 +13,13 @@ from envs.household.env import HouseholdEnv
 from envs.household.families import family, family_names
 from envs.household.primitives import HouseholdPrograms
 from envs.tasks import TaskSpec, sample_tasks
+from insights_store import open_store
 from msi_agent.agent.program import Handle, ProgramAttempt, ProgramConfig
 from msi_agent.agent.program.dialogue import request
 from msi_agent.agent.program.executor import CORRECTION_ACTION, PROGRAM_ACTION
+from msi_agent.experience.seeds import Seed
+from msi_agent.insights.generator import InsightGenerator
+from msi_agent.insights.rules import NumberedRules
 from msi_agent.llm import LLMClient, RetryPolicy, ScriptedChatModel
 from msi_agent.records import Split, Task
 
@@ -143,3 +147,20 @@ def test_a_failed_llm_call_errors_the_episode_instead_of_failing_it() -> None:
     episode = attempt.episode()
     assert episode.error is not None and episode.error.startswith("LLM call failed at program 1: ")
     assert "endpoint down" in episode.error and episode.failure_reason is None and not episode.success
+
+
+def test_the_insight_generator_sees_the_programs_and_each_subgoal_with_its_feedback() -> None:
+    task = sample_tasks(TaskSpec(families=["coffee"], n=1, seed=1))[0]
+    episodes = []
+    for program in ('mug = InteractionObject("Mug")\nmug.toast()\n', expert_program(task)):
+        with HouseholdEnv() as env:
+            attempt = ProgramAttempt(scripted([program]), env, task, ProgramConfig(max_programs=1))
+            list(attempt)
+        episodes.append(attempt.episode())
+    failure, success = episodes
+    generator = InsightGenerator(scripted(["ADD: x"]), open_store("memory", embeddings="hash"), namespace="n")
+    prompt = generator.prompt(Seed(success, failure), NumberedRules((), (), "Kitchen"))
+    assert 'Think: mug = InteractionObject("Mug")\nmug.toast()\nAction: write program' in prompt
+    assert "Action: mug.toast()\nObservation: only a BreadSliced can be toasted" in prompt
+    assert "Reason for failure: program 1 failed: only a BreadSliced" in prompt
+    assert "Action: target_coffeemachine.toggle_on()\nObservation: You turn on the coffeemachine 1." in prompt

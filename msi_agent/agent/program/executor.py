@@ -1,8 +1,9 @@
 """The program executor (HELPER's, as the MSI paper plays TEACh): the LLM writes a program, we run it subgoal by
 subgoal, and on a failed subgoal we ask for a corrected program, a bounded number of times.
 
-Every program (accepted or refused) and every executed subgoal is a ``Step`` of the episode, so experiences,
-metrics, the viewer and the insight generator read program episodes as they read ReAct ones. The prompt is a
+Every program (accepted or refused; its text is the step's thought, the agent's plan) and every executed subgoal
+is a ``Step`` of the episode, so experiences, metrics, the viewer and the insight generator read program episodes
+as they read ReAct ones. The prompt is a
 projection of those steps: system (the environment's API, which names the room's object classes), the task
 (examples, insights, the dialogue or instruction — not the opening observation, which would repeat the
 instruction beside a dialogue), then per program the model's reply and, after a failure, the correction request
@@ -22,7 +23,7 @@ from msi_agent.agent.program.api import ProgramWorld, supports_programs
 from msi_agent.agent.program.dialogue import request
 from msi_agent.agent.program.grammar import program_grammar, token_budget
 from msi_agent.agent.program.interpreter import DEFAULT_BUDGET, Interpreter
-from msi_agent.agent.program.language import ProgramError, parse
+from msi_agent.agent.program.language import ProgramError, extract, parse
 from msi_agent.agent.templates import DEFAULT_PROMPTS, Prompts
 from msi_agent.llm import LLMClient
 from msi_agent.records import Episode, Step, Task
@@ -123,6 +124,7 @@ class ProgramAttempt(Attempt):
                 program = parse(reply.text, world.api)
             except ProgramError as exc:
                 step = Step(
+                    thought=extract(reply.text),
                     action=action,
                     observation=f"The program was refused: {exc}",
                     tokens=reply.usage,
@@ -135,6 +137,7 @@ class ProgramAttempt(Attempt):
                 self.failure = f"program {round_ + 1} was refused: {exc}"
                 continue
             step = Step(
+                thought=program.source,
                 action=action,
                 observation="The program was accepted.",
                 tokens=reply.usage,
