@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from envs.core import Env, Observation
 from msi_agent.agent.messages import build_messages
@@ -20,6 +20,8 @@ from msi_agent.llm import REPLY_FORMAT, LLMClient
 from msi_agent.records import Episode, Source, Step, Task, TokenUsage, new_id
 
 log = logging.getLogger(__name__)
+ASK_EXPERT: Literal["ask-expert"] = "ask-expert"
+"""``Attempt(reference_length=...)`` default: ask the environment's expert for the plan length after reset."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,7 +51,10 @@ class Attempt:
         examples: str = "",
         episode_id: str | None = None,
         prompts: Prompts = DEFAULT_PROMPTS,
+        reference_length: int | Literal["ask-expert"] | None = ASK_EXPERT,
     ) -> None:
+        """``reference_length``: the expert's plan length if the caller knows it already (a run computes it once
+        per task); by default the environment's expert is asked after reset."""
         self.llm, self.env, self.task, self.config = llm, env, task, config
         self.episode_id = episode_id or new_id()
         self.insight_block, self.examples, self.templates = insight_block, examples, prompts
@@ -57,6 +62,7 @@ class Attempt:
         self.extra_usage = TokenUsage()
         self.info: dict[str, Any] = {}
         self.reference_length: int | None = None
+        self._known_reference = reference_length
         self.failure: str | None = None
         self.error: str | None = None
         """Set when an LLM call failed for good: the episode stopped for a reason that is not the agent's."""
@@ -86,7 +92,8 @@ class Attempt:
     def __iter__(self) -> Iterator[Step]:
         obs = self.env.reset(self.task)
         self.info = dict(obs.info)
-        self.reference_length = self._reference_length()
+        known = self._known_reference
+        self.reference_length = self._reference_length() if known == ASK_EXPERT else known
         system, task_message = self.system_prompt(), self.task_message(obs)
         for _ in range(self.config.max_steps):
             messages = build_messages(

@@ -8,10 +8,10 @@ machine. Orders are plain picklable data so that both paths run the very same co
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Literal, Protocol
 
 from envs.core import Env
-from msi_agent.agent.executor import ExecutorConfig, play
+from msi_agent.agent.executor import ASK_EXPERT, ExecutorConfig, play
 from msi_agent.agent.program import ProgramAttempt, ProgramConfig
 from msi_agent.agent.templates import DEFAULT_PROMPTS, Prompts
 from msi_agent.experience.demos import expert_episode
@@ -42,6 +42,8 @@ class AgentOrder:
     """Tokens the driver spent choosing insights for this episode (added to the episode's own)."""
     insight_ids: tuple[str, ...] = ()
     """Ids of the insights in ``insight_block`` (recorded on the episode)."""
+    reference_length: int | Literal["ask-expert"] | None = ASK_EXPERT
+    """The expert's plan length when the run knows it already (computed once per task)."""
 
     def play(self, env: Env, llm: LLMClient) -> Episode:
         episode = play(
@@ -53,6 +55,7 @@ class AgentOrder:
             examples=self.examples,
             episode_id=self.episode_id,
             prompts=self.prompts,
+            reference_length=self.reference_length,
         )
         return episode.model_copy(
             update={"usage": episode.usage + self.driver_usage, "insight_ids": list(self.insight_ids)}

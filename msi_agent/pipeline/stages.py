@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from insights_store.base import ScoringRules
-from msi_agent.agent.executor import ExecutorConfig
+from msi_agent.agent.executor import ASK_EXPERT, ExecutorConfig
 from msi_agent.agent.fewshot import DemoLibrary
 from msi_agent.agent.program import ProgramConfig, ProgramLibrary, supports_programs
 from msi_agent.experience.seeds import Seed, SeedFrom, SelectorMode, select_seeds
@@ -94,9 +94,17 @@ def examples_for(session: Session, demos: Sequence[Episode]) -> Examples:
 
 
 def _play_agent(
-    session: Session, selector: InsightSelector, demos: Examples, agent: AgentOptions | None
+    session: Session,
+    selector: InsightSelector,
+    demos: Examples,
+    agent: AgentOptions | None,
+    references: dict[str, int | None] | None = None,
 ) -> Callable[[Job], Episode]:
-    """Insights and examples are chosen here, on the driver; the session's player plays the episode."""
+    """Insights and examples are chosen here, on the driver; the session's player plays the episode.
+
+    ``references`` (task id → the expert's plan length) is filled as episodes finish and handed to later episodes of
+    the same task, so the expert plans each task once per run, not once per evaluation arm."""
+    references = {} if references is None else references
     agent = agent or AgentOptions()
     config, k = agent.executor(session), agent.examples
     programs = ProgramConfig(max_programs=session.settings.agent.max_programs)
@@ -130,8 +138,12 @@ def _play_agent(
                 prompts=session.templates,
                 driver_usage=selection.usage,
                 insight_ids=ids,
+                reference_length=references.get(job.task.id, ASK_EXPERT),
             )
-        return session.player(order)
+        episode = session.player(order)
+        if episode.error is None:
+            references.setdefault(job.task.id, episode.reference_length)
+        return episode
 
     return play
 
@@ -160,9 +172,8 @@ def collect(session: Session, folder: RunFolder, *, agent: AgentOptions | None =
     demos = demonstrations(session, folder, tasks)
     library = examples_for(session, demos)
     jobs = [Job(COLLECT, t, job_id(folder.name, COLLECT, t)) for t in tasks]
-    play = _play_agent(
-        session, InsightSelector(None, InsightMode.NONE, namespace="", prompts=session.templates), library, agent
-    )
+    selector = InsightSelector(None, InsightMode.NONE, namespace="", prompts=session.templates)
+    play = _play_agent(session, selector, library, agent, {d.task.id: d.reference_length for d in demos})
     agent = run_jobs(
         jobs,
         play,
@@ -291,6 +302,7 @@ def evaluate(
         demos = session.pool.query(source=Source.EXPERT, split=Split.TRAIN, success=True)
     library = examples_for(session, demos)
     out: dict[str, list[Episode]] = {}
+    references: dict[str, int | None] = {}  # the expert plans each test task once, for the first arm that plays it
     for cond in conditions:
         selector = InsightSelector(
             session.store if cond.selector is not InsightMode.NONE else None,
@@ -306,7 +318,7 @@ def evaluate(
             session.errors.not_started += len(jobs)
             continue
         _check_insights_present(session, folder, cond, jobs)
-        play = _play_agent(session, selector, library, agent)
+        play = _play_agent(session, selector, library, agent, references)
         if cond.online:
             from msi_agent.pipeline.online import play_online  # it builds on distill, in this module
 
