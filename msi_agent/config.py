@@ -48,7 +48,9 @@ class StoreSettings(Section):
 
 
 class EnvSettings(Section):
-    name: str = Field("household", description="environment: household, ai2thor, alfworld")
+    name: str = Field(
+        "household", description="environment: household, ai2thor, alfworld, textworld-express (`msi-agent envs list`)"
+    )
     max_steps: int = Field(30, gt=0)
     families: list[str] = Field(default_factory=list, description="task families; empty = all")
     options: dict[str, Any] = Field(

@@ -214,7 +214,7 @@ class Insight(Record):
             raise ValueError("a general insight has no key; drop the key or choose scale environment/subtask")
         if self.scale is not Scale.GENERAL:
             if not self.key or not self.key.strip():
-                raise ValueError(f"a {self.scale.value} insight needs a key (room type or subtask name)")
+                raise ValueError(f"a {self.scale.value} insight needs a key (environment category or subtask name)")
             if len(self.key) > MAX_KEY_CHARS:
                 raise ValueError(f"key {self.key!r} is longer than {MAX_KEY_CHARS} characters")
         return self

@@ -89,7 +89,7 @@ def list_(
     ctx: typer.Context,
     namespace: str | None = NS,
     scale: Scale | None = typer.Option(None, help="only this scale"),
-    key: str | None = typer.Option(None, help="only this key (room type or subtask name)"),
+    key: str | None = typer.Option(None, help="only this key (environment category or subtask name)"),
     min_score: float | None = typer.Option(None, "--min-score", help="only insights scoring at least this"),
 ) -> None:
     """Insights ordered by score, highest first."""
@@ -153,7 +153,7 @@ def keys(
     scale: Scale | None = typer.Option(None, help="environment or subtask"),
     namespace: str | None = NS,
 ) -> None:
-    """The keys (room types, subtask names) of the keyed scales, with how many insights each holds."""
+    """The keys (environment categories, subtask names) of the keyed scales, with how many insights each holds."""
     if scale is Scale.GENERAL:
         fail("the general scale has no keys; choose --scale environment or --scale subtask")
     scales = [scale] if scale else [Scale.ENVIRONMENT, Scale.SUBTASK]
@@ -250,7 +250,7 @@ def edit(
     text: str | None = typer.Option(None, help="new rule text"),
     score: float | None = typer.Option(None, help="new score (>= 0)"),
     scale: Scale | None = typer.Option(None, help="move to this scale"),
-    key: str | None = typer.Option(None, help="new key (room type or subtask name)"),
+    key: str | None = typer.Option(None, help="new key (environment category or subtask name)"),
 ) -> None:
     """Change an insight's text, score, scale or key."""
     if text is None and score is None and scale is None and key is None:

@@ -48,7 +48,7 @@ class PoolError(Exception):
 
 
 class ExperiencePool:
-    """Episodes with their full steps, queryable by outcome, task, room type, split, source, LLM and run."""
+    """Episodes with their full steps, queryable by outcome, task, environment category, split, source, LLM and run."""
 
     def __init__(self, path: Path) -> None:
         self.path = Path(path)

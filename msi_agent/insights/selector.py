@@ -151,7 +151,7 @@ def parse_names(reply: str, names: list[str]) -> list[str]:
 
 
 def format_block(insights: list[Insight], prompts: Prompts = DEFAULT_PROMPTS) -> str:
-    """The prompt block, grouped general → room → subtask; empty when there is nothing to say."""
+    """The prompt block, grouped general → environment category → subtask; empty when there is nothing to say."""
     if not insights:
         return ""
     groups: dict[str, list[str]] = {}
