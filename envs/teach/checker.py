@@ -160,17 +160,18 @@ def _steps(c: ObjectComponent, problems: list[tuple[Obj, dict[str, bool]]], repr
     return steps
 
 
-def _could_become(obj: Obj, c: ObjectComponent) -> bool:
-    """The whole object a wanted slice (``AppleSliced``) or cracked egg (``EggCracked``) would come from."""
+def _whole_types(c: ObjectComponent) -> frozenset[str]:
+    """The whole objects a wanted slice (``AppleSliced``) or cracked egg (``EggCracked``) would come from."""
     wanted = c.conditions[c.primary]
     if not isinstance(wanted, str):
-        return False
-    return any(mark in wanted and obj.get(c.primary) == wanted.replace(mark, "") for mark in ("Sliced", "Cracked"))
+        return frozenset()
+    return frozenset(wanted.replace(mark, "") for mark in ("Sliced", "Cracked") if mark in wanted)
 
 
 def _n_instances(c: ObjectComponent, objects: Sequence[Obj], by_id: Mapping[str, Obj], instances: int) -> _Outcome:
     needed = 1 if c.shareable else instances
     to_check = needed
+    wholes = _whole_types(c)
     done = False
     satisfied: list[Obj] = []
     ranked: list[tuple[int, Obj, dict[str, bool]]] = []  # candidates, most conditions met first (stable)
@@ -180,7 +181,7 @@ def _n_instances(c: ObjectComponent, objects: Sequence[Obj], by_id: Mapping[str,
             satisfied.append(obj)
             done = done or len(satisfied) >= needed
             continue
-        if done or not (sat[c.primary] or _could_become(obj, c)):
+        if done or not (sat[c.primary] or (wholes and obj.get(c.primary) in wholes)):
             continue
         others = all(v for k, v in sat.items() if k != c.primary)
         if others and "Sliced" in str(c.conditions[c.primary]):

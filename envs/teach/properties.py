@@ -76,18 +76,27 @@ def _origin(object_id: str) -> str | None:
 
 
 class TeachProperties:
-    """The derived properties of one episode; ``reset`` at the start, ``update`` after every action."""
+    """The derived properties of one episode; ``reset`` at the start, ``update`` after every action.
+
+    Cheap per action: stored properties are merged into the objects only when the backend answers with new
+    object dicts (AI2-THOR every step; the household world only when slicing changes the set of objects), and an
+    object's receptacles are looked up only when a rule could apply to it."""
 
     def __init__(self) -> None:
         self._custom: dict[str, dict[str, Any]] = {}
-        self._before: dict[str, tuple[bool, bool, bool]] = {}  # id -> (isCooked, isFilledWithLiquid, isPickedUp)
+        self._objects: list[Obj] | None = None  # the list last merged into
+        self._sources: list[Obj] = []  # sinks, coffee machines, microwaves, stove burners of that list
+        self._faucets: dict[str, Obj | None] = {}  # sink id -> its faucet in that list
         self._faucet_of: dict[str, str | None] = {}
+        self._cooked: set[str] = set()  # ids cooked / filled / held after the previous action
+        self._filled: set[str] = set()
+        self._held: set[str] = set()
 
     def reset(self, metadata: Metadata) -> None:
         objects = metadata["objects"]
         self._custom = {o["objectId"]: {"simbotObjectClass": object_classes(o["objectType"])} for o in objects}
-        self._before = {}
-        self._faucet_of = {}
+        self._objects, self._faucet_of = None, {}
+        self._cooked, self._filled, self._held = set(), set(), set()
         self._apply(objects, first=True)
 
     def update(self, metadata: Metadata) -> None:
@@ -97,50 +106,72 @@ class TeachProperties:
         return self._custom.get(object_id, {})
 
     # ------------------------------------------------------------------ rules
+    def _set(self, obj: Obj, key: str, value: Any) -> None:
+        if obj.get(key, _MISSING) != value:
+            self._custom.setdefault(obj["objectId"], {})[key] = value
+            obj[key] = value
+
     def _apply(self, objects: list[Obj], *, first: bool) -> None:
-        custom = self._custom
-        by_id = {o["objectId"]: o for o in objects}
-        self._inherit(by_id)
-        for o in objects:
-            entry = custom.get(o["objectId"])
-            if entry:
-                o.update(entry)
-        running = self._running_sources(objects, by_id)
-        before = self._before
+        if objects is not self._objects:
+            self._inherit(objects)
+            custom = self._custom
+            for o in objects:
+                entry = custom.get(o["objectId"])
+                if entry:
+                    o.update(entry)
+            self._objects = objects
+            self._sources = [o for o in objects if o["objectType"] in _SOURCES]
+            ids = {o["objectId"]: o for o in objects}
+            self._faucets = {
+                o["objectId"]: ids.get(self._faucet(o, objects) or "")
+                for o in self._sources
+                if o["objectType"] in _TWINS
+            }
+        index: dict[str, Obj] = {}
+
+        def by_id() -> dict[str, Obj]:
+            if not index:
+                index.update((o["objectId"], o) for o in objects)
+            return index
+
+        def parents(o: Obj) -> set[str]:
+            return set(parent_receptacles(o, by_id()) or ())
+
+        sink, coffee, heat = self._running()
+        cooked, filled, held = self._cooked, self._filled, self._held
+        now_cooked, now_filled, now_held = set(), set(), set()
         for o in objects:
             oid = o["objectId"]
-            was = before.get(oid)
-            parents = self._parents(o, by_id)
-            mine = custom.setdefault(oid, {})
             if o["isPickedUp"]:
-                mine["simbotPickedUp"] = 1
-                mine["simbotLastParentReceptacle"] = None
-            elif was is not None and was[2] and o.get("parentReceptacles"):
-                mine["simbotLastParentReceptacle"] = o["parentReceptacles"][0]
-            if o["canFillWithLiquid"] and parents & running["sink"]:
-                mine["simbotIsFilledWithWater"] = 1
-            filled = bool(o["isFilledWithLiquid"])
-            if filled and o["canFillWithLiquid"] and parents & running["coffee"] and not (was and was[1]):
-                mine["simbotIsFilledWithCoffee"] = True
-            elif not filled and was and was[1] and "simbotIsFilledWithCoffee" in mine:
-                mine["simbotIsFilledWithCoffee"] = False
+                now_held.add(oid)
+                self._set(o, "simbotPickedUp", 1)
+                self._set(o, "simbotLastParentReceptacle", None)
+            elif oid in held and o["parentReceptacles"]:
+                self._set(o, "simbotLastParentReceptacle", o["parentReceptacles"][0])
+            if o["isFilledWithLiquid"]:
+                now_filled.add(oid)
+                if coffee and o["canFillWithLiquid"] and oid not in filled and parents(o) & coffee:
+                    self._set(o, "simbotIsFilledWithCoffee", True)
+            elif oid in filled and "simbotIsFilledWithCoffee" in o:
+                self._set(o, "simbotIsFilledWithCoffee", False)
+            if sink and o["canFillWithLiquid"] and parents(o) & sink:
+                self._set(o, "simbotIsFilledWithWater", 1)
             if o["isCooked"]:
-                mine["simbotIsCooked"] = True
-                if not first and not (was and was[0]) and any(self._holds_liquid(by_id.get(p)) for p in parents):
-                    mine["simbotIsBoiled"] = True
-            elif o["cookable"] and parents & running["heat"]:
-                mine["simbotIsCooked"] = True
-            o.update(mine)
-        self._before = {
-            o["objectId"]: (bool(o["isCooked"]), bool(o["isFilledWithLiquid"]), bool(o["isPickedUp"])) for o in objects
-        }
+                now_cooked.add(oid)
+                self._set(o, "simbotIsCooked", True)
+                if not first and oid not in cooked and any(_holds_liquid(by_id().get(p)) for p in parents(o)):
+                    self._set(o, "simbotIsBoiled", True)
+            elif heat and o["cookable"] and not o.get("simbotIsCooked") and parents(o) & heat:
+                self._set(o, "simbotIsCooked", True)
+        self._cooked, self._filled, self._held = now_cooked, now_filled, now_held
 
-    def _inherit(self, by_id: Mapping[str, Obj]) -> None:
+    def _inherit(self, objects: list[Obj]) -> None:
         """Slices and cracked eggs take over the derived properties of the object they came from."""
         custom, gone = self._custom, set()
-        for oid in by_id:
-            origin = _origin(oid)
-            if oid not in custom and origin is not None and origin in custom:
+        for o in objects:
+            oid = o["objectId"]
+            origin = _origin(oid) if oid not in custom else None
+            if origin is not None and origin in custom:
                 custom[oid] = json.loads(json.dumps(custom[origin]))
                 gone.add(origin)
         for origin in gone:
@@ -149,30 +180,25 @@ class TeachProperties:
                 if entry.get("simbotLastParentReceptacle") == origin:
                     entry["simbotLastParentReceptacle"] = None
 
-    def _parents(self, obj: Obj, by_id: Mapping[str, Obj]) -> set[str]:
-        return set(parent_receptacles(obj, by_id) or ())
-
-    def _holds_liquid(self, container: Obj | None) -> bool:
-        return container is not None and bool(
-            container["isFilledWithLiquid"] or container.get("simbotIsFilledWithWater")
-        )
-
-    def _running_sources(self, objects: list[Obj], by_id: Mapping[str, Obj]) -> dict[str, set[str]]:
-        """Ids of running sinks (faucet on), coffee machines that are on, and heating receptacles."""
-        out: dict[str, set[str]] = {"sink": set(), "coffee": set(), "heat": set()}
-        for o in objects:
+    def _running(self) -> tuple[set[str], ...]:
+        """Ids of running sinks (nearest faucet on), coffee machines that are on, and heating receptacles."""
+        sink: set[str] = set()
+        coffee: set[str] = set()
+        heat: set[str] = set()
+        for o in self._sources:
             kind = o["objectType"]
             if kind in _TWINS:
-                faucet = self._faucet(o, objects)
-                if faucet is not None and by_id[faucet]["isToggled"]:
-                    out["sink"].add(o["objectId"])
-            elif kind == "CoffeeMachine" and o["isToggled"]:
-                out["coffee"].add(o["objectId"])
+                faucet = self._faucets.get(o["objectId"])
+                if faucet is not None and faucet["isToggled"]:
+                    sink.add(o["objectId"])
+            elif kind == "CoffeeMachine":
+                if o["isToggled"]:
+                    coffee.add(o["objectId"])
             elif (kind == "Microwave" and o["isToggled"]) or (
                 kind == "StoveBurner" and "Hot" in o["ObjectTemperature"]
             ):
-                out["heat"].add(o["objectId"])
-        return out
+                heat.add(o["objectId"])
+        return sink, coffee, heat
 
     def _faucet(self, basin: Obj, objects: list[Obj]) -> str | None:
         """The faucet nearest to a sink or bathtub (found once per episode)."""
@@ -182,6 +208,14 @@ class TeachProperties:
             nearest = min(faucets, key=lambda f: _distance(f, basin), default=None)
             self._faucet_of[oid] = nearest["objectId"] if nearest is not None else None
         return self._faucet_of[oid]
+
+
+_MISSING = object()
+_SOURCES = frozenset({*_TWINS, "CoffeeMachine", "Microwave", "StoveBurner"})
+
+
+def _holds_liquid(container: Obj | None) -> bool:
+    return container is not None and bool(container["isFilledWithLiquid"] or container.get("simbotIsFilledWithWater"))
 
 
 class TeachWorld:
