@@ -119,8 +119,9 @@ def _parallel(
     workers: int,
     budget: ErrorBudget,
 ) -> None:
-    """Save results on the calling thread as they complete; on an exception, stop submitting and re-raise;
-    once the error budget is spent, let the running episodes end and start no more."""
+    """Save results on the calling thread as they complete; on an exception, start nothing more, save the
+    episodes that still end well (they cost LLM calls), and re-raise; once the error budget is spent, let the
+    running episodes end and start no more."""
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="episode") as ex:
         queue = iter(todo)
         running: dict[Future[Episode], Job] = {}
@@ -134,6 +135,9 @@ def _parallel(
                 job = running.pop(fut)
                 try:
                     finish(job, fut.result())
+                except Exception:
+                    _keep_the_rest(running, finish)
+                    raise
                 except BaseException:
                     for other in running:
                         other.cancel()
@@ -141,6 +145,16 @@ def _parallel(
                 nxt = None if budget.exhausted else next(queue, None)
                 if nxt is not None:
                     running[ex.submit(play, nxt)] = nxt
+
+
+def _keep_the_rest(running: dict[Future[Episode], Job], finish: Callable[[Job, Episode], None]) -> None:
+    for fut, job in running.items():
+        if fut.cancel():
+            continue
+        try:
+            finish(job, fut.result())
+        except Exception:  # the first failure is the one re-raised
+            continue
 
 
 class _progress:

@@ -49,6 +49,8 @@ def test_an_error_stops_the_run_and_keeps_what_finished(tmp_path: Path) -> None:
     folder = RunFolder(tmp_path / "run")
 
     def play(job: Job) -> Episode:
+        if job.task.id == "t1":
+            time.sleep(0.3)  # still running when t2 fails: it ends well, so it is kept
         if job.task.id == "t2":
             raise RuntimeError("simulator bug")
         return Episode(task=job.task)
