@@ -121,7 +121,8 @@ def _play_agent(
                 llm=session.llm.name,
                 usage=selection.usage,
             )
-        block, examples = format_block(selection.insights, session.templates), demos.render(job.task, k, think=think)
+        block = format_block(selection.insights, session.templates)
+        examples = demos.render(job.task, k) if by_program else demos.render(job.task, k, think=think)
         ids = tuple(i.id for i in selection.insights)
         order: AgentOrder | ProgramOrder
         if by_program:
