@@ -65,6 +65,15 @@ def test_expert_wins_a_task_of_every_family(env: ThorEnv, tasks: list[Task]) -> 
     assert lost == []
 
 
+def test_teach_properties_come_from_thor_metadata(env: ThorEnv, tasks: list[Task]) -> None:
+    """TEACh's derived properties are kept over the AI2-THOR backend too: the coffee mug, after the expert."""
+    coffee = next(t for t in tasks if t.family == "coffee")
+    info = play_expert(env, coffee)
+    mugs = [o for o in env.world.metadata["objects"] if o["objectType"] == "Mug"]
+    assert info["won"] and any(m.get("simbotIsFilledWithCoffee") is True for m in mugs)
+    assert all(m["simbotObjectClass"] == ["Mug", "Drinkware", "Tableware"] for m in mugs)
+
+
 def test_sampling_is_seeded_and_records_the_spawn(env: ThorEnv, tasks: list[Task]) -> None:
     again = sample_tasks(TaskSpec(n=3, seed=3, split=Split.VALID_SEEN), env.world)
     assert [t.model_dump(exclude={"created"}) for t in again] == [t.model_dump(exclude={"created"}) for t in tasks[:3]]
