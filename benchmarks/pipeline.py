@@ -37,9 +37,9 @@ from insights_store.base import InsightStore
 from insights_store.batch import estimate_tokens
 from msi_agent.agent.program.executor import CORRECTION_ACTION, PROGRAM_ACTION
 from msi_agent.config import Settings
-from msi_agent.insights.selector import SelectorMode
 from msi_agent.llm import LLMClient, ScriptedChatModel
 from msi_agent.llm.wire import chat_completion, request_messages
+from msi_agent.modes import InsightMode
 from msi_agent.pipeline import ExpertPlayer, Session, Suite, stages
 from msi_agent.pipeline.players import LocalPlayer
 from msi_agent.pipeline.runfolder import RunFolder
@@ -73,7 +73,8 @@ class Timed:
 def settings_for(workspace: Path, tasks: int, workers: int = 1, **llm: Any) -> Settings:
     return Settings(
         workspace=workspace,
-        env={"max_steps": 8, "families": FAMILIES},
+        agent={"max_steps": 8},
+        env={"families": FAMILIES},
         llm={"cache": False, **llm},
         store={"embedder": "hash"},
         pipeline={"train_tasks": 0, "test_tasks": tasks, "workers": workers},
@@ -149,14 +150,14 @@ def framework_time(workspace: Path, n: int) -> dict[str, float]:
     tasks = test_tasks(suite, n)
     player, llm = instant_llm(suite, tasks)
     out = {}
-    for mode in (SelectorMode.NONE, SelectorMode.HASHMAP):
+    for mode in (InsightMode.NONE, InsightMode.HASHMAP):
         player.seconds, player.calls = 0.0, 0
         with Session.from_settings(
             settings_for(workspace / mode.value, n), suite=suite, llm=llm, store=seeded_store()
         ) as session:
             folder = RunFolder.in_workspace(session.settings.workspace, "bench")
             start = time.perf_counter()
-            episodes = stages.evaluate(session, folder, [stages.Condition("c", mode, "bench")])["c"]
+            episodes = stages.play_arm(session, folder, stages.Arm("c", mode, "bench"))
             wall = time.perf_counter() - start
         steps = sum(len(e.steps) for e in episodes)
         out[mode.value] = 1000 * (wall - player.seconds) / steps
@@ -174,7 +175,7 @@ def program_framework_time(workspace: Path, n: int) -> dict[str, float]:
     train = suite.sample(Split.TRAIN, n, seed=0, families=TEACH)
     player, llm = instant_llm(suite, test + train)
     out = {}
-    for mode in (SelectorMode.NONE, SelectorMode.HASHMAP):
+    for mode in (InsightMode.NONE, InsightMode.HASHMAP):
         settings = Settings(
             workspace=workspace / mode.value,
             env={"families": TEACH},
@@ -185,10 +186,10 @@ def program_framework_time(workspace: Path, n: int) -> dict[str, float]:
         )
         with Session.from_settings(settings, suite=suite, llm=llm, store=seeded_store()) as session:
             folder = RunFolder.in_workspace(session.settings.workspace, "bench")
-            demos = stages.demonstrations(session, folder, train)
+            stages.demonstrations(session, folder, train)  # into the pool, where the examples come from
             player.seconds, player.calls = 0.0, 0
             start = time.perf_counter()
-            episodes = stages.evaluate(session, folder, [stages.Condition("c", mode, "bench")], demos=demos)["c"]
+            episodes = stages.play_arm(session, folder, stages.Arm("c", mode, "bench"))
             wall = time.perf_counter() - start
         assert all(e.success for e in episodes), [e.failure_reason for e in episodes if not e.success]
         subgoals = sum(1 for e in episodes for s in e.steps if s.action not in (PROGRAM_ACTION, CORRECTION_ACTION))
@@ -249,7 +250,7 @@ def throughput(workspace: Path, n: int, delay: float = 0.1, backend: str = "loca
                 if backend == "ray":
                     print(f"  ({workers} Ray actors started in {time.perf_counter() - started:.1f} s)")
                 start = time.perf_counter()
-                episodes = stages.evaluate(s, folder, [stages.Condition("c", SelectorMode.NONE)])["c"]
+                episodes = stages.play_arm(s, folder, stages.Arm("c", InsightMode.NONE))
                 wall = time.perf_counter() - start
             assert all(e.failure_reason is None or "LLM" not in e.failure_reason for e in episodes), "calls failed"
             out[workers] = len(episodes) / wall
@@ -302,13 +303,13 @@ def prompt_tokens(workspace: Path, n: int) -> dict[str, float]:
     tasks = test_tasks(suite, n)
     player, llm = instant_llm(suite, tasks)
     out = {}
-    for mode in SelectorMode:
+    for mode in InsightMode:
         player.prompt_tokens = []
         with Session.from_settings(
             settings_for(workspace / f"p-{mode.value}", n), suite=suite, llm=llm, store=seeded_store()
         ) as session:
             folder = RunFolder.in_workspace(session.settings.workspace, "bench")
-            stages.evaluate(session, folder, [stages.Condition("c", mode, "bench")])
+            stages.play_arm(session, folder, stages.Arm("c", mode, "bench"))
         out[mode.value] = statistics.mean(player.prompt_tokens)
     return out
 

@@ -20,7 +20,7 @@ from langchain_core.outputs import ChatGeneration, ChatResult
 from insights_store import open_store
 from msi_agent.config import Settings
 from msi_agent.llm import LLMClient
-from msi_agent.pipeline import Session, experiment
+from msi_agent.pipeline import Results, Session, experiment
 
 PREFERENCE = ("take ", "move ", "put ", "use ", "go to ")
 
@@ -49,18 +49,20 @@ class GreedyModel(BaseChatModel):
         return ChatResult(generations=[ChatGeneration(message=AIMessage(content=text))])
 
 
-def main(workspace: Path) -> dict[str, Any]:
+def main(workspace: Path) -> Results:
     settings = Settings(
         workspace=workspace,
-        env={"max_steps": 8, "families": ["pick_and_place_simple"]},
+        agent={"max_steps": 8},
+        env={"families": ["pick_and_place_simple"]},
         pipeline={"train_tasks": 2, "test_tasks": 1},
+        eval={"baselines": ["none"]},
     )
     llm = LLMClient(GreedyModel(), name="greedy-example")
     with Session.from_settings(
         settings, llm=llm, store=open_store("memory", embeddings="hash"), embeddings="hash"
     ) as session:
         folder = experiment.open_run(session, "greedy", command="examples/custom_chat_model.py", fresh=True)
-        results = experiment.run_all(session, folder, baselines=["none"])
+        results = experiment.run_all(session, folder)
     print((folder.path / "results.md").read_text(encoding="utf-8"))
     return results
 

@@ -14,14 +14,13 @@ import sys
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 import envs
 from envs import NOTHING_HAPPENS, EnvSpec, Observation
 from insights_store import open_store
 from msi_agent.config import Settings
 from msi_agent.llm import LLMClient, ScriptedChatModel
-from msi_agent.pipeline import ExpertPlayer, Session, Suite, experiment
+from msi_agent.pipeline import ExpertPlayer, Results, Session, Suite, experiment
 from msi_agent.records import Split, Task
 
 ROOMS = {"desk 1": "desklamp 1", "sidetable 1": "floorlamp 1"}
@@ -103,9 +102,11 @@ SPEC = EnvSpec(
 envs.register(SPEC, replace=True)
 
 
-def main(workspace: Path) -> dict[str, Any]:
+def main(workspace: Path) -> Results:
     suite = Suite.from_registry("lamp-room")
-    settings = Settings(workspace=workspace, env={"max_steps": 6}, pipeline={"train_tasks": 3, "test_tasks": 2})
+    settings = Settings(  # the step limit is the spec's (agent.max_steps unset)
+        workspace=workspace, pipeline={"train_tasks": 3, "test_tasks": 2}, eval={"baselines": ["none"]}
+    )
     tasks = [t for s in Split for t in sample(s, 3, seed=0, families=[])]
     player = ExpertPlayer(suite.make_env, tasks)  # a stand-in for an LLM that knows the expert's moves
     llm = LLMClient(ScriptedChatModel(player, name="lamp-expert"), name="lamp-expert")
@@ -113,7 +114,7 @@ def main(workspace: Path) -> dict[str, Any]:
         settings, suite=suite, llm=llm, store=open_store("memory", embeddings="hash"), embeddings="hash"
     ) as s:
         folder = experiment.open_run(s, "lamp", command="examples/custom_env.py", fresh=True)
-        results = experiment.run_all(s, folder, baselines=["none"])
+        results = experiment.run_all(s, folder)
     print((folder.path / "results.md").read_text(encoding="utf-8"))
     return results
 

@@ -98,15 +98,17 @@ def main(workspace: Path) -> list[Insight]:
     store = open_store("jsonfile", workspace=workspace, embeddings="hash")
     settings = Settings(
         workspace=workspace,
-        env={"max_steps": 10, "families": ["look_at_obj_in_light"]},
+        agent={"max_steps": 10},
+        env={"families": ["look_at_obj_in_light"]},
         pipeline={"train_tasks": 2, "test_tasks": 1},
+        eval={"baselines": ["none"]},
     )
     suite = Suite.from_registry("household")
     with Session.from_settings(
         settings, suite=suite, llm=offline_llm(settings, suite), store=store, embeddings="hash"
     ) as session:
         folder = experiment.open_run(session, "jsonfile", command="examples/custom_store.py", fresh=True)
-        experiment.run_all(session, folder, baselines=["none"])
+        experiment.run_all(session, folder)
     reopened = JsonFileStore(store.embeddings, workspace / "stores" / "jsonfile")  # survives the process
     insights = reopened.list(namespace="jsonfile")
     for insight in insights:

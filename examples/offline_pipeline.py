@@ -59,7 +59,8 @@ def offline_llm(settings: Settings, suite: Suite) -> LLMClient:
 def main(workspace: Path) -> str:
     settings = Settings(
         workspace=workspace,
-        env={"max_steps": 10, "families": FAMILIES},
+        agent={"max_steps": 10},
+        env={"families": FAMILIES},
         pipeline={"train_tasks": 4, "test_tasks": 2, "seed": 0},
     )
     suite = Suite.from_registry("household")

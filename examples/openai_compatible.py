@@ -31,7 +31,8 @@ def main(argv: list[str] | None = None) -> Path:
         workspace=args.workspace or Path(tempfile.mkdtemp(prefix="msi-openai-")),
         llm={"spec": f"openai:{args.model}", "base_url": args.base_url, "api_key": args.api_key},
         store={"spec": args.store, "embedder": args.embedder},
-        env={"max_steps": 10, "families": ["pick_and_place_simple", "look_at_obj_in_light"]},
+        agent={"max_steps": 10},
+        env={"families": ["pick_and_place_simple", "look_at_obj_in_light"]},
         pipeline={"train_tasks": 4, "test_tasks": 2, "workers": args.workers},
     )
     with Session.from_settings(settings) as session:

@@ -42,11 +42,12 @@ def main(argv: list[str] | None = None) -> Path:
         env={
             "name": "ai2thor",
             "options": {k: v for k, v in options.items() if v is not None},
-            "max_steps": 10,
             "families": ["pick_and_place_simple"],
         },
+        agent={"max_steps": 10},
         store={"spec": "memory", "embedder": "hash"} if args.offline else {},
         pipeline={"train_tasks": 2, "test_tasks": 1},
+        eval={"baselines": ["none"]},
     )
     suite = Suite.from_registry("ai2thor", settings.env.options)
     parts: dict[str, object] = {}
@@ -68,7 +69,7 @@ def main(argv: list[str] | None = None) -> Path:
         }
     with Session.from_settings(settings, suite=suite, **parts) as session:  # type: ignore[arg-type]
         folder = experiment.open_run(session, "ai2thor", command="examples/run_on_ai2thor.py", fresh=True)
-        experiment.run_all(session, folder, baselines=["none"])
+        experiment.run_all(session, folder)
     print((folder.path / "results.md").read_text(encoding="utf-8"))
     return folder.path
 

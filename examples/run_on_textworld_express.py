@@ -30,9 +30,11 @@ def main(argv: list[str] | None = None) -> Path:
     settings = Settings(
         workspace=args.workspace or Path(tempfile.mkdtemp(prefix="msi-twx-")),
         llm={"spec": args.llm},
-        env={"name": "textworld-express", "max_steps": 12, "families": args.family or ["coin"]},
+        env={"name": "textworld-express", "families": args.family or ["coin"]},
+        agent={"max_steps": 12},
         store={"spec": "memory", "embedder": "hash"} if args.offline else {},
         pipeline={"train_tasks": 3, "test_tasks": 2},
+        eval={"baselines": ["none"]},
     )
     suite = Suite.from_registry("textworld-express")
     parts: dict[str, object] = {}
@@ -47,7 +49,7 @@ def main(argv: list[str] | None = None) -> Path:
         }
     with Session.from_settings(settings, suite=suite, **parts) as session:  # type: ignore[arg-type]
         folder = experiment.open_run(session, "twx", command="examples/run_on_textworld_express.py", fresh=True)
-        experiment.run_all(session, folder, baselines=["none"])
+        experiment.run_all(session, folder)
     print((folder.path / "results.md").read_text(encoding="utf-8"))
     return folder.path
 

@@ -13,11 +13,19 @@ import types
 from pathlib import Path
 from typing import Any, Literal, Union, get_args, get_origin
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+from msi_agent import presets
+from msi_agent.modes import Baseline, Executor, ExperienceMode, InsightMode, SeedFrom, SeedOrder, Variant
 
 DEFAULT_CONFIG_FILE = "msi.toml"
 ENV_PREFIX = "MSI_"
+
+
+EPISODE: dict[str, Any] = {"json_schema_extra": {"episode": True}}
+"""Marks a setting that decides what a run's episodes are: a resume with another value would mix two experiments
+(``episode_settings``). Task counts, workers and the choice of arms may change between commands of one run."""
 
 
 class Section(BaseModel):
@@ -25,11 +33,15 @@ class Section(BaseModel):
 
 
 class LLMSettings(Section):
-    spec: str = Field("local", description="LLM backend: local, local:PATH.gguf, openai:MODEL, provider:model")
-    base_url: str | None = Field(None, description="OpenAI-compatible endpoint (vLLM, llama.cpp, Ollama /v1)")
+    spec: str = Field(
+        "local", description="LLM backend: local, local:PATH.gguf, openai:MODEL, provider:model", **EPISODE
+    )
+    base_url: str | None = Field(
+        None, description="OpenAI-compatible endpoint (vLLM, llama.cpp, Ollama /v1)", **EPISODE
+    )
     api_key: SecretStr | None = Field(None, description="API key; defaults to the provider's env var")
-    temperature: float = Field(0.0, ge=0.0, le=2.0)
-    max_tokens: int = Field(256, gt=0)
+    temperature: float = Field(0.0, ge=0.0, le=2.0, **EPISODE)
+    max_tokens: int = Field(256, gt=0, **EPISODE)
     timeout: float = Field(60.0, gt=0, description="seconds per request")
     max_retries: int = Field(4, ge=0)
     timeout_retries: int = Field(1, ge=0, description="retries of a timed-out request (the server may still be busy)")
@@ -38,37 +50,61 @@ class LLMSettings(Section):
         None, ge=1, description="requests in flight per endpoint (others wait in the client); default pipeline.workers"
     )
     cache: bool = Field(True, description="persistent response cache (used at temperature 0)")
-    insight_spec: str | None = Field(None, description="LLM for insight generation; defaults to spec")
+    insight_spec: str | None = Field(None, description="LLM for insight generation; defaults to spec", **EPISODE)
 
 
 class StoreSettings(Section):
-    spec: str = Field("chroma", description="insight store: chroma, chroma+http://host:port, memory, module:factory")
-    namespace: str = Field("default", description="insight set inside the store")
-    embedder: str = Field("minilm", description="minilm (offline all-MiniLM-L6-v2) or hash")
+    spec: str = Field(
+        "chroma", description="insight store: chroma, chroma+http://host:port, memory, module:factory", **EPISODE
+    )
+    namespace: str = Field("default", description="insight set the `insights` commands work on")
+    embedder: str = Field("minilm", description="minilm (offline all-MiniLM-L6-v2) or hash", **EPISODE)
 
 
 class EnvSettings(Section):
     name: str = Field(
-        "household", description="environment: household, ai2thor, alfworld, textworld-express (`msi-agent envs list`)"
+        "household",
+        description="environment: household, ai2thor, alfworld, textworld-express (`msi-agent envs list`)",
+        **EPISODE,
     )
-    max_steps: int = Field(30, gt=0)
-    families: list[str] = Field(default_factory=list, description="task families; empty = all")
+    families: list[str] = Field(
+        default_factory=list, description="task families; empty = all (or the defaults, see below)", **EPISODE
+    )
+    default_families: bool = Field(
+        False, description="with families empty: play the environment's default families instead of all"
+    )
     options: dict[str, Any] = Field(
-        default_factory=dict, description="keyword arguments of envs.make (ai2thor: platform, x_display, ...)"
+        default_factory=dict,
+        description="keyword arguments of envs.make (ai2thor: platform, x_display, ...)",
+        **EPISODE,
     )
     prompts: Path | None = Field(None, description="prompt templates searched first (default: workspace/prompts)")
 
 
+class AgentSettings(Section):
+    """How the agent plays every episode (collect and eval alike)."""
+
+    executor: Executor = Field(
+        Executor.REACT,
+        description="react (thought/action/observation) or program (HELPER: a program over primitives)",
+        **EPISODE,
+    )
+    max_programs: int = Field(3, ge=1, description="program executor: first program plus corrections", **EPISODE)
+    examples: int = Field(1, ge=0, description="few-shot expert demonstrations in the prompt", **EPISODE)
+    act_only: bool = Field(False, description="the Act variant: actions without thoughts", **EPISODE)
+    history_window: int | None = Field(None, ge=0, description="steps kept in the prompt; unset = all", **EPISODE)
+    max_steps: int | None = Field(
+        None, gt=0, description="step limit per episode; unset = the environment's (EnvSpec.max_steps)", **EPISODE
+    )
+
+
 class PipelineSettings(Section):
-    train_tasks: int = Field(8, ge=0)
-    test_tasks: int = Field(8, ge=0)
-    seed: int = 0
-    selector: Literal["success", "pair", "same-task"] = "pair"
-    seed_from: Literal["agent", "expert", "both"] = "both"
-    insight_selector: Literal["hashmap", "vector", "general-only", "general-environment", "all"] = "hashmap"
+    train_tasks: int = Field(8, ge=0, description="training tasks (collect)")
+    test_tasks: int = Field(8, ge=0, description="test tasks per split (seen and unseen)")
+    seed: int = Field(0, description="task sampling and seed order", **EPISODE)
     workers: int = Field(1, ge=1, description="episodes played at once")
     max_errors: int = Field(3, ge=1, description="stop a command after this many errored episodes (LLM failures)")
-    token_budget: int = Field(2000, gt=0)
+    namespace: str | None = Field(None, description="insight namespace distilled into and evaluated; unset = run name")
     backend: Literal["local", "ray"] = Field("local", description="where episodes play: threads here, or Ray actors")
     ray_address: str = Field(
         "local", description="local (a Ray for this run on 127.0.0.1), auto (the running cluster), host:port, ray://…"
@@ -78,11 +114,46 @@ class PipelineSettings(Section):
     ray_max_retries: int = Field(3, ge=0, description="restarts of a lost actor and retries of its episode")
 
 
-class AgentSettings(Section):
-    executor: Literal["react", "program"] = Field(
-        "react", description="react (thought/action/observation) or program (HELPER: a program over primitives)"
+class DistillSettings(Section):
+    """How training experience becomes insights (one generator update per seed)."""
+
+    variant: Variant = Field(Variant.MSI, description="msi (three scales) or expel (flat list)")
+    selector: ExperienceMode = Field(ExperienceMode.PAIR, description="experience selector: success, pair, same-task")
+    seed_from: SeedFrom = Field(SeedFrom.BOTH, description="successes from agent, expert or both")
+    seed_order: SeedOrder = Field(SeedOrder.SHUFFLE, description="shuffle (with pipeline.seed) or given")
+    family_order: list[str] = Field(
+        default_factory=list, description="with seed_order given: seeds fed family by family in this order"
     )
-    max_programs: int = Field(3, ge=1, description="program executor: first program plus corrections")
+    snapshots: bool = Field(False, description="keep a copy of the insight set after every update")
+    edit_score: float = Field(0.0, description="score change of EDIT (the paper: 0; ExpeL's code: +1)")
+    max_tokens: int = Field(512, ge=16, description="cap on one insight-update reply")
+    from_run: str | None = Field(
+        None, description="use this run's training episodes; unset = the run's own if it collected any, else all"
+    )
+
+
+class EvalSettings(Section):
+    """How test episodes are played: the insight selector of the MSI arm, the baseline arms beside it."""
+
+    insight_selector: InsightMode = Field(
+        InsightMode.HASHMAP, description="hashmap, vector, general-only, general-environment, all"
+    )
+    baselines: list[Baseline] = Field(
+        default_factory=lambda: [Baseline.NONE, Baseline.EXPEL], description="arms beside MSI: none, expel"
+    )
+    token_budget: int = Field(2000, gt=0, description="the vector selector's budget (tokens)", **EPISODE)
+    ablate: list[str] = Field(
+        default_factory=list,
+        description="also the MSI arm without top:K | ids:ID,ID | scale:NAME | key:NAME (one arm per insight or group)",
+    )
+    online: bool = Field(False, description="also an online MSI arm: a copy of the namespace distilling as it plays")
+
+    @field_validator("insight_selector")
+    @classmethod
+    def _not_none(cls, mode: InsightMode) -> InsightMode:
+        if mode is InsightMode.NONE:
+            raise ValueError("'none' is the no-insights baseline: list it in eval.baselines instead")
+        return mode
 
 
 class Settings(BaseSettings):
@@ -90,12 +161,14 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, env_nested_delimiter="__", extra="forbid")
 
-    workspace: Path = Field(Path("msi-workspace"), description="experiences, stores, runs, LLM cache")
+    workspace: Path = Field(Path("msi-workspace"), description="experiences, stores, runs, LLM cache", **EPISODE)
     llm: LLMSettings = Field(default_factory=LLMSettings)
     store: StoreSettings = Field(default_factory=StoreSettings)
     env: EnvSettings = Field(default_factory=EnvSettings)
     pipeline: PipelineSettings = Field(default_factory=PipelineSettings)
     agent: AgentSettings = Field(default_factory=AgentSettings)
+    distill: DistillSettings = Field(default_factory=DistillSettings)
+    eval: EvalSettings = Field(default_factory=EvalSettings)
 
     @classmethod
     def settings_customise_sources(
@@ -109,6 +182,16 @@ class Settings(BaseSettings):
         # init (CLI flags + file, merged by ``resolve``) must lose to env vars for file values,
         # so ``resolve`` layers them itself; here only init and env are consulted.
         return (init_settings,)
+
+
+MOVED = {
+    "env.max_steps": "agent.max_steps",
+    "pipeline.selector": "distill.selector",
+    "pipeline.seed_from": "distill.seed_from",
+    "pipeline.insight_selector": "eval.insight_selector",
+    "pipeline.token_budget": "eval.token_budget",
+}
+"""Settings that moved when the tree gained its agent, distill and eval sections: an old msi.toml is told where."""
 
 
 class ConfigError(ValueError):
@@ -156,7 +239,7 @@ def _string_like(annotation: Any) -> bool:
         return all(_string_like(a) for a in get_args(annotation) if a is not type(None))
     if get_origin(annotation) is Literal:
         return all(isinstance(a, str) for a in get_args(annotation))
-    return annotation in (str, SecretStr, Path)
+    return annotation in (SecretStr, Path) or (isinstance(annotation, type) and issubclass(annotation, str))
 
 
 def _env_value(value: str, annotation: Any) -> Any:
@@ -195,8 +278,11 @@ def _from_env(environ: dict[str, str]) -> tuple[dict[str, Any], list[str]]:
         parts = name[len(ENV_PREFIX) :].lower().split("__")
         found = _field_path(parts) if all(parts) else None
         if found is None:
+            moved = MOVED.get(".".join(parts))
             close = difflib.get_close_matches(name, _setting_names(), n=1, cutoff=0.75)
             hint = f"; did you mean {close[0]}?" if close else "; `msi-agent config` lists the settings"
+            if moved:
+                hint = f"; the setting is now {moved} ({ENV_PREFIX}{moved.upper().replace('.', '__')})"
             warnings.append(f"environment variable {name} is not an msi-agent setting, ignored{hint}")
             continue
         node = tree
@@ -240,24 +326,31 @@ def resolve(
     flags: dict[str, Any] | None = None,
     environ: dict[str, str] | None = None,
     cwd: Path | None = None,
+    preset: str | None = None,
+    inherited: tuple[str, dict[str, Any]] | None = None,
 ) -> Resolved:
-    """Layer defaults < file < env < flags; ``flags`` uses dotted keys (``{"llm.spec": "openai:x"}``)."""
+    """Layer defaults < ``inherited`` < preset < file < env < flags.
+
+    ``flags`` and ``inherited`` use dotted keys (``{"llm.spec": "openai:x"}``); ``inherited`` is a labelled layer
+    just above the defaults (a run's own settings when a later command resumes it). ``preset`` names a TOML file
+    over this tree (``msi_agent.presets``), looked up in the workspace the other layers give.
+    """
     environ = dict(os.environ) if environ is None else environ
     file_tree, file_path = _read_file(config_file, cwd or Path.cwd())
     env_tree, warnings = _from_env(environ)
-    flag_tree: dict[str, Any] = {}
-    for dotted, value in (flags or {}).items():
-        if value is None:
-            continue
-        node = flag_tree
-        *parents, leaf = dotted.split(".")
-        for p in parents:
-            node = node.setdefault(p, {})
-        node[leaf] = value
-    layers = [(f"file {file_path}", file_tree), ("env", env_tree), ("flag", flag_tree)]
+    top = [(f"file {file_path}", file_tree), ("env", env_tree), ("flag", _tree(flags or {}))]
+    bottom = [(inherited[0], _tree(inherited[1]))] if inherited else []
+    if preset is not None:
+        given = [tree["workspace"] for _, tree in top if "workspace" in tree]
+        workspace = Path(given[-1] if given else Settings.model_fields["workspace"].default)
+        try:
+            found = presets.find(preset, workspace)
+        except presets.PresetError as exc:
+            raise ConfigError(str(exc)) from None
+        bottom.append((f"preset {found.name}", found.tree))
     merged: dict[str, Any] = {}
     sources: dict[str, str] = {}
-    for label, tree in layers:
+    for label, tree in [*bottom, *top]:
         merged = _deep_merge(merged, tree)
         sources |= {k: label for k in _leaves(tree)}
     try:
@@ -287,14 +380,49 @@ def _shown(field: str, value: Any) -> str:
     return text if len(text) <= 80 else text[:77] + "..."
 
 
+def _tree(dotted: dict[str, Any]) -> dict[str, Any]:
+    """``{"a.b": 1}`` → ``{"a": {"b": 1}}``; None values are left out (an unset flag)."""
+    tree: dict[str, Any] = {}
+    for key, value in dotted.items():
+        if value is None:
+            continue
+        node = tree
+        *parents, leaf = key.split(".")
+        for p in parents:
+            node = node.setdefault(p, {})
+        node[leaf] = value
+    return tree
+
+
+def episode_settings(model: type[BaseModel] = Settings, prefix: str = "") -> list[str]:
+    """Dotted names of the settings marked ``EPISODE`` (a whole dict-valued one covers its keys)."""
+    out: list[str] = []
+    for name, info in model.model_fields.items():
+        annotation = info.annotation
+        if isinstance(annotation, type) and issubclass(annotation, Section):
+            out += episode_settings(annotation, f"{prefix}{name}.")
+        elif isinstance(info.json_schema_extra, dict) and info.json_schema_extra.get("episode"):
+            out.append(f"{prefix}{name}")
+    return out
+
+
+def is_episode_setting(leaf: str) -> bool:
+    return any(leaf == k or leaf.startswith(k + ".") for k in episode_settings())
+
+
 def _explain(exc: ValidationError, sources: dict[str, str]) -> str:
     lines = []
     for err in exc.errors():
         field = ".".join(str(p) for p in err["loc"])
-        origin = sources.get(field, "default")
-        env_name = ENV_PREFIX + field.upper().replace(".", "__")
+        setting = field
+        while setting.rpartition(".")[2].isdigit():  # an item of a list is set with its list
+            setting = setting.rpartition(".")[0]
+        origin = sources.get(setting, "default")
+        env_name = ENV_PREFIX + setting.upper().replace(".", "__")
         hint = f" (set via {origin}; env name {env_name})"
-        if err["type"] == "extra_forbidden":
+        if err["type"] == "extra_forbidden" and field in MOVED:
+            lines.append(f"{field}: this setting is now {MOVED[field]}{hint}")
+        elif err["type"] == "extra_forbidden":
             lines.append(f"{field}: unknown setting{hint}; see `msi-agent config` for valid names")
         else:
             lines.append(f"{field}: {err['msg']}, got {_shown(field, err.get('input'))}{hint}")
@@ -302,10 +430,10 @@ def _explain(exc: ValidationError, sources: dict[str, str]) -> str:
 
 
 def masked(settings: Settings) -> dict[str, Any]:
-    """Leaves of the settings with secrets replaced by '***' (or 'unset')."""
-    out: dict[str, Any] = {}
-    for leaf, value in _leaves(settings.model_dump()).items():
-        if isinstance(value, SecretStr):
-            value = "***" if value.get_secret_value() else "unset"
-        out[leaf] = value
-    return out
+    """Leaves of the settings as JSON values (enum values, paths as text), secrets replaced by '***' (or 'unset')."""
+    raw = _leaves(settings.model_dump())
+    shown = _leaves(settings.model_dump(mode="json"))
+    return {
+        leaf: ("***" if value.get_secret_value() else "unset") if isinstance(value, SecretStr) else shown[leaf]
+        for leaf, value in raw.items()
+    }

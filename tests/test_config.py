@@ -86,7 +86,8 @@ def test_secret_is_masked(tmp_path: Path) -> None:
     ("environ", "fragments"),
     [
         ({"MSI_LLM__TEMPERATURE": "hot"}, ["llm.temperature", "MSI_LLM__TEMPERATURE", "'hot'"]),
-        ({"MSI_PIPELINE__SELECTOR": "best"}, ["pipeline.selector", "'best'"]),
+        ({"MSI_DISTILL__SELECTOR": "best"}, ["distill.selector", "'best'"]),
+        ({"MSI_EVAL__BASELINES": '["none", "bogus"]'}, ["eval.baselines.1", "'bogus'", "MSI_EVAL__BASELINES)"]),
     ],
 )
 def test_bad_values_are_explained(tmp_path: Path, environ: dict, fragments: list[str]) -> None:
@@ -174,3 +175,67 @@ def test_config_file_probes_are_one_line(tmp_path: Path, monkeypatch: pytest.Mon
     assert result.exit_code == 2, result.output
     assert fragment in result.output and "Traceback" not in result.output
     assert len(result.output.strip().splitlines()) == 1
+
+
+def test_moved_settings_say_where_they_went(tmp_path: Path) -> None:
+    r = resolve(cwd=tmp_path, environ={"MSI_ENV__MAX_STEPS": "9"})
+    assert r.warnings == [
+        "environment variable MSI_ENV__MAX_STEPS is not an msi-agent setting, ignored; the setting is now "
+        "agent.max_steps (MSI_AGENT__MAX_STEPS)"
+    ]
+    _write(tmp_path, "[pipeline]\ninsight_selector = 'vector'\n")
+    with pytest.raises(ConfigError, match=r"pipeline\.insight_selector: this setting is now eval\.insight_selector"):
+        resolve(cwd=tmp_path, environ={})
+
+
+def test_presets_sit_between_defaults_and_the_file(tmp_path: Path) -> None:
+    """Built-in `quick`, a user preset in the workspace overriding a built-in, and msi.toml over both."""
+    r = resolve(cwd=tmp_path, environ={}, preset="quick")
+    assert (r.settings.pipeline.train_tasks, r.settings.agent.max_steps, r.settings.distill.max_tokens) == (4, 8, 256)
+    assert r.sources["agent.max_steps"] == "preset quick" and r.sources["llm.spec"] == "default"
+    _write(tmp_path, "[agent]\nmax_steps = 12\n")
+    r = resolve(cwd=tmp_path, environ={}, preset="quick")
+    assert r.settings.agent.max_steps == 12 and r.sources["agent.max_steps"].startswith("file ")
+    workspace = tmp_path / "ws"
+    (workspace / "presets").mkdir(parents=True)
+    (workspace / "presets" / "quick.toml").write_text('[preset]\ndescription = "mine"\n[pipeline]\ntest_tasks = 3\n')
+    r = resolve(cwd=tmp_path, environ={"MSI_WORKSPACE": str(workspace)}, preset="quick")
+    assert r.settings.pipeline.test_tasks == 3 and r.settings.pipeline.train_tasks == 8  # the user's file wins whole
+    r = resolve(cwd=tmp_path, environ={}, preset="quick", inherited=("run x", {"agent.examples": 0}))
+    assert r.settings.agent.examples == 0 and r.sources["agent.examples"] == "run x"
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("[agent]\nmax_steps = 0\n", "agent.max_steps: Input should be greater than 0, got 0 (set via preset bad"),
+        ('workspace = "/elsewhere"\n', "sets workspace: a preset decides an experiment"),
+        ("[preset]\ncolour = 1\n", "[preset] table takes description and reproduces (problem: colour)"),
+        ("[agent\n", "is not valid TOML"),
+    ],
+)
+def test_bad_presets_are_explained(tmp_path: Path, text: str, message: str) -> None:
+    (tmp_path / "presets").mkdir()
+    (tmp_path / "presets" / "bad.toml").write_text(text)
+    with pytest.raises(ConfigError) as info:
+        resolve(cwd=tmp_path, environ={"MSI_WORKSPACE": str(tmp_path)}, preset="bad")
+    assert message in str(info.value)
+    with pytest.raises(ConfigError, match=r"no preset 'nope' \(known: bad, quick\); write one as"):
+        resolve(cwd=tmp_path, environ={"MSI_WORKSPACE": str(tmp_path)}, preset="nope")
+
+
+def test_cli_presets_and_config_show_the_tree(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(app, ["presets"], env={"COLUMNS": "250"})
+    assert result.exit_code == 0, result.output
+    assert (
+        "quick" in result.output
+        and "built-in" in result.output
+        and "the environment's default families" in result.output
+    )
+    result = CliRunner().invoke(app, ["config", "--preset", "quick"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    rows = {line.split("│")[1].strip(): line for line in result.output.splitlines() if line.count("│") >= 4}
+    assert "preset quick" in rows["agent.max_steps *"] and "256" in rows["distill.max_tokens"]
+    for section in ("agent.examples *", "agent.act_only *", "distill.variant", "distill.seed_order", "eval.baselines"):
+        assert section in rows

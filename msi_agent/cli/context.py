@@ -22,11 +22,17 @@ class CliState:
     flags: dict[str, Any] = field(default_factory=dict)
     _warned: bool = False
 
-    def resolved(self, **more_flags: Any) -> Resolved:
-        """Resolve config with global flags plus a command's own flags (dotted keys)."""
-        flags = self.flags | {k.replace("__", "."): v for k, v in more_flags.items() if v is not None}
+    def resolved(
+        self,
+        flags: dict[str, Any] | None = None,
+        *,
+        preset: str | None = None,
+        inherited: tuple[str, dict[str, Any]] | None = None,
+    ) -> Resolved:
+        """Resolve config with the global flags plus a command's own (dotted keys), a preset, a run's settings."""
+        merged = self.flags | {k: v for k, v in (flags or {}).items() if v is not None}
         try:
-            resolved = resolve(config_file=self.config_file, flags=flags)
+            resolved = resolve(config_file=self.config_file, flags=merged, preset=preset, inherited=inherited)
         except ConfigError as exc:
             fail(str(exc))
             raise  # unreachable; fail exits

@@ -12,7 +12,7 @@ from insights_store.base import InsightStore
 from msi_agent.cli.context import console, fail, state
 from msi_agent.cli.insights_cmd import NS, app, opened
 from msi_agent.inspect.credit import MIN_PAIRS, InsightCredit, Verdict, credit, credit_ops
-from msi_agent.inspect.runs import RunFormatError, load_run, resolve_run, run_episodes
+from msi_agent.inspect.runs import RunRecordError, load_run, resolve_run, run_episodes
 from msi_agent.inspect.templating import effect
 from msi_agent.records import Episode
 
@@ -24,7 +24,7 @@ def _episodes(ctx: typer.Context, runs: list[str]) -> list[Episode]:
     workspace = Path(state(ctx).resolved().settings.workspace)
     try:
         return [e for ref in runs for e in run_episodes(load_run(resolve_run(ref, workspace)))]
-    except RunFormatError as exc:
+    except RunRecordError as exc:
         fail(str(exc))
         raise
 

@@ -9,7 +9,7 @@ import typer
 from typer.core import TyperGroup
 
 from msi_agent.cli import credit_cmd  # noqa: F401 - adds `insights credit|apply-credit`
-from msi_agent.cli.config_cmd import show_config
+from msi_agent.cli.config_cmd import list_presets, show_config
 from msi_agent.cli.context import state
 from msi_agent.cli.envs_cmd import app as envs_app
 from msi_agent.cli.insights_cmd import app as insights_app
@@ -88,6 +88,7 @@ def main(
 
 
 app.command("config")(show_config)
+app.command("presets")(list_presets)
 app.add_typer(insights_app, name="insights")
 app.command("ui")(ui)
 app.command("report")(report)

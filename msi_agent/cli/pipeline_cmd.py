@@ -11,45 +11,29 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from pathlib import Path
 from typing import Any
 
 import typer
 
-import envs
-from envs.spec import EnvSpec, MissingSamplerError
-from insights_store.base import ScoringRules, StoreError
-from insights_store.core import check_namespace
+from envs.spec import MissingSamplerError
+from insights_store.base import StoreError
 from msi_agent.cli.context import console, fail, state
-from msi_agent.config import Settings
+from msi_agent.config import Settings, is_episode_setting, masked
 from msi_agent.experience.pool import PoolError
-from msi_agent.insights.generator import DEFAULT_MAX_TOKENS, SeedOrder, Variant
 from msi_agent.llm import LLMAuthError, LLMConfigError
-from msi_agent.pipeline import ablation, experiment, stages
+from msi_agent.pipeline import experiment, stages
 from msi_agent.pipeline.errored import IncompleteWork
 from msi_agent.pipeline.namespaces import NamespaceBusyError
-from msi_agent.pipeline.online import online_arm
-from msi_agent.pipeline.runfolder import MUST_MATCH, RunFolder, RunFolderError
+from msi_agent.pipeline.records import RunRecordError
+from msi_agent.pipeline.runfolder import RunFolder
 from msi_agent.pipeline.session import Session
 from msi_agent.registry import UnknownPluginError
 
-RUN_PRESET = {
-    "pipeline.train_tasks": 4,
-    "pipeline.test_tasks": 2,
-    "env.max_steps": 8,
-}
-"""`msi-agent run` where task counts and step limit are unset: few tasks, short episodes, and the environment's
-default families (the household's: two short ALFWorld families) — small enough for the bundled 135M model on 2
-cores (a few minutes)."""
-
-
-def run_preset(spec: EnvSpec) -> dict[str, Any]:
-    return {**RUN_PRESET, "env.families": list(spec.default_families)}
-
-
+RUN_PRESET = "quick"
+"""The preset `msi-agent run` uses unless --preset is given (``msi_agent/presets/quick.toml``)."""
 USER_ERRORS = (
     NamespaceBusyError,
-    RunFolderError,
+    RunRecordError,
     PoolError,
     StoreError,
     LLMConfigError,
@@ -59,104 +43,99 @@ USER_ERRORS = (
     ValueError,
 )
 
+
+def _comma_list(text: str | None) -> list[str] | None:
+    """A list-valued flag given as comma-separated text (``--baselines none,expel``; ``''`` is the empty list)."""
+    return None if text is None else [part.strip() for part in text.split(",") if part.strip()]
+
+
+# Options that set a setting are named after it: parameter ``section__field`` is the dotted setting
+# ``section.field`` (``_settings`` maps them by name; there is no other table). None means "not given".
 NAME = typer.Option("default", "--name", "-n", help="run folder workspace/runs/NAME (rerun to resume)")
-WORKERS = typer.Option(None, "--workers", "-w", help="episodes in parallel (threads; for network LLMs)")
-TRAIN = typer.Option(None, "--train-tasks", help="training tasks (collect)")
-TEST = typer.Option(None, "--test-tasks", help="test tasks per split (seen and unseen)")
-STEPS = typer.Option(None, "--max-steps", help="step limit per episode")
-SEED = typer.Option(None, "--seed", help="task sampling and seed order")
-FAMILIES = typer.Option(None, "--family", "-f", help="task family (repeat); default all")
 FRESH = typer.Option(
     False, "--fresh", help="discard this run's folder, pool episodes and the namespaces it created (ledger) first"
 )
-EXAMPLES = typer.Option(1, "--examples", min=0, help="few-shot expert demonstrations in the prompt")
-ACT_ONLY = typer.Option(False, "--act-only", help="the Act variant: actions without thoughts")
-EXECUTOR = typer.Option(
-    None, "--executor", help="react (thought/action/observation) or program (HELPER-style programs over primitives)"
+PRESET = typer.Option(None, "--preset", help="experiment preset (see `msi-agent presets`)")
+WORKERS = typer.Option(None, "--workers", "-w", help="pipeline.workers: episodes in parallel (threads)")
+TRAIN = typer.Option(None, "--train-tasks", help="pipeline.train_tasks: training tasks (collect)")
+TEST = typer.Option(None, "--test-tasks", help="pipeline.test_tasks: test tasks per split (seen and unseen)")
+SEED = typer.Option(None, "--seed", help="pipeline.seed: task sampling and seed order")
+NAMESPACE = typer.Option(None, "--namespace", help="pipeline.namespace: insight set (default: the run name)")
+FAMILIES = typer.Option(
+    None, "--family", "-f", callback=lambda v: v or None, help="env.families: task family (repeat); default all"
 )
-HISTORY = typer.Option(None, "--history", min=0, help="steps kept in the prompt (default: all)")
+EXECUTOR = typer.Option(
+    None, "--executor", help="agent.executor: react (thought/action/observation) or program (HELPER-style programs)"
+)
+STEPS = typer.Option(None, "--max-steps", help="agent.max_steps: step limit per episode")
+EXAMPLES = typer.Option(None, "--examples", min=0, help="agent.examples: few-shot expert demonstrations")
+ACT_ONLY = typer.Option(None, "--act-only/--react", help="agent.act_only: actions without thoughts (Act)")
+HISTORY = typer.Option(None, "--history", min=0, help="agent.history_window: steps kept in the prompt")
+VARIANT = typer.Option(None, "--variant", help="distill.variant: msi (three scales) or expel (flat list)")
+SELECTOR = typer.Option(None, "--selector", help="distill.selector: success, pair, same-task")
+SEED_FROM = typer.Option(None, "--seed-from", help="distill.seed_from: agent, expert or both")
+ORDER = typer.Option(None, "--seed-order", "--order", help="distill.seed_order: shuffle (seeded) or given")
+FAMILY_ORDER = typer.Option(
+    None,
+    "--family-order",
+    callback=_comma_list,
+    help="distill.family_order: comma list, seeds fed family by family (seed order given)",
+)
+SNAPSHOTS = typer.Option(None, "--snapshots/--no-snapshots", help="distill.snapshots: copy the set after each update")
+EDIT_SCORE = typer.Option(None, "--edit-score", help="distill.edit_score: score change of EDIT (paper 0, ExpeL +1)")
+INSIGHT_TOKENS = typer.Option(None, "--insight-max-tokens", min=16, help="distill.max_tokens: cap on one update reply")
+FROM_RUN = typer.Option(None, "--from-run", help="distill.from_run: use this run's training episodes")
+INSIGHT_SELECTOR = typer.Option(
+    None, "--insight-selector", help="eval.insight_selector: hashmap, vector, general-only, general-environment, all"
+)
+BASELINES = typer.Option(
+    None, "--baselines", callback=_comma_list, help="eval.baselines: comma list of none, expel (or '' for none)"
+)
 MAX_ERRORS = typer.Option(
-    None, "--max-errors", min=1, help="stop after this many errored episodes (LLM call failures); default 3"
+    None, "--max-errors", min=1, help="pipeline.max_errors: stop after this many errored episodes (LLM failures)"
 )
 INCOMPLETE = 3
 """Exit status of a command that left errored work (rerun it to resume); 2 is a usage error, 1 a failure."""
-RUN_INSIGHT_TOKENS = 256
-"""`run`'s cap on one insight-update reply: 3 parts × ≤ 4 one-line operations fit, and a small local model that
-rambles stops early (512, `distill`'s default, doubles the distill time of the bundled 135M model on 2 cores)."""
-SELECTOR = typer.Option(None, "--selector", help="experience selector: success, pair, same-task")
-SEED_FROM = typer.Option(None, "--seed-from", help="seeds from agent, expert or both")
-INSIGHT_SELECTOR = typer.Option(
-    None, "--insight-selector", help="hashmap, vector, general-only, general-environment, all"
+ABLATE = typer.Option(
+    None,
+    "--ablate",
+    callback=lambda v: v or None,
+    help="eval.ablate: also replay the MSI arm without top:K | ids:ID,ID | scale:NAME | key:NAME (one arm per "
+    "insight or group; exact pairs for `insights credit`); repeatable",
 )
-BASELINES = typer.Option("none,expel", "--baselines", help="comma list of baselines: none, expel (or '')")
-SNAPSHOTS = typer.Option(False, "--snapshots", help="keep a copy of the insight set after every update")
+ONLINE = typer.Option(
+    None, "--online/--offline", help="eval.online: also an online MSI arm that distils after every test episode"
+)
+TOKEN_BUDGET = typer.Option(None, "--token-budget", help="eval.token_budget: vector selector budget (tokens)")
 
 
-def _flags(**values: Any) -> dict[str, Any]:
-    keys = {
-        "workers": "pipeline.workers",
-        "train": "pipeline.train_tasks",
-        "test": "pipeline.test_tasks",
-        "steps": "env.max_steps",
-        "seed": "pipeline.seed",
-        "families": "env.families",
-        "selector": "pipeline.selector",
-        "seed_from": "pipeline.seed_from",
-        "insight_selector": "pipeline.insight_selector",
-        "token_budget": "pipeline.token_budget",
-        "max_errors": "pipeline.max_errors",
-        "executor": "agent.executor",
-    }
-    return {keys[k].replace(".", "__"): v for k, v in values.items() if v not in (None, [])}
+def _settings(ctx: typer.Context, name: str, preset: str | None, params: dict[str, Any]) -> Settings:
+    """Flags > env > file > preset > (the run's own settings) > defaults.
 
-
-def _settings(
-    ctx: typer.Context, name: str, preset: Callable[[EnvSpec], dict[str, Any]] | None = None, **flags: Any
-) -> Settings:
-    """Flags > env > file > (an existing run's own settings) > ``preset`` > the environment's spec > defaults.
-
-    A later stage of a run (``distill --name X`` after ``collect --name X``) inherits the settings that decide
-    the run's episodes, so they need not be repeated; anything given explicitly still wins (and is checked).
+    ``params`` are a command's arguments; those named ``section__field`` are settings. A later command on a run
+    inherits the settings that decide its episodes, and the distill settings of the namespace it fills, so they
+    need not be repeated; anything given explicitly still wins (and is checked against the run).
     """
     st = state(ctx)
-    resolved = st.resolved(**flags)
-    inherited = _run_settings(resolved.settings.workspace, name)
-    env_name = resolved.settings.env.name
-    if resolved.sources.get("env.name") == "default":
-        env_name = inherited.get("env.name", env_name)
-    try:
-        spec = envs.spec(env_name)
-    except UnknownPluginError as exc:
-        fail(str(exc))
-        raise  # unreachable; fail exits
-    layers = {"env.max_steps": spec.max_steps, **(preset(spec) if preset else {}), **inherited}
-    unset = {k.replace(".", "__"): v for k, v in layers.items() if resolved.sources.get(k) == "default"}
-    if unset:
-        resolved = st.resolved(**flags, **unset)
+    flags = {k.replace("__", "."): v for k, v in params.items() if "__" in k and v is not None}
+    resolved = st.resolved(flags, preset=preset)
+    inherited = _run_settings(resolved.settings, name)
+    if inherited:
+        resolved = st.resolved(flags, preset=preset, inherited=(f"run {name}", inherited))
     return resolved.settings
 
 
-def _run_settings(workspace: Path, name: str) -> dict[str, Any]:
-    """The leaves of an existing run's manifest config that must match on resume (secrets excluded)."""
+def _run_settings(settings: Settings, name: str) -> dict[str, Any]:
+    """An existing run's episode-defining settings and its namespace's distill settings, as dotted leaves."""
     try:
-        manifest = RunFolder.in_workspace(workspace, name).manifest()
-    except RunFolderError:
-        return {}
-    leaves: dict[str, Any] = {}
-
-    def walk(node: dict[str, Any], prefix: str) -> None:
-        for key, value in node.items():
-            if isinstance(value, dict) and value:
-                walk(value, f"{prefix}{key}.")
-            else:
-                leaves[f"{prefix}{key}"] = value
-
-    walk(manifest.get("config", {}), "")
-    return {
-        k: v
-        for k, v in leaves.items()
-        if k != "workspace" and k != "llm.api_key" and any(k == m or k.startswith(m + ".") for m in MUST_MATCH)
-    }
+        manifest = RunFolder.in_workspace(settings.workspace, name).manifest()
+    except RunRecordError:
+        return {}  # no run yet, or one ``start`` will refuse with the reason
+    leaves = {k: v for k, v in masked(manifest.settings).items() if is_episode_setting(k) and k != "workspace"}
+    distill = manifest.distills.get(settings.pipeline.namespace or name)
+    if distill is not None:
+        leaves |= {f"distill.{k}": v for k, v in distill.model_dump().items()}
+    return leaves
 
 
 @contextmanager
@@ -195,32 +174,24 @@ def _show(folder: RunFolder, *, written_after: float = 0.0) -> None:
 def collect(
     ctx: typer.Context,
     name: str = NAME,
-    workers: int | None = WORKERS,
-    train: int | None = TRAIN,
-    steps: int | None = STEPS,
-    seed: int | None = SEED,
-    families: list[str] | None = FAMILIES,
     fresh: bool = FRESH,
-    examples: int = EXAMPLES,
-    act_only: bool = ACT_ONLY,
-    history: int | None = HISTORY,
-    max_errors: int | None = MAX_ERRORS,
-    executor: str | None = EXECUTOR,
+    preset: str | None = PRESET,
+    pipeline__workers: int | None = WORKERS,
+    pipeline__train_tasks: int | None = TRAIN,
+    pipeline__seed: int | None = SEED,
+    env__families: list[str] | None = FAMILIES,
+    agent__executor: str | None = EXECUTOR,
+    agent__max_steps: int | None = STEPS,
+    agent__examples: int | None = EXAMPLES,
+    agent__act_only: bool | None = ACT_ONLY,
+    agent__history_window: int | None = HISTORY,
+    pipeline__max_errors: int | None = MAX_ERRORS,
 ) -> None:
     """Play the training tasks (expert demonstrations + one agent attempt each) into the experience pool."""
-    flags = _flags(
-        workers=workers,
-        train=train,
-        steps=steps,
-        seed=seed,
-        families=families,
-        max_errors=max_errors,
-        executor=executor,
-    )
-    settings = _settings(ctx, name, **flags)
+    settings = _settings(ctx, name, preset, locals())
     with _session(settings) as session:
         folder = experiment.open_run(session, name, command=_command(), fresh=fresh)
-        episodes = stages.collect(session, folder, agent=stages.AgentOptions(examples, act_only, history))
+        episodes = stages.collect(session, folder)
         agent = [e for e in episodes if e.source.value == "agent"]
         console.print(
             f"collected {len(episodes)} episodes ({sum(e.success for e in agent)}/{len(agent)} agent "
@@ -231,104 +202,57 @@ def collect(
 def distill(
     ctx: typer.Context,
     name: str = NAME,
-    namespace: str | None = typer.Option(None, "--namespace", help="insight set (default: NAME)"),
-    variant: Variant = typer.Option(Variant.MSI, "--variant", help="msi (three scales) or expel (flat list)"),
-    selector: str | None = SELECTOR,
-    seed_from: str | None = SEED_FROM,
-    order: SeedOrder = typer.Option(SeedOrder.SHUFFLE, "--order", help="seed order: shuffle (seeded) or given"),
-    snapshots: bool = SNAPSHOTS,
-    seed: int | None = SEED,
-    from_run: str | None = typer.Option(
-        None,
-        "--from-run",
-        help="use this run's training episodes (default: "
-        "NAME's if it collected any, else every training episode in the pool)",
-    ),
-    edit_score: float = typer.Option(0.0, "--edit-score", help="score change of EDIT (paper 0; ExpeL's code +1)"),
-    family_order: str = typer.Option(
-        "",
-        "--family-order",
-        help="with --order given: comma list of families, seeds fed family by family (domain shift)",
-    ),
-    max_tokens: int = typer.Option(DEFAULT_MAX_TOKENS, "--max-tokens", min=16, help="cap on one insight-update reply"),
+    preset: str | None = PRESET,
+    pipeline__namespace: str | None = NAMESPACE,
+    pipeline__seed: int | None = SEED,
+    distill__variant: str | None = VARIANT,
+    distill__selector: str | None = SELECTOR,
+    distill__seed_from: str | None = SEED_FROM,
+    distill__seed_order: str | None = ORDER,
+    distill__family_order: str | None = FAMILY_ORDER,
+    distill__snapshots: bool | None = SNAPSHOTS,
+    distill__edit_score: float | None = EDIT_SCORE,
+    distill__max_tokens: int | None = INSIGHT_TOKENS,
+    distill__from_run: str | None = FROM_RUN,
+    pipeline__max_errors: int | None = MAX_ERRORS,
 ) -> None:
     """Turn training experience into insights: experience selector → one generator update per seed."""
-    settings = _settings(ctx, name, **_flags(selector=selector, seed_from=seed_from, seed=seed))
+    settings = _settings(ctx, name, preset, locals())
     with _session(settings) as session:
         folder = experiment.open_run(session, name, command=_command())
-        source = from_run or (name if session.pool.count(run=name) else None)
-        ns = _namespace(namespace, name)
-        log = stages.distill(
-            session,
-            folder,
-            namespace=ns,
-            variant=variant,
-            order=order,
-            snapshots=snapshots,
-            scoring=ScoringRules(edit=edit_score),
-            source_run=source,
-            family_order=[f.strip() for f in family_order.split(",") if f.strip()],
-            max_tokens=max_tokens,
-        )
-        counts = log[-1]["counts"] if log else {}
-        console.print(f"{len(log)} insight updates into namespace {ns!r}; now {counts}")
+        updates = stages.distill(session, folder)
+        ns = stages.namespace_of(settings, folder)
+        counts = updates[-1].counts if updates else {}
+        console.print(f"{len(updates)} insight updates into namespace {ns!r}; now {counts}")
 
 
 def evaluate(
     ctx: typer.Context,
     name: str = NAME,
-    namespace: str | None = typer.Option(None, "--namespace", help="MSI insight set (default NAME)"),
-    insight_selector: str | None = INSIGHT_SELECTOR,
-    baselines: str = BASELINES,
-    workers: int | None = WORKERS,
-    test: int | None = TEST,
-    steps: int | None = STEPS,
-    seed: int | None = SEED,
-    families: list[str] | None = FAMILIES,
-    examples: int = EXAMPLES,
-    act_only: bool = ACT_ONLY,
-    history: int | None = HISTORY,
-    token_budget: int | None = typer.Option(None, "--token-budget", help="vector selector budget (tokens)"),
-    max_errors: int | None = MAX_ERRORS,
-    ablate: list[str] | None = typer.Option(
-        None,
-        "--ablate",
-        help="also replay the MSI arm without top:K | ids:ID,ID | scale:NAME | key:NAME (one arm per insight or "
-        "group; exact pairs for `insights credit`); repeatable",
-    ),
-    online: bool = typer.Option(
-        False,
-        "--online",
-        help="also an online MSI arm: a copy of the namespace that distils after every test episode (one at a time)",
-    ),
-    executor: str | None = EXECUTOR,
+    preset: str | None = PRESET,
+    pipeline__namespace: str | None = NAMESPACE,
+    pipeline__workers: int | None = WORKERS,
+    pipeline__test_tasks: int | None = TEST,
+    pipeline__seed: int | None = SEED,
+    env__families: list[str] | None = FAMILIES,
+    agent__executor: str | None = EXECUTOR,
+    agent__max_steps: int | None = STEPS,
+    agent__examples: int | None = EXAMPLES,
+    agent__act_only: bool | None = ACT_ONLY,
+    agent__history_window: int | None = HISTORY,
+    eval__insight_selector: str | None = INSIGHT_SELECTOR,
+    eval__baselines: str | None = BASELINES,
+    eval__token_budget: int | None = TOKEN_BUDGET,
+    eval__ablate: list[str] | None = ABLATE,
+    eval__online: bool | None = ONLINE,
+    pipeline__max_errors: int | None = MAX_ERRORS,
 ) -> None:
     """Evaluate on seen and unseen test tasks with the chosen insight selector and the baselines; print the table."""
-    settings = _settings(
-        ctx,
-        name,
-        **_flags(
-            insight_selector=insight_selector,
-            workers=workers,
-            test=test,
-            steps=steps,
-            seed=seed,
-            families=families,
-            token_budget=token_budget,
-            max_errors=max_errors,
-            executor=executor,
-        ),
-    )
+    settings = _settings(ctx, name, preset, locals())
     with _session(settings) as session:
         folder = experiment.open_run(session, name, command=_command())
-        ns = _namespace(namespace, name)
-        conds = experiment.conditions_for(ns, settings.pipeline.insight_selector, _baselines(baselines))
-        if ablate:
-            conds += _ablation_arms(session, folder, conds[0], ablate)
-        if online:
-            conds.append(online_arm(session, folder, conds[0]))
-        by_condition = stages.evaluate(session, folder, conds, agent=stages.AgentOptions(examples, act_only, history))
-        experiment.write_results(session, folder, by_condition, namespace=ns)
+        by_arm = stages.evaluate(session, folder, experiment.eval_arms(session, folder))
+        experiment.write_results(session, folder, by_arm)
         _show(folder)
         session.errors.check()
 
@@ -336,81 +260,36 @@ def evaluate(
 def run(
     ctx: typer.Context,
     name: str = NAME,
-    workers: int | None = WORKERS,
-    train: int | None = TRAIN,
-    test: int | None = TEST,
-    steps: int | None = STEPS,
-    seed: int | None = SEED,
-    families: list[str] | None = FAMILIES,
-    selector: str | None = SELECTOR,
-    seed_from: str | None = SEED_FROM,
-    insight_selector: str | None = INSIGHT_SELECTOR,
-    baselines: str = BASELINES,
-    snapshots: bool = SNAPSHOTS,
     fresh: bool = FRESH,
-    examples: int = EXAMPLES,
-    act_only: bool = ACT_ONLY,
-    history: int | None = HISTORY,
-    insight_max_tokens: int = typer.Option(
-        RUN_INSIGHT_TOKENS, "--insight-max-tokens", min=16, help="cap on one insight-update reply"
-    ),
-    max_errors: int | None = MAX_ERRORS,
-    executor: str | None = EXECUTOR,
+    preset: str = typer.Option(RUN_PRESET, "--preset", help="experiment preset (see `msi-agent presets`)"),
+    pipeline__workers: int | None = WORKERS,
+    pipeline__train_tasks: int | None = TRAIN,
+    pipeline__test_tasks: int | None = TEST,
+    pipeline__seed: int | None = SEED,
+    env__families: list[str] | None = FAMILIES,
+    agent__executor: str | None = EXECUTOR,
+    agent__max_steps: int | None = STEPS,
+    agent__examples: int | None = EXAMPLES,
+    agent__act_only: bool | None = ACT_ONLY,
+    agent__history_window: int | None = HISTORY,
+    distill__selector: str | None = SELECTOR,
+    distill__seed_from: str | None = SEED_FROM,
+    distill__seed_order: str | None = ORDER,
+    distill__snapshots: bool | None = SNAPSHOTS,
+    distill__max_tokens: int | None = INSIGHT_TOKENS,
+    eval__insight_selector: str | None = INSIGHT_SELECTOR,
+    eval__baselines: str | None = BASELINES,
+    pipeline__max_errors: int | None = MAX_ERRORS,
 ) -> None:
-    """collect → distill → eval on a small default configuration, then print the results table."""
-    flags = _flags(
-        workers=workers,
-        train=train,
-        test=test,
-        steps=steps,
-        seed=seed,
-        families=families,
-        selector=selector,
-        seed_from=seed_from,
-        insight_selector=insight_selector,
-        max_errors=max_errors,
-        executor=executor,
-    )
-    settings = _settings(ctx, name, run_preset, **flags)
+    """collect → distill → eval (a small preset unless --preset is given), then print the results table."""
+    settings = _settings(ctx, name, preset, locals())
     with _session(settings) as session:
         folder = experiment.open_run(session, name, command=_command(), fresh=fresh)
-        agent = stages.AgentOptions(examples, act_only, history)
         started = time.time()
         try:
-            experiment.run_all(
-                session,
-                folder,
-                baselines=_baselines(baselines),
-                snapshots=snapshots,
-                agent=agent,
-                insight_max_tokens=insight_max_tokens,
-            )
+            experiment.run_all(session, folder)
         finally:  # the tables, partial ones too, when this command got as far as writing them
             _show(folder, written_after=started)
-
-
-def _namespace(given: str | None, run: str) -> str:
-    """``--namespace`` (checked: an empty or path-like name is an error, never the default) or the run's name."""
-    return check_namespace(run if given is None else given)
-
-
-def _ablation_arms(
-    session: Session, folder: RunFolder, full: stages.Condition, specs: list[str]
-) -> list[stages.Condition]:
-    assert full.namespace is not None
-    try:
-        units = [u for spec in specs for u in ablation.units(spec, session.store, full.namespace)]
-    except ablation.AblationError as exc:
-        fail(str(exc))
-        raise
-    p = session.settings.pipeline
-    tasks = sum(len(stages.tasks_for(session, split, p.test_tasks)) for split in stages.TEST_SPLITS)
-    console.print(ablation.cost_note(folder.episodes(full.name), len(units), tasks))
-    return ablation.arms(full, units)
-
-
-def _baselines(text: str) -> list[str]:
-    return [b.strip() for b in text.split(",") if b.strip()]
 
 
 def register(app: typer.Typer) -> None:

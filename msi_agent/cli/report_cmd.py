@@ -9,7 +9,7 @@ import typer
 
 from msi_agent.cli.context import console, fail, state
 from msi_agent.inspect.report import write_report
-from msi_agent.inspect.runs import RunFormatError, load_run, resolve_run
+from msi_agent.inspect.runs import RunRecordError, load_run, resolve_run
 
 REPORTS_DIR = "reports"
 MAX_FOLDER_NAME = 120
@@ -38,7 +38,7 @@ def report(
     try:
         loaded = [load_run(resolve_run(ref, workspace)) for ref in runs]
         target = out or default_folder(workspace, [r.name for r in loaded])
-    except (RunFormatError, ValueError) as exc:
+    except (RunRecordError, ValueError) as exc:
         fail(str(exc))
         return
     try:

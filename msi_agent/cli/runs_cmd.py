@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from msi_agent.cli.context import console, fail, state
-from msi_agent.inspect.runs import RunFormatError, resolve_run, step_call
+from msi_agent.inspect.runs import RunRecordError, resolve_run, step_call
 
 app = typer.Typer(help="Look inside run folders.", no_args_is_help=True)
 
@@ -21,7 +21,7 @@ def show_prompt(
     workspace = state(ctx).resolved().settings.workspace
     try:
         call = step_call(resolve_run(run, workspace), episode, step)
-    except RunFormatError as exc:
+    except RunRecordError as exc:
         fail(str(exc))
         return
     u = call.usage

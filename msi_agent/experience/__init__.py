@@ -2,6 +2,6 @@
 
 from msi_agent.experience.demos import expert_episode
 from msi_agent.experience.pool import ExperiencePool, PoolError
-from msi_agent.experience.seeds import Seed, SeedFrom, SelectorMode, select_seeds
+from msi_agent.experience.seeds import Seed, select_seeds
 
-__all__ = ["ExperiencePool", "PoolError", "Seed", "SeedFrom", "SelectorMode", "expert_episode", "select_seeds"]
+__all__ = ["ExperiencePool", "PoolError", "Seed", "expert_episode", "select_seeds"]

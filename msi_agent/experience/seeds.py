@@ -11,27 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from enum import StrEnum
 
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
 from msi_agent.experience.similarity import episode_texts
+from msi_agent.modes import ExperienceMode, SeedFrom
 from msi_agent.records import Episode, Source
-
-
-class SelectorMode(StrEnum):
-    SUCCESS = "success"
-    PAIR = "pair"
-    SAME_TASK = "same-task"
-
-
-class SeedFrom(StrEnum):
-    """Where successes come from: the agent's own, the simulator expert's demonstrations, or both."""
-
-    AGENT = "agent"
-    EXPERT = "expert"
-    BOTH = "both"
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,13 +44,13 @@ class Seed:
 
 def select_seeds(
     episodes: Sequence[Episode],
-    mode: SelectorMode | str = SelectorMode.PAIR,
+    mode: ExperienceMode | str = ExperienceMode.PAIR,
     *,
     seed_from: SeedFrom | str = SeedFrom.BOTH,
     embeddings: Embeddings | None = None,
 ) -> list[Seed]:
     """Seeds in a stable order (by task id, then episode id); the generator shuffles them if asked."""
-    mode, seed_from = SelectorMode(mode), SeedFrom(seed_from)
+    mode, seed_from = ExperienceMode(mode), SeedFrom(seed_from)
     allowed = {
         SeedFrom.AGENT: {Source.AGENT},
         SeedFrom.EXPERT: {Source.EXPERT},
@@ -73,9 +59,9 @@ def select_seeds(
     ordered = sorted(episodes, key=lambda ep: (ep.task.id, ep.id))
     successes = [ep for ep in ordered if ep.success and ep.source in allowed]
     failures = [ep for ep in ordered if not ep.success]
-    if mode is SelectorMode.SUCCESS:
+    if mode is ExperienceMode.SUCCESS:
         return [Seed(ep) for ep in successes]
-    if mode is SelectorMode.SAME_TASK:
+    if mode is ExperienceMode.SAME_TASK:
         by_task: dict[str, Episode] = {}
         for ep in failures:
             by_task.setdefault(ep.task.id, ep)

@@ -18,7 +18,6 @@ import logging
 import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from enum import StrEnum
 
 from langchain_core.messages import HumanMessage
 
@@ -30,6 +29,7 @@ from msi_agent.insights.parser import parse_operations
 from msi_agent.insights.resolve import GeneratorLimits, resolve
 from msi_agent.insights.rules import NumberedRules
 from msi_agent.llm import LLMClient
+from msi_agent.modes import SeedOrder, Variant
 from msi_agent.records import Episode, InsightOp, Provenance, Scale, TokenUsage
 
 log = logging.getLogger(__name__)
@@ -41,16 +41,6 @@ OBSERVATION_CHARS = 200
 DEFAULT_MAX_TOKENS = 512
 FULL_MARGIN = 5
 """ExpeL: REMOVE costs ``ScoringRules.remove_when_full`` once the list holds ``max_rules + FULL_MARGIN`` rules."""
-
-
-class Variant(StrEnum):
-    MSI = "msi"
-    EXPEL = "expel"
-
-
-class SeedOrder(StrEnum):
-    SHUFFLE = "shuffle"
-    GIVEN = "given"
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,9 +97,11 @@ class InsightGenerator:
         namespace: str,
         config: GeneratorConfig = GeneratorConfig(),
         prompts: Prompts = DEFAULT_PROMPTS,
+        done: int = 0,
     ) -> None:
+        """``done``: updates already applied to ``namespace`` (a resumed run), so snapshot names continue."""
         self.llm, self.store, self.namespace, self.config, self.prompts = llm, store, namespace, config, prompts
-        self.updates = 0
+        self.updates = done
 
     def prompt(self, seed: Seed, rules: NumberedRules) -> str:
         flat = self.config.variant is Variant.EXPEL

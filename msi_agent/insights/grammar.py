@@ -67,13 +67,6 @@ def operations_grammar(
     return "\n".join([f"root ::= {' '.join(root)}", *lines]) + "\n"
 
 
-def operations_token_budget(limits: GeneratorLimits, *, flat: bool = False, rule_chars: int = RULE_CHARS) -> int:
-    """A max_tokens no grammar-shaped reply can exceed (every token spells at least one character)."""
-    parts = 1 if flat else 3
-    per_op = len("MOVE 999 TO subtask []: ") + limits.max_key_chars * 2 + rule_chars + 1
-    return parts * (len("ENVIRONMENT:\n") + limits.max_ops_per_part * per_op)
-
-
 def names_grammar(names: list[str]) -> str:
     """The hashmap selector's reply: ``none`` or distinct lines each copied from the subtask-name list."""
     if not names:

@@ -14,7 +14,6 @@ from __future__ import annotations
 import re
 import threading
 from dataclasses import dataclass, field
-from enum import StrEnum
 
 from langchain_core.messages import HumanMessage
 
@@ -23,19 +22,11 @@ from msi_agent.agent.templates import DEFAULT_PROMPTS, Prompts
 from msi_agent.experience.similarity import task_text
 from msi_agent.insights.grammar import names_grammar
 from msi_agent.llm import LLMClient
+from msi_agent.modes import InsightMode
 from msi_agent.records import Insight, Scale, Task, TokenUsage
 
 NAMES_MAX_TOKENS = 96
 """Reply budget of the hashmap call: a few subtask names."""
-
-
-class SelectorMode(StrEnum):
-    HASHMAP = "hashmap"
-    VECTOR = "vector"
-    GENERAL_ONLY = "general-only"
-    GENERAL_ENVIRONMENT = "general-environment"
-    ALL = "all"
-    NONE = "none"
 
 
 @dataclass(slots=True)
@@ -56,7 +47,7 @@ class InsightSelector:
     def __init__(
         self,
         store: InsightStore | None,
-        mode: SelectorMode | str,
+        mode: InsightMode | str,
         *,
         namespace: str,
         llm: LLMClient | None = None,
@@ -66,10 +57,10 @@ class InsightSelector:
     ) -> None:
         """``exclude``: insight ids dropped from every selection after it is made, so an ablation arm differs
         from its full arm by exactly those insights (``eval --ablate``)."""
-        self.mode = SelectorMode(mode)
-        if self.mode is not SelectorMode.NONE and store is None:
+        self.mode = InsightMode(mode)
+        if self.mode is not InsightMode.NONE and store is None:
             raise ValueError(f"selector mode {self.mode.value!r} needs an insight store")
-        if self.mode is SelectorMode.HASHMAP and llm is None:
+        if self.mode is InsightMode.HASHMAP and llm is None:
             raise ValueError("the hashmap selector asks an LLM which subtasks matter; pass llm=")
         if token_budget <= 0:
             raise ValueError(f"token_budget must be > 0, got {token_budget}")
@@ -84,21 +75,21 @@ class InsightSelector:
         return selection
 
     def _select(self, task: Task) -> Selection:
-        if self.mode is SelectorMode.NONE or self.store is None:
+        if self.mode is InsightMode.NONE or self.store is None:
             return Selection()
         store, ns = self.store, self.namespace
         with self._lock:
             chosen = store.list(scale=Scale.GENERAL, namespace=ns)
-            if self.mode is SelectorMode.GENERAL_ONLY:
+            if self.mode is InsightMode.GENERAL_ONLY:
                 return Selection(insights=chosen)
             chosen += store.list(scale=Scale.ENVIRONMENT, key=task.environment, namespace=ns)
             names = store.keys(Scale.SUBTASK, namespace=ns)
         selection = Selection()
-        if self.mode is SelectorMode.ALL:
+        if self.mode is InsightMode.ALL:
             selection.subtask_names = list(names)
-        elif self.mode is SelectorMode.HASHMAP and names:
+        elif self.mode is InsightMode.HASHMAP and names:
             selection = self._ask_for_names(task, names)
-        elif self.mode is SelectorMode.VECTOR and names:
+        elif self.mode is InsightMode.VECTOR and names:
             with self._lock:
                 hits = store.search(
                     task_text(task),

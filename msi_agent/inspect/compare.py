@@ -9,7 +9,8 @@ from dataclasses import dataclass
 
 from msi_agent.inspect.charts import BarChart
 from msi_agent.inspect.formats import SCALE_ORDER
-from msi_agent.inspect.runs import ResultRow, RunData
+from msi_agent.inspect.runs import RunData
+from msi_agent.pipeline.records import ResultRow
 
 METRICS = (("sr", "Success rate"), ("gc", "Goal conditions"))
 ALL = "all"  # the pooled row (every family, or every split) in results

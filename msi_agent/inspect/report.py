@@ -5,29 +5,29 @@ and a Markdown file with its charts as SVG files beside it.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import Any
 
 from msi_agent.inspect.charts import to_svg
 from msi_agent.inspect.compare import all_charts, usage_rows
 from msi_agent.inspect.credit import credit
 from msi_agent.inspect.runs import RunData, run_episodes
 from msi_agent.inspect.templating import environment
+from msi_agent.pipeline.records import Manifest
 
-# Column label → dotted paths tried in order inside manifest.json (the first present wins).
-MANIFEST_FIELDS: dict[str, tuple[str, ...]] = {
-    "LLM": ("config.llm.spec", "llm"),
-    "environment": ("config.env.name", "env"),
-    "selector": ("config.pipeline.selector", "selector"),
-    "insight selector": ("config.pipeline.insight_selector", "insight_selector"),
-    "seed": ("config.pipeline.seed", "seed"),
-    "commit": ("git_commit", "commit"),
-    "started": ("started", "created"),
+MANIFEST_FIELDS: dict[str, Callable[[Manifest], object]] = {
+    "LLM": lambda m: m.settings.llm.spec,
+    "environment": lambda m: m.settings.env.name,
+    "selector": lambda m: m.settings.distill.selector.value,
+    "insight selector": lambda m: m.settings.eval.insight_selector.value,
+    "seed": lambda m: m.settings.pipeline.seed,
+    "commit": lambda m: m.git_commit,
+    "started": lambda m: m.started.isoformat(),
 }
+"""Column label → the manifest value the report's run table shows."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,13 +38,8 @@ class ReportFiles:
 
 
 def manifest_value(run: RunData, label: str) -> str:
-    for dotted in MANIFEST_FIELDS[label]:
-        node: Any = run.manifest
-        for part in dotted.split("."):
-            node = node.get(part) if isinstance(node, dict) else None
-        if node is not None:
-            return str(node)
-    return "–"
+    value = MANIFEST_FIELDS[label](run.manifest)
+    return "–" if value is None else str(value)
 
 
 def _msi_version() -> str:

@@ -28,7 +28,7 @@ from msi_agent.inspect.diff import diff_insights
 from msi_agent.inspect.formats import SCALE_ORDER, grouped
 from msi_agent.inspect.hosts import LOOPBACK_NAMES, TOKEN_COOKIE, TOKEN_PARAM, HostCheck, token_matches
 from msi_agent.inspect.runs import (
-    RunFormatError,
+    RunRecordError,
     episode_calls,
     list_runs,
     load_run,
@@ -312,7 +312,7 @@ def create_app(
         for path in list_runs(workspace):
             try:
                 runs.append(load_run(path))
-            except RunFormatError as exc:  # e.g. a run still collecting: no results.json yet
+            except RunRecordError as exc:  # e.g. a run still collecting: no results.json yet
                 broken.append((path.name, str(exc)))
         with viewer.locked() as st:
             known = set(st.namespaces())
@@ -329,7 +329,7 @@ def create_app(
             raise PageError(404, f"no run named {', '.join(unknown)}; runs here: {', '.join(known) or 'none'}")
         try:
             loaded = [load_run(known[name]) for name in names]
-        except RunFormatError as exc:
+        except RunRecordError as exc:
             raise PageError(422, str(exc)) from None
         return viewer.render("compare.html.j2", runs=loaded, charts=all_charts(loaded), usage=usage_rows(loaded))
 

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from insights_store.base import InsightStore
-from msi_agent.pipeline.stages import Condition
+from msi_agent.pipeline.stages import Arm
 from msi_agent.records import Episode, Insight, Scale
 
 
@@ -65,9 +65,9 @@ def _group(label: str, insights: list[Insight], spec: str, namespace: str) -> Un
     return Unit(label, frozenset(i.id for i in insights))
 
 
-def arms(full: Condition, ablated: Sequence[Unit]) -> list[Condition]:
+def arms(full: Arm, ablated: Sequence[Unit]) -> list[Arm]:
     """One arm per unit: ``full`` with that unit's insights excluded."""
-    return [Condition(f"ablate-{u.label}", full.selector, full.namespace, u.ids) for u in ablated]
+    return [Arm(f"ablate-{u.label}", full.selector, full.namespace, u.ids) for u in ablated]
 
 
 def cost_note(full_arm: Sequence[Episode], arms: int, tasks: int) -> str:

@@ -9,47 +9,44 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Mapping, Sequence
-from typing import Any
 
-from msi_agent.experience.seeds import SeedFrom, SelectorMode
-from msi_agent.insights.generator import DEFAULT_MAX_TOKENS, Variant
-from msi_agent.insights.selector import SelectorMode as InsightMode
+from msi_agent.modes import Baseline, ExperienceMode, SeedFrom, Variant
+from msi_agent.pipeline import ablation
 from msi_agent.pipeline.namespaces import NamespaceLedger, writer_lock
+from msi_agent.pipeline.online import online_arm
+from msi_agent.pipeline.records import Results
 from msi_agent.pipeline.results import build_results, render_markdown
 from msi_agent.pipeline.runfolder import RunFolder
 from msi_agent.pipeline.session import Session
-from msi_agent.pipeline.stages import AgentOptions, Condition, collect, distill, evaluate
+from msi_agent.pipeline.stages import (
+    TEST_SPLITS,
+    Arm,
+    collect,
+    distill,
+    evaluate,
+    expel_namespace,
+    namespace_of,
+    settings_arms,
+    tasks_for,
+)
 from msi_agent.records import Episode, new_id
-
-BASELINES = ("none", "expel")
-DISTILL_LOG_PREFIX = "distill-"
-
-
-def expel_namespace(namespace: str) -> str:
-    return f"{namespace}-expel"
 
 
 def open_run(session: Session, name: str, *, command: str, fresh: bool = False) -> RunFolder:
     folder = RunFolder.in_workspace(session.settings.workspace, name)
     if fresh:
         discard(session, folder)
-    seed = session.settings.pipeline.seed
     manifest = folder.start(
-        command=command,
-        config=session.config_record(),
-        seeds={"tasks": seed, "seed_order": seed},
-        cache_namespace=f"{folder.name}-{new_id()}" if fresh else "",
+        command=command, settings=session.settings, cache_namespace=f"{folder.name}-{new_id()}" if fresh else ""
     )
     for client in (session.llm, session.insight_llm):  # a --fresh run (and its resumptions) asks the model anew
-        client.cache_namespace = manifest.get("cache_namespace", "")
+        client.cache_namespace = manifest.cache_namespace
     return folder
 
 
 def written_namespaces(folder: RunFolder) -> list[str]:
     """Namespaces this run's distill logs are about (their usage counts in the results; never used to delete)."""
-    return [
-        log.stem.removeprefix(DISTILL_LOG_PREFIX) for log in sorted(folder.path.glob(f"{DISTILL_LOG_PREFIX}*.jsonl"))
-    ]
+    return folder.distilled_namespaces()
 
 
 def discard(session: Session, folder: RunFolder) -> None:
@@ -66,76 +63,66 @@ def discard(session: Session, folder: RunFolder) -> None:
         shutil.rmtree(folder.path)
 
 
-def conditions_for(
-    namespace: str, insight_selector: InsightMode | str, baselines: Sequence[str] = BASELINES
-) -> list[Condition]:
-    unknown = set(baselines) - set(BASELINES)
-    if unknown:
-        raise ValueError(f"unknown baseline(s) {sorted(unknown)}; choose from {', '.join(BASELINES)}")
-    mode = InsightMode(insight_selector)
-    conds = [Condition(f"msi-{mode.value}", mode, namespace)]
-    if "none" in baselines:
-        conds.append(Condition("no-insights", InsightMode.NONE))
-    if "expel" in baselines:
-        conds.append(Condition("expel-all", InsightMode.ALL, expel_namespace(namespace)))
-    return conds
+def eval_arms(session: Session, folder: RunFolder) -> list[Arm]:
+    """The settings' arms, then one per ``eval.ablate`` unit and, with ``eval.online``, the online MSI arm."""
+    s = session.settings
+    out = settings_arms(s, namespace_of(s, folder))
+    full = out[0]
+    if s.eval.ablate:
+        assert full.namespace is not None
+        units = [u for spec in s.eval.ablate for u in ablation.units(spec, session.store, full.namespace)]
+        if session.console is not None:
+            tasks = sum(len(tasks_for(session, split, s.pipeline.test_tasks)) for split in TEST_SPLITS)
+            session.console.print(ablation.cost_note(folder.episodes(full.name), len(units), tasks))
+        out += ablation.arms(full, units)
+    if s.eval.online:
+        out.append(online_arm(session, folder, full))
+    return out
 
 
-def write_results(
-    session: Session, folder: RunFolder, by_condition: Mapping[str, Sequence[Episode]], *, namespace: str
-) -> dict[str, Any]:
+def write_results(session: Session, folder: RunFolder, by_condition: Mapping[str, Sequence[Episode]]) -> Results:
     """Tables for ``by_condition``; usage comes from the run's call log, so the total also counts collection,
     every distill, and the attempts that errored or were cut short by a kill."""
-    log = folder.read_log(f"{DISTILL_LOG_PREFIX}{namespace}")
     results = build_results(
         by_condition,
         llm=session.llm.name,
         prices=session.llm.prices,
-        insight_counts=log,
+        updates=folder.updates(namespace_of(session.settings, folder)),
         spend=folder.calls.spend(),
     )
     folder.write_results(results, render_markdown(results, title=f"msi-agent run {folder.name}"))
     return results
 
 
-def run_all(
-    session: Session,
-    folder: RunFolder,
-    *,
-    baselines: Sequence[str] = BASELINES,
-    snapshots: bool = False,
-    agent: AgentOptions | None = None,
-    insight_max_tokens: int = DEFAULT_MAX_TOKENS,
-) -> dict[str, Any]:
-    """The README's main job: every stage on the settings' task counts, then the tables.
+def expel_session(session: Session, folder: RunFolder) -> Session:
+    """The ExpeL baseline's distill: a flat list from same-task pairs of every success, into ``<ns>-expel``."""
+    s = session.settings
+    settings = s.model_copy(
+        update={
+            "pipeline": s.pipeline.model_copy(update={"namespace": expel_namespace(namespace_of(s, folder))}),
+            "distill": s.distill.model_copy(
+                update={
+                    "variant": Variant.EXPEL,
+                    "selector": ExperienceMode.SAME_TASK,
+                    "seed_from": SeedFrom.BOTH,
+                    "snapshots": False,
+                }
+            ),
+        }
+    )
+    return session.with_settings(settings)
+
+
+def run_all(session: Session, folder: RunFolder) -> Results:
+    """The README's main job: every stage on the settings, the ExpeL distill if it is a baseline, then the tables.
 
     Raises ``IncompleteWork`` when an LLM failure left work undone: at once for collect or distill (later stages
     build on them), after writing the (partial) tables for eval.
     """
-    p = session.settings.pipeline
-    collect(session, folder, agent=agent)
-    namespace = folder.name
-    distill(
-        session,
-        folder,
-        namespace=namespace,
-        variant=Variant.MSI,
-        snapshots=snapshots,
-        source_run=folder.name,
-        max_tokens=insight_max_tokens,
-    )
-    if "expel" in baselines:
-        distill(
-            session,
-            folder,
-            namespace=expel_namespace(namespace),
-            variant=Variant.EXPEL,
-            mode=SelectorMode.SAME_TASK,
-            seed_from=SeedFrom.BOTH,
-            source_run=folder.name,
-            max_tokens=insight_max_tokens,
-        )
-    by_condition = evaluate(session, folder, conditions_for(namespace, p.insight_selector, baselines), agent=agent)
-    results = write_results(session, folder, by_condition, namespace=namespace)
+    collect(session, folder)
+    distill(session, folder)
+    if Baseline.EXPEL in session.settings.eval.baselines:
+        distill(expel_session(session, folder), folder)
+    results = write_results(session, folder, evaluate(session, folder, eval_arms(session, folder)))
     session.errors.check()
     return results

@@ -14,36 +14,44 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from msi_agent.experience.seeds import SeedFrom, select_seeds
-from msi_agent.insights.generator import SeedOrder
+from msi_agent.experience.seeds import select_seeds
+from msi_agent.modes import SeedFrom, SeedOrder
 from msi_agent.pipeline.namespaces import NamespaceLedger
 from msi_agent.pipeline.runfolder import RunFolder
 from msi_agent.pipeline.runner import Job, run_jobs
 from msi_agent.pipeline.session import Session
-from msi_agent.pipeline.stages import Condition, distill
+from msi_agent.pipeline.stages import Arm, distill
 from msi_agent.records import Episode
 
 SUFFIX = "-online"
 
 
-def online_arm(session: Session, folder: RunFolder, full: Condition) -> Condition:
+def online_arm(session: Session, folder: RunFolder, full: Arm) -> Arm:
     """The online twin of ``full``: its own namespace, claimed by this run and filled with a copy of ``full``'s
     insights (once: the copy is redone, idempotently, only until the first update is logged)."""
     assert full.namespace, "the online arm learns on top of an MSI namespace"
     namespace = f"{full.namespace}{SUFFIX}"
     NamespaceLedger(session.settings.workspace, session.settings.store.spec).claim(namespace, folder.name)
-    if not folder.read_log(f"distill-{namespace}"):
+    if not folder.updates(namespace):
         session.store.import_jsonl(session.store.export_jsonl(namespace=full.namespace), namespace=namespace)
-    return Condition(f"{full.name}{SUFFIX}", full.selector, namespace, full.exclude, online=True)
+    return Arm(f"{full.name}{SUFFIX}", full.selector, namespace, full.exclude, online=True)
 
 
 def play_online(
-    session: Session, folder: RunFolder, arm: Condition, jobs: Sequence[Job], play: Callable[[Job], Episode]
+    session: Session, folder: RunFolder, arm: Arm, jobs: Sequence[Job], play: Callable[[Job], Episode]
 ) -> list[Episode]:
     """Each job in turn, then the updates its episode completes; stops at the first errored episode, since
     every later episode would learn from a different memory."""
     assert arm.namespace is not None
-    p = session.settings.pipeline
+    s = session.settings
+    learning = session.with_settings(
+        s.model_copy(
+            update={
+                "pipeline": s.pipeline.model_copy(update={"namespace": arm.namespace}),
+                "distill": s.distill.model_copy(update={"seed_order": SeedOrder.GIVEN, "snapshots": True}),
+            }
+        )
+    )
     played: list[Episode] = []
     for job in jobs:
         (episode,) = run_jobs([job], play, folder, pool=session.pool, budget=session.errors) or (None,)
@@ -51,7 +59,6 @@ def play_online(
             session.errors.not_started += len(jobs) - len(played) - 1
             break
         played.append(episode)
-        seeds = select_seeds(played, p.selector, seed_from=SeedFrom.BOTH, embeddings=session.embeddings)
-        fresh = [s for s in seeds if s.success.id == episode.id]
-        distill(session, folder, namespace=arm.namespace, seeds=fresh, order=SeedOrder.GIVEN, snapshots=True)
+        seeds = select_seeds(played, s.distill.selector, seed_from=SeedFrom.BOTH, embeddings=session.embeddings)
+        distill(learning, folder, seeds=[seed for seed in seeds if seed.success.id == episode.id])
     return played

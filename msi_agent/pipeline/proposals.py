@@ -66,23 +66,24 @@ class Proposal(BaseModel):
         )
 
 
-def pending_path(folder: RunFolder, log: str) -> Path:
-    return folder.log_path(log).with_name(f"{log}{PENDING_SUFFIX}")
+def pending_path(folder: RunFolder, namespace: str) -> Path:
+    log = folder.log_path(namespace)
+    return log.with_name(log.name.removesuffix(".jsonl") + PENDING_SUFFIX)
 
 
-def write_pending(folder: RunFolder, log: str, proposal: Proposal) -> None:
-    atomic_write(pending_path(folder, log), proposal.model_dump_json())
+def write_pending(folder: RunFolder, namespace: str, proposal: Proposal) -> None:
+    atomic_write(pending_path(folder, namespace), proposal.model_dump_json())
 
 
-def read_pending(folder: RunFolder, log: str) -> Proposal | None:
-    path = pending_path(folder, log)
+def read_pending(folder: RunFolder, namespace: str) -> Proposal | None:
+    path = pending_path(folder, namespace)
     if not path.is_file():
         return None
     return Proposal.model_validate_json(path.read_text(encoding="utf-8"))
 
 
-def clear_pending(folder: RunFolder, log: str) -> None:
-    pending_path(folder, log).unlink(missing_ok=True)
+def clear_pending(folder: RunFolder, namespace: str) -> None:
+    pending_path(folder, namespace).unlink(missing_ok=True)
 
 
 def reached_store(store: InsightStore, namespace: str, proposal: Proposal) -> bool:
@@ -109,16 +110,17 @@ def run_updates(
     generator: InsightGenerator,
     seeds: Sequence[Seed],
     folder: RunFolder,
-    log: str,
+    namespace: str,
     on_update: Callable[[UpdateReport, int], None],
 ) -> list[UpdateReport]:
-    """The updates of ``seeds`` not yet in ``log``, each in the order above; ``on_update(report, step)`` appends
-    the log line. A proposal left pending by an interrupted run is finished first. An update that could not be
-    made (``report.error``: the LLM failed) writes nothing and ends the loop: it is the last report returned."""
-    steps = len(folder.read_log(log))
-    done = {tuple(r["seed_ids"]) for r in folder.read_log(log)}
+    """The updates of ``seeds`` not yet in the namespace's log, each in the order above; ``on_update(report, step)``
+    appends the log line. A proposal left pending by an interrupted run is finished first. An update that could not
+    be made (``report.error``: the LLM failed) writes nothing and ends the loop: it is the last report returned."""
+    logged = folder.updates(namespace)
+    steps = len(logged)
+    done = {tuple(u.seed_ids) for u in logged}
     reports: list[UpdateReport] = []
-    pending = read_pending(folder, log)
+    pending = read_pending(folder, namespace)
     if pending is not None:
         if pending.step > steps:
             report = pending.report()
@@ -127,7 +129,7 @@ def run_updates(
             on_update(report, steps)
             done.add(tuple(report.seed_ids))
             reports.append(report)
-        clear_pending(folder, log)
+        clear_pending(folder, namespace)
     for seed in generator.ordered(seeds):
         if tuple(seed.experience_ids) in done:
             continue
@@ -137,10 +139,10 @@ def run_updates(
         if report.error:
             on_update(report, steps + 1)
             break
-        write_pending(folder, log, Proposal.of(steps + 1, batch, report))
+        write_pending(folder, namespace, Proposal.of(steps + 1, batch, report))
         generator.commit(report)
         steps += 1
         on_update(report, steps)
-        clear_pending(folder, log)
+        clear_pending(folder, namespace)
         done.add(tuple(seed.experience_ids))
     return reports

@@ -4,25 +4,25 @@ Metrics are ``envs.metrics`` (REFERENCE §2, TEACh definitions). Errored episode
 call failed, not the agent) are never scored: they are counted in their own ``errored`` column and the tables
 say the run is incomplete until a rerun has replayed them.
 
-``results.json`` follows the shape ``msi_agent.inspect.runs.Results`` reads (rows, insight_counts, usage,
-cost_usd) plus a per-condition summary; ``results.md`` is the same as Markdown tables.
+``results.json`` is ``msi_agent.pipeline.records.Results`` (rows, usage and cost per condition and in total,
+insight counts per distill step); ``results.md`` is the same as Markdown tables.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
 
-from envs.metrics import Metrics, aggregate
+from envs.metrics import aggregate
 from msi_agent import markdown
 from msi_agent.llm.accounting import PriceTable, cost, price_for
+from msi_agent.pipeline.records import ConditionUsage, DistillUpdate, InsightCount, ResultRow, Results
 from msi_agent.records import Episode, Split, TokenUsage
 
 ALL = "all"
 SPLIT_LABELS = {Split.VALID_SEEN.value: "seen", Split.VALID_UNSEEN.value: "unseen", ALL: "all"}
 
 
-def result_rows(by_condition: Mapping[str, Sequence[Episode]]) -> list[dict[str, Any]]:
+def result_rows(by_condition: Mapping[str, Sequence[Episode]]) -> list[ResultRow]:
     """One row per condition × split (seen, unseen, all) × family (each, and ``all``); errored ones not scored."""
     rows = []
     for condition, episodes in by_condition.items():
@@ -34,17 +34,17 @@ def result_rows(by_condition: Mapping[str, Sequence[Episode]]) -> list[dict[str,
                 chosen = [e for e in in_split if family == ALL or e.task.family == family]
                 m = aggregate(e for e in chosen if e.error is None)
                 rows.append(
-                    {
-                        "family": family,
-                        "split": split,
-                        "condition": condition,
-                        "episodes": m.count,
-                        "errored": sum(e.error is not None for e in chosen),
-                        "sr": m.sr,
-                        "gc": m.gc,
-                        "plw_sr": m.plw_sr,
-                        "plw_gc": m.plw_gc,
-                    }
+                    ResultRow(
+                        family=family,
+                        split=split,
+                        condition=condition,
+                        episodes=m.count,
+                        errored=sum(e.error is not None for e in chosen),
+                        sr=m.sr,
+                        gc=m.gc,
+                        plw_sr=m.plw_sr,
+                        plw_gc=m.plw_gc,
+                    )
                 )
     return rows
 
@@ -54,10 +54,12 @@ def build_results(
     *,
     llm: str,
     prices: PriceTable | None = None,
-    insight_counts: Sequence[Mapping[str, Any]] = (),
+    updates: Sequence[DistillUpdate] = (),
     spend: Mapping[str, TokenUsage] | None = None,
-) -> dict[str, Any]:
-    """``spend`` is the run's call log by scope (``CallLog.spend``): every call made, errored and interrupted
+) -> Results:
+    """The tables; ``updates`` (the MSI namespace's distill log) gives the insight counts per step.
+
+    ``spend`` is the run's call log by scope (``CallLog.spend``): every call made, errored and interrupted
     attempts included, so the totals are what the endpoint processed. A condition the log has no calls of (none
     given, or episodes played out of process, e.g. on Ray) counts its episodes' own usage."""
     price = price_for(llm, prices or {})
@@ -67,37 +69,33 @@ def build_results(
         if condition not in spend:
             spend[condition] = sum((e.usage for e in episodes), TokenUsage())
         usage = spend[condition]
-        summary[condition] = {
-            "episodes": sum(e.error is None for e in episodes),
-            "errored": sum(e.error is not None for e in episodes),
-            "usage": usage.model_dump(),
-            "cost_usd": cost(usage, price) if price else None,
-        }
+        summary[condition] = ConditionUsage(
+            episodes=sum(e.error is None for e in episodes),
+            errored=sum(e.error is not None for e in episodes),
+            usage=usage,
+            cost_usd=cost(usage, price) if price else None,
+        )
     overall = sum(spend.values(), TokenUsage())
-    return {
-        "rows": result_rows(by_condition),
-        "conditions": summary,
-        "insight_counts": [{"step": c["step"], "counts": c["counts"]} for c in insight_counts],
-        "usage": overall.model_dump(),
-        "cost_usd": cost(overall, price) if price else None,
-        "llm": llm,
-    }
+    return Results(
+        rows=result_rows(by_condition),
+        conditions=summary,
+        insight_counts=[InsightCount(step=u.step, counts=u.counts) for u in updates],
+        usage=overall,
+        cost_usd=cost(overall, price) if price else None,
+        llm=llm,
+    )
 
 
 def _pct(x: float | None) -> str:
     return "–" if x is None else f"{100 * x:.1f}"
 
 
-def render_markdown(results: Mapping[str, Any], *, title: str) -> str:
-    rows = [
-        Metrics(count=r["episodes"], sr=r["sr"], gc=r["gc"], plw_sr=r["plw_sr"], plw_gc=r["plw_gc"])
-        for r in results["rows"]
-    ]
-    keyed = {(r["condition"], r["split"], r["family"]): s for r, s in zip(results["rows"], rows, strict=True)}
-    conditions = list(results["conditions"])
+def render_markdown(results: Results, *, title: str) -> str:
+    keyed = {(r.condition, r.split, r.family): r for r in results.rows}
+    conditions = list(results.conditions)
     splits = [s for s in (Split.VALID_SEEN.value, Split.VALID_UNSEEN.value, ALL) if any(k[1] == s for k in keyed)]
     out = [f"# {markdown.text(title)}", ""]
-    errored = sum(c.get("errored", 0) for c in results["conditions"].values())
+    errored = sum(c.errored for c in results.conditions.values())
     if errored:
         out += [
             f"**Incomplete:** {errored} episodes errored (the LLM call failed, not the agent); they are not scored. "
@@ -119,11 +117,14 @@ def render_markdown(results: Mapping[str, Any], *, title: str) -> str:
         for split in splits:
             sc = keyed.get((cond, split, ALL))
             cells += [_pct(sc.sr), _pct(sc.gc)] if sc else ["–", "–"]
-        cells.append(str(results["conditions"][cond].get("errored", 0)))
-        usage = results["conditions"][cond]["usage"]
-        price = results["conditions"][cond]["cost_usd"]
-        usage = TokenUsage.model_validate(results["conditions"][cond]["usage"])
-        cells += [str(usage.fresh_tokens), str(usage.cached_tokens), "–" if price is None else f"{price:.4f}"]
+        spent = results.conditions[cond]
+        cells.append(str(spent.errored))
+        price = spent.cost_usd
+        cells += [
+            str(spent.usage.fresh_tokens),
+            str(spent.usage.cached_tokens),
+            "–" if price is None else f"{price:.4f}",
+        ]
         out.append(_row(cells))
     for split in splits:
         if split == ALL:
@@ -137,12 +138,14 @@ def render_markdown(results: Mapping[str, Any], *, title: str) -> str:
                 sc = keyed.get((cond, split, family))
                 if sc is not None:
                     out.append(
-                        _row([family, cond, str(sc.count), _pct(sc.sr), _pct(sc.gc), _pct(sc.plw_sr), _pct(sc.plw_gc)])
+                        _row(
+                            [family, cond, str(sc.episodes), _pct(sc.sr), _pct(sc.gc), _pct(sc.plw_sr), _pct(sc.plw_gc)]
+                        )
                     )
-    usage = TokenUsage.model_validate(results["usage"])
+    usage = results.usage
     out += [
         "",
-        f"LLM: {markdown.text(results['llm'])}; the whole run (collect, distill, eval) used "
+        f"LLM: {markdown.text(results.llm)}; the whole run (collect, distill, eval) used "
         f"{usage.fresh_prompt_tokens} prompt + {usage.fresh_completion_tokens} completion tokens in {usage.calls} "
         f"calls to the endpoint, and {usage.cached_prompt_tokens} + {usage.cached_completion_tokens} from the cache "
         f"in {usage.cached_calls} calls.",

@@ -1,12 +1,12 @@
 """A run folder ``<workspace>/runs/<name>/``: manifest, per-episode JSON, progress logs, results.
 
-Layout (read by ``msi_agent.inspect.runs``)::
+Layout (records in ``msi_agent.pipeline.records``; read by ``msi_agent.inspect.runs`` too)::
 
-    manifest.json                 config, package versions, seeds, git commit, start time
+    manifest.json                 Manifest: the full settings tree, package versions, git commit, commands
     episodes/<condition>/<id>.json one Episode each, written atomically (temp file + rename)
-    distill-<namespace>.jsonl     one line per finished insight update (resume skips those seeds)
+    distill-<namespace>.jsonl     one DistillUpdate per line, per finished insight update (resume skips those seeds)
     calls.sqlite                  every LLM call: prompt and raw reply (compressed, deduplicated), usage, error
-    results.json / results.md     the tables
+    results.json / results.md     Results, and the same tables as Markdown
 
 Every file is written whole or not at all, so a run killed at any moment resumes from what is on disk.
 """
@@ -19,19 +19,28 @@ import platform
 import re
 import subprocess
 import tempfile
-from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import Any
 
 from pydantic import ValidationError
 
+from msi_agent.config import DistillSettings, Settings, is_episode_setting, masked
 from msi_agent.pipeline.calllog import CALLS_FILE, CallLog
+from msi_agent.pipeline.records import (
+    CommandRecord,
+    DistillUpdate,
+    Manifest,
+    Results,
+    RunFolderError,
+    check_run_name,
+)
 from msi_agent.records import Episode
 
 RUNS_DIR = "runs"
 MANIFEST = "manifest.json"
 EPISODES_DIR = "episodes"
+RESULTS = "results.json"
+DISTILL_LOG_PREFIX = "distill-"
 VERSIONED_PACKAGES = (
     "msi-agent",
     "langchain-core",
@@ -43,39 +52,7 @@ VERSIONED_PACKAGES = (
     "llama_cpp_python",
     "ai2thor",
 )
-MUST_MATCH = (
-    "workspace",
-    "agent.executor",
-    "llm.spec",
-    "llm.base_url",
-    "llm.temperature",
-    "llm.max_tokens",
-    "llm.insight_spec",
-    "env",
-    "store.spec",
-    "store.embedder",
-    "pipeline.seed",
-)
-"""Settings that decide what a run's episodes are: resuming with other values would mix two experiments.
-Others may differ between the stages of one run (selectors, workers; task counts too, since task i of a seed does
-not depend on the count); each command's changes are recorded in the manifest."""
-
-
-RUN_NAME = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9._-]{0,38}[A-Za-z0-9])?")
 SEGMENT = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9._+-]{0,198}[A-Za-z0-9])?")
-
-
-class RunFolderError(ValueError):
-    pass
-
-
-def check_run_name(name: str) -> str:
-    if not isinstance(name, str) or not RUN_NAME.fullmatch(name):
-        raise RunFolderError(
-            f"run name {name!r} is not valid: use 1-40 letters, digits, '.', '_' or '-', starting and ending "
-            "with a letter or digit (it also names the run's insight namespaces)"
-        )
-    return name
 
 
 def safe_segment(value: str, what: str) -> str:
@@ -143,49 +120,53 @@ class RunFolder:
         return cls(Path(workspace) / RUNS_DIR / check_run_name(name))
 
     # manifest ---------------------------------------------------------------------------------------------------
-    def start(
-        self, *, command: str, config: dict[str, Any], seeds: dict[str, int], cache_namespace: str = ""
-    ) -> dict[str, Any]:
+    def start(self, *, command: str, settings: Settings, cache_namespace: str = "") -> Manifest:
         """Write the manifest, or check that an existing one matches (a rerun resumes the same experiment).
 
         ``cache_namespace`` (kept from the first start) separates this run's LLM cache entries from others'."""
-        path = self.path / MANIFEST
-        if path.is_file():
-            old = self.manifest()
-            differs = _differences(old.get("config", {}), config)
-            fatal = [d for d in differs if any(d == k or d.startswith(k + ".") for k in MUST_MATCH)]
-            if fatal or old.get("seeds") != seeds:
-                what = ", ".join(fatal) or "seeds"
+        if not (self.path / MANIFEST).is_file():
+            manifest = Manifest(
+                name=self.name,
+                settings=settings,
+                cache_namespace=cache_namespace,
+                versions=package_versions(),
+                git_commit=git_commit(),
+                commands=[CommandRecord(command=command)],
+            )
+        else:
+            manifest = self.manifest()
+            old, new = masked(manifest.settings), masked(settings)
+            changed = [k for k in sorted(old.keys() | new.keys()) if old.get(k) != new.get(k)]
+            fatal = [k for k in changed if is_episode_setting(k)]
+            if fatal:
+                what = "; ".join(f"{k} was {old.get(k)!r}, now {new.get(k)!r}" for k in fatal)
                 raise RunFolderError(
-                    f"run {self.name!r} in {self.path} was started with a different configuration ({what}); "
-                    "give another --name, or --fresh to discard the old run"
+                    f"run {self.name!r} in {self.path} was started with other settings that decide its episodes "
+                    f"({what}); give another --name, or --fresh to discard the old run"
                 )
-            old.setdefault("commands", []).append({"command": command, "at": _now(), "changed": differs})
-            atomic_write(path, json.dumps(old, indent=2, default=str))
-            return old
-        manifest = {
-            "name": self.name,
-            "started": _now(),
-            "config": config,
-            "seeds": seeds,
-            "cache_namespace": cache_namespace,
-            "versions": package_versions(),
-            "git_commit": git_commit(),
-            "commands": [{"command": command, "at": _now(), "changed": []}],
-        }
-        atomic_write(path, json.dumps(manifest, indent=2, default=str))
+            manifest.commands.append(CommandRecord(command=command, changed=changed))
+        atomic_write(self.path / MANIFEST, manifest.to_json())
         return manifest
 
-    def manifest(self) -> dict[str, Any]:
-        try:
-            data = json.loads((self.path / MANIFEST).read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise RunFolderError(f"{self.path / MANIFEST} is unreadable ({exc}); use --fresh to start over") from None
-        except RecursionError:
-            raise RunFolderError(f"{self.path / MANIFEST} nests too deeply to be a manifest; use --fresh") from None
-        if not isinstance(data, dict):
-            raise RunFolderError(f"{self.path / MANIFEST} must hold a JSON object; use --fresh to start over")
-        return data
+    def manifest(self) -> Manifest:
+        path = self.path / MANIFEST
+        return Manifest.read(_read_json(path, fix="use --fresh to start over"), str(path))
+
+    def claim_namespace(self, namespace: str, distill: DistillSettings) -> None:
+        """Record the distill settings that fill ``namespace``; refuse other ones (two insight sets would mix)."""
+        manifest = self.manifest()
+        old = manifest.distills.get(namespace)
+        if old == distill:
+            return
+        if old is not None:
+            was, now = old.model_dump(mode="json"), distill.model_dump(mode="json")
+            what = "; ".join(f"distill.{k} was {was[k]!r}, now {now[k]!r}" for k in was if was[k] != now[k])
+            raise RunFolderError(
+                f"insight namespace {namespace!r} of run {self.name!r} was filled with other distill settings "
+                f"({what}); distill into another namespace (--namespace), or --fresh to discard the run"
+            )
+        manifest.distills[namespace] = distill
+        atomic_write(self.path / MANIFEST, manifest.to_json())
 
     # episodes ---------------------------------------------------------------------------------------------------
     def episode_path(self, condition: str, episode_id: str) -> Path:
@@ -212,51 +193,59 @@ class RunFolder:
         folder = self.path / EPISODES_DIR / safe_segment(condition, "condition")
         return [self.load_episode(condition, p.stem) for p in sorted(folder.glob("*.json"))]  # type: ignore[misc]
 
-    # progress logs ----------------------------------------------------------------------------------------------
-    def log_path(self, name: str) -> Path:
-        return self.path / f"{safe_segment(name, 'log name')}.jsonl"
+    # distill logs ---------------------------------------------------------------------------------------------
+    def log_path(self, namespace: str) -> Path:
+        return self.path / f"{DISTILL_LOG_PREFIX}{safe_segment(namespace, 'namespace')}.jsonl"
 
-    def append_log(self, name: str, record: dict[str, Any]) -> None:
+    def distilled_namespaces(self) -> list[str]:
+        """Namespaces this run distilled into (one log each), sorted."""
+        return sorted(p.stem.removeprefix(DISTILL_LOG_PREFIX) for p in self.path.glob(f"{DISTILL_LOG_PREFIX}*.jsonl"))
+
+    def append_update(self, namespace: str, update: DistillUpdate) -> None:
         """One JSON line, flushed and fsynced; a torn last line (killed mid-write) is ignored on reading."""
-        path = self.log_path(name)
+        path = self.log_path(namespace)
         path.parent.mkdir(parents=True, exist_ok=True)
         with path.open("a", encoding="utf-8") as fh:
-            fh.write(json.dumps(record, default=str) + "\n")
+            fh.write(update.to_line() + "\n")
             fh.flush()
             os.fsync(fh.fileno())
 
-    def read_log(self, name: str) -> list[dict[str, Any]]:
-        path = self.log_path(name)
+    def updates(self, namespace: str) -> list[DistillUpdate]:
+        path = self.log_path(namespace)
         if not path.is_file():
             return []
+        try:
+            lines = path.read_text(encoding="utf-8").splitlines()
+        except (OSError, UnicodeDecodeError) as exc:
+            raise RunFolderError(f"{path} is unreadable ({exc}); --fresh discards the run") from None
         out = []
-        for line in path.read_text(encoding="utf-8").splitlines():
+        for number, line in enumerate(lines, 1):
             try:
-                record = json.loads(line)
+                data = json.loads(line)
             except (json.JSONDecodeError, RecursionError):
-                continue
-            if isinstance(record, dict):
-                out.append(record)
+                if number == len(lines):
+                    continue  # the torn last line of a killed run: that update is redone
+                raise RunFolderError(f"{path} line {number} is not JSON; --fresh discards the run") from None
+            if isinstance(data, dict):  # anything else is no update of ours: skipped, so its seed is redone
+                out.append(DistillUpdate.read(data, f"{path} line {number}"))
         return out
 
     # results ----------------------------------------------------------------------------------------------------
-    def write_results(self, results: dict[str, Any], markdown: str) -> None:
-        atomic_write(self.path / "results.json", json.dumps(results, indent=2, default=str))
+    def write_results(self, results: Results, markdown: str) -> None:
+        atomic_write(self.path / RESULTS, results.model_dump_json(indent=2))
         atomic_write(self.path / "results.md", markdown)
 
+    def results(self) -> Results:
+        path = self.path / RESULTS
+        return Results.read(_read_json(path, fix="rerun the pipeline to rewrite it"), str(path))
 
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
 
-
-def _differences(old: dict[str, Any], new: dict[str, Any], prefix: str = "") -> list[str]:
-    keys = sorted(set(old) | set(new))
-    out: list[str] = []
-    for k in keys:
-        path = f"{prefix}{k}"
-        a, b = old.get(k), new.get(k)
-        if isinstance(a, dict) and isinstance(b, dict):
-            out += _differences(a, b, path + ".")
-        elif a != b:
-            out.append(path)
-    return out
+def _read_json(path: Path, *, fix: str) -> object:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise RunFolderError(f"{path} is missing; is {path.parent} a finished run folder?") from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise RunFolderError(f"{path} is not readable JSON ({exc}); {fix}") from None
+    except RecursionError:
+        raise RunFolderError(f"{path} nests too deeply to be a run file; {fix}") from None

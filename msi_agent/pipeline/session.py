@@ -7,7 +7,7 @@ in its own parts (a scripted model, the in-memory store, a custom environment).
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -15,11 +15,12 @@ from typing import Any
 from langchain_core.embeddings import Embeddings
 from rich.console import Console
 
+from envs.spec import EnvSpec
 from insights_store import open_store
 from insights_store.base import InsightStore
 from insights_store.embeddings import get_embeddings
 from msi_agent.agent.templates import Prompts
-from msi_agent.config import Settings, masked
+from msi_agent.config import Settings
 from msi_agent.experience.pool import ExperiencePool
 from msi_agent.llm import LLMClient
 from msi_agent.pipeline.errored import ErrorBudget
@@ -84,6 +85,7 @@ class Session:
         opened here uses the same one.
         """
         suite = suite or Suite.from_registry(settings.env.name, settings.env.options)
+        settings = environment_defaults(settings, suite.spec)
         workspace = Path(settings.workspace)
         workspace.mkdir(parents=True, exist_ok=True)
         owned: list[Any] = []
@@ -119,16 +121,10 @@ class Session:
             owned=owned,
         )
 
-    def config_record(self) -> dict[str, Any]:
-        """The settings as the manifest keeps them: nested, secrets masked."""
-        tree: dict[str, Any] = {}
-        for leaf, value in masked(self.settings).items():
-            node = tree
-            *parents, last = leaf.split(".")
-            for p in parents:
-                node = node.setdefault(p, {})
-            node[last] = str(value) if isinstance(value, Path) else value
-        return tree
+    def with_settings(self, settings: Settings) -> Session:
+        """The same parts under other settings (the ExpeL baseline's distill); what it starts (a player) is closed
+        with this session."""
+        return replace(self, settings=settings)
 
     def close(self) -> None:
         for part in reversed(self.owned):
@@ -140,3 +136,14 @@ class Session:
 
     def __exit__(self, et: type[BaseException] | None, ev: BaseException | None, tb: TracebackType | None) -> None:
         self.close()
+
+
+def environment_defaults(settings: Settings, spec: EnvSpec) -> Settings:
+    """``settings`` with the values left to the environment filled in from its spec (the step limit; with
+    ``env.default_families``, the families), so the manifest records what the episodes actually used."""
+    agent, env = settings.agent, settings.env
+    if agent.max_steps is None:
+        agent = agent.model_copy(update={"max_steps": spec.max_steps})
+    if env.default_families and not env.families:
+        env = env.model_copy(update={"families": list(spec.default_families)})
+    return settings.model_copy(update={"agent": agent, "env": env})

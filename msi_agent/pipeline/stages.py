@@ -1,36 +1,32 @@
 """The three stages of MSI: collect experience on training tasks, distill insights, evaluate on test tasks.
 
-Each stage reads its inputs from the session and the run folder and writes every result there as it goes, so
-any stage can be interrupted and rerun: finished episodes and insight updates are skipped. Work an infrastructure
-failure left undone goes to ``session.errors``; collect and distill raise ``IncompleteWork`` at their end (later
-stages build on them), evaluate leaves the check to its caller so the partial tables can be written first.
+Each stage takes ``(session, folder)`` and reads every choice from ``session.settings`` (the ``agent``, ``distill``
+and ``eval`` sections); it writes every result to the run folder as it goes, so any stage can be interrupted and
+rerun: finished episodes and insight updates are skipped. Work an infrastructure failure left undone goes to
+``session.errors``; collect and distill raise ``IncompleteWork`` at their end (later stages build on them), evaluate
+leaves the check to its caller so the partial tables can be written first.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from insights_store.base import ScoringRules
+from insights_store.core import check_namespace
 from msi_agent.agent.executor import ASK_EXPERT, ExecutorConfig
 from msi_agent.agent.fewshot import DemoLibrary
 from msi_agent.agent.program import ProgramConfig, ProgramLibrary, supports_programs
-from msi_agent.experience.seeds import Seed, SeedFrom, SelectorMode, select_seeds
-from msi_agent.insights.generator import (
-    DEFAULT_MAX_TOKENS,
-    GeneratorConfig,
-    InsightGenerator,
-    SeedOrder,
-    UpdateReport,
-    Variant,
-)
+from msi_agent.config import Settings
+from msi_agent.experience.seeds import Seed, select_seeds
+from msi_agent.insights.generator import GeneratorConfig, InsightGenerator, UpdateReport
 from msi_agent.insights.selector import InsightSelector, format_block
-from msi_agent.insights.selector import SelectorMode as InsightMode
 from msi_agent.llm.journal import recording
+from msi_agent.modes import Baseline, Executor, InsightMode
 from msi_agent.pipeline.namespaces import NamespaceLedger, NamespaceOwnedError, writer_lock
 from msi_agent.pipeline.orders import AgentOrder, ExpertOrder, ProgramOrder
 from msi_agent.pipeline.proposals import run_updates
+from msi_agent.pipeline.records import DistillUpdate
 from msi_agent.pipeline.runfolder import RunFolder, RunFolderError
 from msi_agent.pipeline.runner import Job, job_id, run_jobs
 from msi_agent.pipeline.session import Session
@@ -41,8 +37,8 @@ TEST_SPLITS = (Split.VALID_SEEN, Split.VALID_UNSEEN)
 
 
 @dataclass(frozen=True, slots=True)
-class Condition:
-    """One evaluation arm: a name for the tables, an insight selector mode and the namespace it reads."""
+class Arm:
+    """One evaluation arm: a name for the tables (and its episode folder), an insight selector, its namespace."""
 
     name: str
     selector: InsightMode
@@ -51,25 +47,37 @@ class Condition:
     """Insight ids taken out of every selection: an ablation arm (``msi_agent.pipeline.ablation``)."""
     online: bool = False
     """Distil into ``namespace`` after every episode (``msi_agent.pipeline.online``)."""
+    exclude: frozenset[str] = frozenset()
+    """Insight ids taken out of every selection: an ablation arm (``msi_agent.pipeline.ablation``)."""
+    online: bool = False
+    """Distil into ``namespace`` after every episode (``msi_agent.pipeline.online``)."""
+
+
+def namespace_of(settings: Settings, folder: RunFolder) -> str:
+    """The insight namespace a run distils into and evaluates: ``pipeline.namespace`` (checked: an empty or
+    path-like name is an error, never the default), else the run's name."""
+    given = settings.pipeline.namespace
+    return check_namespace(folder.name if given is None else given)
+
+
+def expel_namespace(namespace: str) -> str:
+    return f"{namespace}-expel"
+
+
+def settings_arms(settings: Settings, namespace: str) -> list[Arm]:
+    """The MSI arm with ``eval.insight_selector``, then the ``eval.baselines`` arms."""
+    mode = settings.eval.insight_selector
+    out = [Arm(f"msi-{mode.value}", mode, namespace)]
+    if Baseline.NONE in settings.eval.baselines:
+        out.append(Arm("no-insights", InsightMode.NONE))
+    if Baseline.EXPEL in settings.eval.baselines:
+        out.append(Arm("expel-all", InsightMode.ALL, expel_namespace(namespace)))
+    return out
 
 
 def tasks_for(session: Session, split: Split, count: int) -> list[Task]:
     s = session.settings
     return session.suite.sample(split, count, seed=s.pipeline.seed, families=s.env.families)
-
-
-@dataclass(frozen=True, slots=True)
-class AgentOptions:
-    """How the executor plays: few-shot demonstrations shown, the act-only variant, steps kept in the prompt."""
-
-    examples: int = 1
-    act_only: bool = False
-    history_window: int | None = None
-
-    def executor(self, session: Session) -> ExecutorConfig:
-        return ExecutorConfig(
-            max_steps=session.settings.env.max_steps, act_only=self.act_only, history_window=self.history_window
-        )
 
 
 Examples = DemoLibrary | ProgramLibrary
@@ -80,7 +88,7 @@ def examples_for(session: Session, demos: Sequence[Episode]) -> Examples:
     executor (written by the environment, which must offer programs). Only demonstrations of tasks the current
     environment poses are shown: the pool may hold other environments' episodes."""
     demos = [d for d in demos if session.suite.spec.poses(d.task)]
-    if session.settings.agent.executor != "program":
+    if session.settings.agent.executor is not Executor.PROGRAM:
         return DemoLibrary(demos, session.embeddings, prompts=session.templates)
     env = session.suite.make_env()
     try:
@@ -94,22 +102,20 @@ def examples_for(session: Session, demos: Sequence[Episode]) -> Examples:
 
 
 def _play_agent(
-    session: Session,
-    selector: InsightSelector,
-    demos: Examples,
-    agent: AgentOptions | None,
-    references: dict[str, int | None] | None = None,
+    session: Session, selector: InsightSelector, demos: Examples, references: dict[str, int | None] | None = None
 ) -> Callable[[Job], Episode]:
     """Insights and examples are chosen here, on the driver; the session's player plays the episode.
 
     ``references`` (task id → the expert's plan length) is filled as episodes finish and handed to later episodes of
     the same task, so the expert plans each task once per run, not once per evaluation arm."""
     references = {} if references is None else references
-    agent = agent or AgentOptions()
-    config, k = agent.executor(session), agent.examples
-    programs = ProgramConfig(max_programs=session.settings.agent.max_programs)
-    by_program = session.settings.agent.executor == "program"
-    think = not agent.act_only and not by_program  # examples in the reply format the executor asks for
+    a = session.settings.agent
+    steps = a.max_steps or session.suite.spec.max_steps
+    config = ExecutorConfig(max_steps=steps, act_only=a.act_only, history_window=a.history_window)
+    k = a.examples
+    programs = ProgramConfig(max_programs=a.max_programs)
+    by_program = a.executor is Executor.PROGRAM
+    think = not a.act_only and not by_program  # examples in the reply format the executor asks for
 
     def play(job: Job) -> Episode:
         selection = selector.select(job.task)
@@ -167,17 +173,17 @@ def demonstrations(session: Session, folder: RunFolder, tasks: Sequence[Task]) -
     )
 
 
-def collect(session: Session, folder: RunFolder, *, agent: AgentOptions | None = None) -> list[Episode]:
+def collect(session: Session, folder: RunFolder) -> list[Episode]:
     """Expert demos and one agent attempt (no insights) per training task, into the pool and the run folder."""
     tasks = tasks_for(session, Split.TRAIN, session.settings.pipeline.train_tasks)
     demos = demonstrations(session, folder, tasks)
     library = examples_for(session, demos)
     jobs = [Job(COLLECT, t, job_id(folder.name, COLLECT, t)) for t in tasks]
-    selector = InsightSelector(None, InsightMode.NONE, namespace="", prompts=session.templates)
-    play = _play_agent(session, selector, library, agent, {d.task.id: d.reference_length for d in demos})
+    no_insights = InsightSelector(None, InsightMode.NONE, namespace="", prompts=session.templates)
+    references = {d.task.id: d.reference_length for d in demos}
     agent = run_jobs(
         jobs,
-        play,
+        _play_agent(session, no_insights, library, references),
         folder,
         pool=session.pool,
         workers=session.settings.pipeline.workers,
@@ -189,54 +195,45 @@ def collect(session: Session, folder: RunFolder, *, agent: AgentOptions | None =
     return demos + agent
 
 
-def distill(
-    session: Session,
-    folder: RunFolder,
-    *,
-    namespace: str,
-    variant: Variant = Variant.MSI,
-    mode: SelectorMode | None = None,
-    seed_from: SeedFrom | None = None,
-    order: SeedOrder = SeedOrder.SHUFFLE,
-    snapshots: bool = False,
-    scoring: ScoringRules | None = None,
-    source_run: str | None = None,
-    family_order: Sequence[str] = (),
-    max_tokens: int = DEFAULT_MAX_TOKENS,
-    seeds: Sequence[Seed] | None = None,
-) -> list[dict[str, Any]]:
-    """One insight update per seed into ``namespace``; returns the update log (earlier updates included).
+def distill(session: Session, folder: RunFolder, seeds: Sequence[Seed] | None = None) -> list[DistillUpdate]:
+    """One insight update per seed into the run's namespace; returns the update log (earlier updates included).
 
-    ``seeds`` default to the experience selector's choice among the pool's training episodes (of ``source_run``).
-    ``family_order`` (with ``order=given``) feeds seeds family by family in that order — the domain-shift
-    experiment; seeds of other families follow. Without it, ``given`` is the selector's stable order.
+    ``seeds`` default to the experience selector's choice among the pool's training episodes (``distill.from_run``;
+    the online arm gives its own). ``distill.family_order`` (with ``seed_order=given``) feeds seeds family by family
+    in that order — the domain-shift experiment; seeds of other families follow. Without it, ``given`` is the
+    selector's stable order. An update whose LLM call failed is not logged (a rerun makes it) and stops the stage;
+    the write order that survives a kill at any point is ``proposals.run_updates``'.
     """
-    p = session.settings.pipeline
+    s, d = session.settings, session.settings.distill
+    namespace = namespace_of(s, folder)
     if seeds is None:
-        episodes = session.pool.query(split=Split.TRAIN, run=source_run)
-        seeds = select_seeds(
-            episodes, mode or p.selector, seed_from=seed_from or p.seed_from, embeddings=session.embeddings
-        )
+        source = d.from_run or (folder.name if session.pool.count(run=folder.name, split=Split.TRAIN) else None)
+        episodes = session.pool.query(split=Split.TRAIN, run=source)
+        seeds = select_seeds(episodes, d.selector, seed_from=d.seed_from, embeddings=session.embeddings)
     seeds = list(seeds)
-    if family_order:
-        rank = {f: i for i, f in enumerate(family_order)}
-        seeds.sort(key=lambda s: rank.get(s.success.task.family, len(rank)))
+    if d.family_order:
+        rank = {f: i for i, f in enumerate(d.family_order)}
+        seeds.sort(key=lambda seed: rank.get(seed.success.task.family, len(rank)))
     config = GeneratorConfig(
-        variant=variant,
-        order=order,
-        shuffle_seed=p.seed,
-        snapshots=snapshots,
-        scoring=scoring or ScoringRules(),
-        max_tokens=max_tokens,
+        variant=d.variant,
+        order=d.seed_order,
+        shuffle_seed=s.pipeline.seed,
+        snapshots=d.snapshots,
+        scoring=ScoringRules(edit=d.edit_score),
+        max_tokens=d.max_tokens,
     )
-    generator = InsightGenerator(
-        session.insight_llm, session.store, namespace=namespace, config=config, prompts=session.templates
-    )
-    log = f"distill-{namespace}"
-    ledger = NamespaceLedger(session.settings.workspace, session.settings.store.spec)
-    with writer_lock(session.settings.workspace, namespace, holder=f"distill of run {folder.name}"):
-        _claim(session, ledger, namespace, folder, log)
-        generator.updates = len(folder.read_log(log))
+    ledger = NamespaceLedger(s.workspace, s.store.spec)
+    with writer_lock(s.workspace, namespace, holder=f"distill of run {folder.name}"):
+        _claim(session, ledger, namespace, folder)
+        folder.claim_namespace(namespace, d)
+        generator = InsightGenerator(
+            session.insight_llm,
+            session.store,
+            namespace=namespace,
+            config=config,
+            prompts=session.templates,
+            done=len(folder.updates(namespace)),
+        )
 
         def record(report: UpdateReport, step: int) -> None:
             if report.error:  # not made: not logged, so a rerun makes it
@@ -244,22 +241,32 @@ def distill(
                 return
             if report.snapshot:
                 ledger.claim(report.snapshot, folder.name)
-            stats = session.store.stats(namespace=namespace)
-            folder.append_log(log, _report_record(report, step, stats.by_scale))
+            by_scale = session.store.stats(namespace=namespace).by_scale
+            update = DistillUpdate(
+                step=step,
+                seed_ids=report.seed_ids,
+                call_id=report.call_id,
+                ops=report.ops,
+                dropped=report.dropped,
+                snapshot=report.snapshot,
+                usage=report.usage,
+                counts={sc.value: by_scale.get(sc.value, 0) for sc in Scale},
+            )
+            folder.append_update(namespace, update)
 
-        with recording(folder.calls, scope=log):
-            reports = run_updates(generator, seeds, folder, log, record)
+        with recording(folder.calls, scope=folder.log_path(namespace).stem):
+            reports = run_updates(generator, seeds, folder, namespace, record)
     if reports and reports[-1].error:
-        session.errors.not_started += max(0, len(seeds) - len(folder.read_log(log)) - 1)
+        session.errors.not_started += max(0, len(seeds) - len(folder.updates(namespace)) - 1)
     session.errors.check()
-    return folder.read_log(log)
+    return folder.updates(namespace)
 
 
-def _claim(session: Session, ledger: NamespaceLedger, namespace: str, folder: RunFolder, log: str) -> None:
+def _claim(session: Session, ledger: NamespaceLedger, namespace: str, folder: RunFolder) -> None:
     """Distil only into a namespace this run created (recorded in the ledger), or into an empty one it now claims.
     A run from before the ledger (its log names the namespace) claims its namespace on resuming."""
     owner, run = ledger.owner(namespace), folder.name
-    if owner is None and not folder.read_log(log) and session.store.list(namespace=namespace):
+    if owner is None and not folder.updates(namespace) and session.store.list(namespace=namespace):
         raise RunFolderError(
             f"insight namespace {namespace!r} already holds insights that this run did not write; "
             "choose another --namespace, or delete them (`msi-agent insights delete`) first"
@@ -272,82 +279,68 @@ def _claim(session: Session, ledger: NamespaceLedger, namespace: str, folder: Ru
     ledger.claim(namespace, run)
 
 
-def _report_record(report: UpdateReport, step: int, counts: dict[str, int]) -> dict[str, Any]:
-    return {
-        "step": step,
-        "seed_ids": report.seed_ids,
-        "call_id": report.call_id,
-        "error": report.error,
-        "ops": [op.model_dump(mode="json", exclude={"provenance", "schema_version"}) for op in report.ops],
-        "dropped": [list(d) for d in report.dropped],
-        "snapshot": report.snapshot,
-        "usage": report.usage.model_dump(mode="json"),
-        "counts": {s.value: counts.get(s.value, 0) for s in Scale},
-    }
-
-
-def evaluate(
-    session: Session,
-    folder: RunFolder,
-    conditions: Sequence[Condition],
-    *,
-    agent: AgentOptions | None = None,
-    demos: Sequence[Episode] | None = None,
-) -> dict[str, list[Episode]]:
-    """Every condition on the seen and unseen test tasks; few-shot examples come from expert demos of training
-    tasks (``demos``, else the pool's). Errored episodes are in the lists (``Episode.error``) and in
-    ``session.errors``; once that budget is spent, the remaining conditions are not started."""
-    p = session.settings.pipeline
-    tasks = [t for split in TEST_SPLITS for t in tasks_for(session, split, p.test_tasks)]
-    if demos is None:
-        demos = session.pool.query(source=Source.EXPERT, split=Split.TRAIN, success=True)
-    library = examples_for(session, demos)
+def evaluate(session: Session, folder: RunFolder, arms: Sequence[Arm] | None = None) -> dict[str, list[Episode]]:
+    """Every arm (default: ``settings_arms``; ``experiment.eval_arms`` adds ablation and online ones) on the seen
+    and unseen test tasks. Errored episodes are in the lists (``Episode.error``) and in ``session.errors``; once
+    that budget is spent, the remaining arms are not started."""
     out: dict[str, list[Episode]] = {}
+    if arms is None:
+        arms = settings_arms(session.settings, namespace_of(session.settings, folder))
     references: dict[str, int | None] = {}  # the expert plans each test task once, for the first arm that plays it
-    for cond in conditions:
-        selector = InsightSelector(
-            session.store if cond.selector is not InsightMode.NONE else None,
-            cond.selector,
-            namespace=cond.namespace or "",
-            llm=session.llm,
-            token_budget=p.token_budget,
-            prompts=session.templates,
-            exclude=cond.exclude,
-        )
-        jobs = [Job(cond.name, t, job_id(folder.name, cond.name, t)) for t in tasks]
+    for arm in arms:
         if session.errors.exhausted:
-            session.errors.not_started += len(jobs)
+            session.errors.not_started += 2 * session.settings.pipeline.test_tasks
             continue
-        _check_insights_present(session, folder, cond, jobs)
-        play = _play_agent(session, selector, library, agent, references)
-        if cond.online:
-            from msi_agent.pipeline.online import play_online  # it builds on distill, in this module
-
-            out[cond.name] = play_online(session, folder, cond, jobs, play)
-            continue
-        out[cond.name] = run_jobs(
-            jobs,
-            play,
-            folder,
-            pool=session.pool,
-            workers=p.workers,
-            console=session.console,
-            label=f"eval {cond.name}",
-            budget=session.errors,
-        )
+        out[arm.name] = play_arm(session, folder, arm, references)
     return out
 
 
-def _check_insights_present(session: Session, folder: RunFolder, cond: Condition, jobs: Sequence[Job]) -> None:
+def play_arm(
+    session: Session, folder: RunFolder, arm: Arm, references: dict[str, int | None] | None = None
+) -> list[Episode]:
+    """One arm on the seen and unseen test tasks; few-shot examples come from the pool's expert demonstrations of
+    training tasks."""
+    s = session.settings
+    tasks = [t for split in TEST_SPLITS for t in tasks_for(session, split, s.pipeline.test_tasks)]
+    demos = session.pool.query(source=Source.EXPERT, split=Split.TRAIN, success=True)
+    selector = InsightSelector(
+        session.store if arm.selector is not InsightMode.NONE else None,
+        arm.selector,
+        namespace=arm.namespace or "",
+        llm=session.llm,
+        token_budget=s.eval.token_budget,
+        prompts=session.templates,
+        exclude=arm.exclude,
+    )
+    jobs = [Job(arm.name, t, job_id(folder.name, arm.name, t)) for t in tasks]
+    _check_insights_present(session, folder, arm, jobs)
+    play = _play_agent(session, selector, examples_for(session, demos), references)
+    if arm.online:
+        from msi_agent.pipeline.online import play_online  # it builds on distill, in this module
+
+        return play_online(session, folder, arm, jobs, play)
+    return run_jobs(
+        jobs,
+        play,
+        folder,
+        pool=session.pool,
+        workers=s.pipeline.workers,
+        console=session.console,
+        label=f"eval {arm.name}",
+        budget=session.errors,
+    )
+
+
+def _check_insights_present(session: Session, folder: RunFolder, arm: Arm, jobs: Sequence[Job]) -> None:
     """Refuse to evaluate against an empty namespace this run did fill (a memory store forgets between processes)."""
-    if not cond.namespace or session.store.list(namespace=cond.namespace):
+    if not arm.namespace or session.store.list(namespace=arm.namespace):
         return
-    updates = folder.read_log(f"distill-{cond.namespace}")
-    held = sum(updates[-1]["counts"].values()) if updates else 0  # what the namespace held after the last update
+    updates = folder.updates(arm.namespace)
+    held = sum(updates[-1].counts.values()) if updates else 0  # what the namespace held after the last update
     pending = any(_unfinished(folder.load_episode(j.condition, j.episode_id)) for j in jobs)
     if held and pending:
         raise RunFolderError(
-            f"insight namespace {cond.namespace!r} is empty in this store, though run {folder.name!r} left {held} "
+            f"insight namespace {arm.namespace!r} is empty in this store, though run {folder.name!r} left {held} "
             f"insights in it after {len(updates)} updates: the store does not keep insights between processes "
             "(memory?) or they were deleted; use a persistent store (--store chroma) or --fresh to redo the run"
         )

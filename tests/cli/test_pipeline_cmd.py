@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -38,7 +39,7 @@ def test_run_prints_the_table_and_resumes(tmp_path: Path) -> None:
     code, out = _invoke(tmp_path, "run", "--name", "cli", "--baselines", "none", "--workers", "4")
     assert code == 0, out  # workers may change between resumptions
     code, out = _invoke(tmp_path, "run", "--name", "cli", "--max-steps", "5")
-    assert code == 2 and "different configuration (env.max_steps)" in out and "--fresh" in out
+    assert code == 2 and "(agent.max_steps was 8, now 5)" in out and "--fresh" in out
     code, out = _invoke(tmp_path, "run", "--name", "cli", "--max-steps", "5", "--baselines", "none", "--fresh")
     assert code == 0, out
 
@@ -78,12 +79,22 @@ def test_stages_one_by_one_over_a_persistent_store(tmp_path: Path) -> None:
         store="chroma",
     )
     assert code == 0 and "| msi-all |" in out, out
+    code, out = _invoke(tmp_path, "eval", "--name", "s", "--act-only", store="chroma")
+    assert code == 2 and "(agent.act_only was False, now True)" in out, out
+    more = ["--namespace", "s-flat", "--insight-selector", "all", "--baselines", "", "--test-tasks", "2"]
+    code, out = _invoke(tmp_path, "eval", "--name", "s", *more, store="chroma")
+    assert code == 0 and "| msi-all |" in out, out  # more tasks: accepted; max steps and families inherited
+    manifest = json.loads((tmp_path / "runs" / "s" / "manifest.json").read_text())
+    assert "pipeline.test_tasks" in manifest["commands"][-1]["changed"]
+    assert manifest["settings"]["agent"]["max_steps"] == 8
 
 
 def test_user_errors_are_one_line(tmp_path: Path) -> None:
     code, out = _invoke(tmp_path, "run", "--name", "bad name")
     assert code == 2 and "run name 'bad name' is not valid" in out
     code, out = _invoke(tmp_path, "eval", "--baselines", "nope")
-    assert code == 2 and "unknown baseline(s) ['nope']" in out
+    assert code == 2 and "eval.baselines.0: Input should be 'none' or 'expel', got 'nope' (set via flag" in out
     code, out = _invoke(tmp_path, "run", "--insight-selector", "magic")
-    assert code == 2 and "pipeline.insight_selector" in out
+    assert code == 2 and "eval.insight_selector" in out
+    code, out = _invoke(tmp_path, "run", "--preset", "nope")
+    assert code == 2 and "no preset 'nope' (known: quick)" in out

@@ -43,10 +43,10 @@ def test_run_with_the_program_executor_wins_every_teach_family(tmp_path: Path, f
     assert code == 0, out
     assert "| no-insights | 100.0 |" in out, out
     manifest = json.loads((tmp_path / "runs" / "p" / "manifest.json").read_text())
-    assert manifest["config"]["agent"]["executor"] == "program"
+    assert manifest["settings"]["agent"]["executor"] == "program"
     episode = json.loads(next((tmp_path / "runs" / "p").glob("episodes/no-insights/*.json")).read_text())
     assert (
         episode["steps"][0]["action"] == "write program" and "InteractionObject(" in episode["steps"][0]["raw_output"]
     )
     code, out = _run(tmp_path, "--name", "p", "--executor", "react", "--family", family, *sizes)
-    assert code == 2 and "different configuration (agent.executor)" in out, out
+    assert code == 2 and "(agent.executor was 'program', now 'react')" in out, out

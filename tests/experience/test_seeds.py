@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from langchain_core.embeddings import Embeddings
 
-from msi_agent.experience.seeds import Seed, SeedFrom, SelectorMode, select_seeds
+from msi_agent.experience.seeds import Seed, select_seeds
+from msi_agent.modes import ExperienceMode, SeedFrom
 from msi_agent.records import Episode, Source, Task
 
 
@@ -40,7 +41,7 @@ def test_success_mode_respects_seed_source() -> None:
     ids = lambda seeds: [s.success.id for s in seeds]  # noqa: E731
     assert ids(select_seeds(EPISODES, "success", seed_from="agent")) == ["t1-agent-1", "t5-agent-1"]
     assert ids(select_seeds(EPISODES, "success", seed_from="expert")) == ["t4-expert-1"]
-    assert len(select_seeds(EPISODES, SelectorMode.SUCCESS, seed_from=SeedFrom.BOTH)) == 3
+    assert len(select_seeds(EPISODES, ExperienceMode.SUCCESS, seed_from=SeedFrom.BOTH)) == 3
 
 
 def test_pair_mode_takes_most_similar_failure_of_another_task() -> None:

@@ -11,9 +11,10 @@ from langchain_core.messages import BaseMessage
 
 from insights_store import ScoringRules, open_store
 from msi_agent.experience.seeds import Seed
-from msi_agent.insights.generator import GeneratorConfig, InsightGenerator, SeedOrder, Variant
+from msi_agent.insights.generator import GeneratorConfig, InsightGenerator
 from msi_agent.insights.resolve import GeneratorLimits
 from msi_agent.llm import LLMClient, ScriptedChatModel
+from msi_agent.modes import SeedOrder, Variant
 from msi_agent.records import Episode, Scale, Source, Step, Task
 
 

@@ -6,7 +6,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from insights_store.base import InsightStore
+from msi_agent.config import Settings
 from msi_agent.llm.accounting import Price
+from msi_agent.pipeline.records import DistillUpdate
 from msi_agent.pipeline.results import build_results, render_markdown
 from msi_agent.pipeline.runfolder import RunFolder
 from msi_agent.records import (
@@ -165,18 +167,16 @@ def _evaluated(run: str, condition: str, family: str, split: Split, successes: i
 def write_run(workspace: Path, name: str) -> Path:
     """A finished run folder written by the pipeline's own writers (manifest, episodes, results)."""
     folder = RunFolder.in_workspace(workspace, name)
-    folder.start(
-        command="eval", config={"llm": {"spec": "scripted"}, "pipeline": {"selector": "pair"}}, seeds={"pipeline": 0}
-    )
+    folder.start(command="eval", settings=Settings(workspace=workspace, llm={"spec": "scripted"}))
     by_condition: dict[str, list[Episode]] = {}
     for condition, cells in RUNS[name].items():
         by_condition[condition] = [ep for cell in cells for ep in _evaluated(name, condition, *cell)]
         for ep in by_condition[condition]:
             folder.save_episode(condition, ep)
-    counts = [
-        {"step": 1, "counts": {"general": 1, "environment": 1, "subtask": 2}},
-        {"step": 2, "counts": {"general": 1, "environment": 2, "subtask": 2}},
+    updates = [
+        DistillUpdate(step=1, seed_ids=["s1"], counts={"general": 1, "environment": 1, "subtask": 2}),
+        DistillUpdate(step=2, seed_ids=["s2"], counts={"general": 1, "environment": 2, "subtask": 2}),
     ]
-    results = build_results(by_condition, llm="scripted", prices=PRICES, insight_counts=counts)
+    results = build_results(by_condition, llm="scripted", prices=PRICES, updates=updates)
     folder.write_results(results, render_markdown(results, title=name))
     return folder.path

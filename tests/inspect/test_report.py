@@ -63,7 +63,7 @@ def test_report_cli_unknown_run(workspace: Path) -> None:
 
 def test_long_distillations_are_sampled(workspace: Path) -> None:
     from msi_agent.inspect.compare import insight_count_charts
-    from msi_agent.inspect.runs import InsightCount
+    from msi_agent.pipeline.records import InsightCount
 
     run = load_run(workspace / "runs" / "run-a")
     run.results.insight_counts = [InsightCount(step=i, counts={"general": i}) for i in range(1, 101)]
@@ -132,8 +132,10 @@ def assert_inert(markdown: str) -> None:
 def test_report_markdown_runs_no_script_from_data(workspace: Path, tmp_path: Path) -> None:
     """The break: run, family and condition names went into report.md raw, so HTML in them ran when rendered."""
     run = workspace / "runs" / "run-a"
-    for name in ("results.json", "manifest.json"):
-        (run / name).write_text(json.dumps(_hostile(json.loads((run / name).read_text()))))
+    (run / "results.json").write_text(json.dumps(_hostile(json.loads((run / "results.json").read_text()))))
+    manifest = json.loads((run / "manifest.json").read_text())  # typed: only its free text can carry data
+    manifest["settings"]["llm"]["spec"] = HOSTILE["scripted"]
+    (run / "manifest.json").write_text(json.dumps(manifest))
     out = tmp_path / "report"
     env = {"MSI_WORKSPACE": str(workspace), "COLUMNS": "200"}
     result = CliRunner().invoke(app, ["report", "run-a", "--out", str(out), "--title", "<b>t</b>"], env=env)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from msi_agent.inspect.runs import RunFormatError, find_episode_file, list_runs, load_run, resolve_run
+from msi_agent.inspect.runs import RunRecordError, find_episode_file, list_runs, load_run, resolve_run
 
 
 def test_resolve_by_name_or_path_and_load(workspace: Path) -> None:
@@ -20,22 +20,22 @@ def test_resolve_by_name_or_path_and_load(workspace: Path) -> None:
 
 
 def test_unknown_run_lists_the_known_ones(workspace: Path) -> None:
-    with pytest.raises(RunFormatError, match=r"no run 'ghost'.*runs here: run-[ab], run-[ab]"):
+    with pytest.raises(RunRecordError, match=r"no run 'ghost'.*runs here: run-[ab], run-[ab]"):
         resolve_run("ghost", workspace)
 
 
 def test_missing_and_malformed_results(workspace: Path) -> None:
     folder = workspace / "runs" / "run-a"
     (folder / "results.json").unlink()
-    with pytest.raises(RunFormatError, match=r"results\.json is missing"):
+    with pytest.raises(RunRecordError, match=r"results\.json is missing"):
         load_run(folder)
     (folder / "results.json").write_text("{not json")
-    with pytest.raises(RunFormatError, match="not readable JSON"):
+    with pytest.raises(RunRecordError, match="not readable JSON"):
         load_run(folder)
     (folder / "results.json").write_text(
         json.dumps({"rows": [{"family": "f", "split": "s", "condition": "c", "episodes": 1, "sr": 1.5, "gc": 0}]})
     )
-    with pytest.raises(RunFormatError, match="expected shape"):
+    with pytest.raises(RunRecordError, match="expected shape"):
         load_run(folder)
 
 

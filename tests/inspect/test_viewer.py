@@ -10,6 +10,7 @@ from insight_fixtures import NS, SNAPSHOT
 from langchain_core.messages import HumanMessage, SystemMessage
 
 from insights_store.base import InsightStore
+from msi_agent.config import Settings
 from msi_agent.inspect.viewer import READ_ONLY_MESSAGE, create_app
 from msi_agent.llm.journal import CallRecord
 from msi_agent.pipeline.namespaces import writer_lock
@@ -127,9 +128,7 @@ def test_long_lists_are_cut_with_a_notice(workspace: Path, monkeypatch: pytest.M
 def test_runs_page_links_namespaces_and_lists_unfinished_runs(client: TestClient, workspace: Path) -> None:
     (workspace / "runs" / "run-a" / f"distill-{NS}.jsonl").write_text("{}\n")
     (workspace / "runs" / "run-a" / "distill-elsewhere.jsonl").write_text("{}\n")
-    unfinished = workspace / "runs" / "run-c"
-    unfinished.mkdir()
-    (unfinished / "manifest.json").write_text('{"name": "run-c"}')
+    RunFolder.in_workspace(workspace, "run-c").start(command="collect", settings=Settings(workspace=workspace))
     html = client.get("/runs").text
     assert f'<a href="/insights?ns={NS}">{NS}</a>' in html and "elsewhere <span" in html
     assert "<strong>run-c</strong>" in html and "results.json is missing" in html
@@ -170,7 +169,7 @@ def test_edit_refused_while_another_process_writes_the_namespace(
 
 def test_episode_page_shows_each_steps_prompt_and_an_errored_episode(client: TestClient, workspace: Path) -> None:
     folder = RunFolder.in_workspace(workspace, "prompted")
-    folder.start(command="test", config={}, seeds={})
+    folder.start(command="test", settings=Settings(workspace=workspace))
     task = Task(id="t", family="f", environment="Kitchen", scene="s", instruction="cool the <mug>")
     step = Step(action="go to fridge 1", observation="The fridge 1 is closed.", call_id="call-1")
     episode = Episode(id="prompted.eval.t", task=task, steps=[step], error="LLM call failed at step 2: refused")

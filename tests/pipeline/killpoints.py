@@ -28,7 +28,7 @@ BOUNDARIES: dict[str, tuple[Any, str]] = {
     "pool-row": (ExperiencePool, "add_many"),  # collect: the episode's row in the experience pool
     "proposal": (proposals, "write_pending"),  # distill: the update's proposal, before the store
     "store-batch": (BaseInsightStore, "apply"),  # distill: the update's batch in the insight store
-    "log-line": (RunFolder, "append_log"),  # distill: the update's line in distill-<ns>.jsonl
+    "log-line": (RunFolder, "append_update"),  # distill: the update's line in distill-<ns>.jsonl
     "proposal-cleared": (proposals, "clear_pending"),  # distill: the proposal removed
     "snapshot": (BaseInsightStore, "import_jsonl"),  # distill --snapshots: the copy after an update
     "store-write": (SQLiteStore, "_after_commit"),  # any batch committed to the store: one chunk of `insights import`

@@ -125,19 +125,24 @@ def test_collect_distill_eval_in_the_users_words(tmp_path: Path, registered: Non
         sent.append("\n".join(str(m.content) for m in messages))
         return player(messages)
 
-    settings = Settings(workspace=tmp_path, env={"name": "workshop"}, pipeline={"train_tasks": 4, "test_tasks": 2})
+    settings = Settings(
+        workspace=tmp_path,
+        env={"name": "workshop"},
+        pipeline={"train_tasks": 4, "test_tasks": 2},
+        eval={"baselines": ["none"]},
+    )
     llm = LLMClient(ScriptedChatModel(respond, name="tech"), name="tech")
     with Session.from_settings(
         settings, llm=llm, store=open_store("memory", embeddings="hash"), embeddings="hash"
     ) as s:
         assert s.suite.spec is SPEC
         folder = experiment.open_run(s, "ws", command="test")
-        results = experiment.run_all(s, folder, baselines=["none"])
+        results = experiment.run_all(s, folder)
         keys = s.store.keys(Scale.ENVIRONMENT, namespace="ws")
         assert sorted(keys) == ["Garage", "Lab"]
         assert s.store.keys(Scale.SUBTASK, namespace="ws") == ["Tool Use"]
-    rows = {(r["condition"], r["split"], r["family"]): r for r in results["rows"]}
-    assert rows[("msi-hashmap", "valid_seen", "all")]["sr"] == 1.0
+    rows = {(r.condition, r.split, r.family): r for r in results.rows}
+    assert rows[("msi-hashmap", "valid_seen", "all")].sr == 1.0
     systems = [p for p in sent if p.startswith("You are a technician working in a workshop.")]
     assert systems, "the environment's own react_system.txt and words were used"
     assert any("In the Lab:\n- Tools of the Lab" in p for p in sent)

@@ -38,7 +38,7 @@ def names_reply(prompt: str) -> str:
 @pytest.fixture
 def session(tmp_path: Path) -> Session:
     settings = Settings(
-        workspace=tmp_path, env={"max_steps": 12}, pipeline={"train_tasks": 4, "test_tasks": 2, "seed": 0}
+        workspace=tmp_path, agent={"max_steps": 12}, pipeline={"train_tasks": 4, "test_tasks": 2, "seed": 0}
     )
     tasks = [t for s in Split for t in fetch_tasks(s, 4, seed=0, families=[])]
     prompts: list[list[BaseMessage]] = []
@@ -76,13 +76,13 @@ def test_run_all_end_to_end(session: Session) -> None:
     assert (curse.text, curse.score) == (CURSE_RULE, 7.0)
     history = store.history(curse.id, namespace="exp")
     assert [h.op.value for h in history] == ["ADD"] + ["AGREE"] * 5
-    log = folder.read_log("distill-exp")
-    assert log[0]["seed_ids"] == history[0].provenance.experience_ids
-    assert history[0].provenance.llm_call_id == log[0]["call_id"] and history[0].provenance.llm == "scripted"
+    log = folder.updates("exp")
+    assert log[0].seed_ids == history[0].provenance.experience_ids
+    assert history[0].provenance.llm_call_id == log[0].call_id and history[0].provenance.llm == "scripted"
     assert len(history[0].provenance.experience_ids) == 2  # pair mode: a success and a failure
     assert [(i.text, i.score) for i in store.list(scale=Scale.GENERAL, namespace="exp")] == [(GENERAL_RULE, 2.0)]
     assert [(i.text, i.score) for i in store.list(namespace="exp-expel")] == [(GENERAL_RULE, 2.0)]
-    assert log[-1]["counts"] == {"general": 1, "environment": 0, "subtask": 1}
+    assert log[-1].counts == {"general": 1, "environment": 0, "subtask": 1}
 
     # the selector put the chosen insights into the prompt of the cursed test task, and only in the MSI arm
     cursed = [
@@ -100,24 +100,25 @@ def test_run_all_end_to_end(session: Session) -> None:
     assert sum(block not in t for t in first) == 1  # the no-insight baseline
 
     # tables, by hand: seen = [vase (4 steps, won), cursed idol + book (2 objects, ref 8)]; unseen both won
-    rows = {(r["condition"], r["split"], r["family"]): r for r in results["rows"]}
+    rows = {(r.condition, r.split, r.family): r for r in results.rows}
     seen_none = rows[("no-insights", "valid_seen", "all")]
-    assert (seen_none["sr"], seen_none["gc"]) == (0.5, pytest.approx(2 / 3))  # cursed: book placed, idol not
-    assert seen_none["plw_sr"] == pytest.approx(4 / 12)
-    assert seen_none["plw_gc"] == pytest.approx((1 * 4 + 0.5 * 8 * 8 / 12) / 12)
+    assert (seen_none.sr, seen_none.gc) == (0.5, pytest.approx(2 / 3))  # cursed: book placed, idol not
+    assert seen_none.plw_sr == pytest.approx(4 / 12)
+    assert seen_none.plw_gc == pytest.approx((1 * 4 + 0.5 * 8 * 8 / 12) / 12)
     seen_msi = rows[("msi-hashmap", "valid_seen", "all")]
-    assert (seen_msi["sr"], seen_msi["gc"], seen_msi["plw_sr"], seen_msi["plw_gc"]) == (1.0, 1.0, 1.0, 1.0)
-    assert rows[("expel-all", "valid_seen", "fetch_two")]["sr"] == 0.0
-    assert rows[("no-insights", "valid_unseen", "all")]["sr"] == 1.0
-    assert rows[("msi-hashmap", "all", "all")]["episodes"] == 4
+    assert (seen_msi.sr, seen_msi.gc, seen_msi.plw_sr, seen_msi.plw_gc) == (1.0, 1.0, 1.0, 1.0)
+    assert rows[("expel-all", "valid_seen", "fetch_two")].sr == 0.0
+    assert rows[("no-insights", "valid_unseen", "all")].sr == 1.0
+    assert rows[("msi-hashmap", "all", "all")].episodes == 4
     md = (folder.path / "results.md").read_text()
     assert "| msi-hashmap | 100.0 | 100.0 | 100.0 | 100.0 | 100.0 | 100.0 |" in md
     assert "| all | no-insights | 2 | 50.0 | 66.7 | 33.3 |" in md
     saved = json.loads((folder.path / "results.json").read_text())
     assert saved["usage"]["calls"] > 0 and saved["conditions"]["msi-hashmap"]["episodes"] == 4
     manifest = json.loads((folder.path / "manifest.json").read_text())
-    assert manifest["config"]["pipeline"]["train_tasks"] == 4 and manifest["seeds"] == {"tasks": 0, "seed_order": 0}
-    assert "python" in manifest["versions"]
+    assert manifest["settings"]["pipeline"]["train_tasks"] == 4 and manifest["settings"]["agent"]["max_steps"] == 12
+    assert manifest["schema_version"] == 1 and "python" in manifest["versions"]
+    assert set(manifest["distills"]) == {"exp", "exp-expel"} and manifest["distills"]["exp-expel"]["variant"] == "expel"
 
     # a rerun resumes: nothing is replayed, no LLM call is made, the pool holds no duplicate
     calls = len(session.prompts)
@@ -129,11 +130,11 @@ def test_run_all_end_to_end(session: Session) -> None:
 def test_eval_refuses_a_store_that_lost_the_runs_insights(session: Session) -> None:
     folder = experiment.open_run(session, "lost", command="test")
     stages.collect(session, folder)
-    stages.distill(session, folder, namespace="lost", source_run="lost")
+    stages.distill(session, folder)
     for insight in session.store.list(namespace="lost"):
         session.store.delete(insight.id, namespace="lost")
     with pytest.raises(RunFolderError, match="'lost' is empty in this store"):
-        stages.evaluate(session, folder, experiment.conditions_for("lost", "hashmap", ()))
+        stages.evaluate(session, folder)
 
 
 def test_fresh_deletes_only_the_namespaces_the_run_created(session: Session) -> None:
@@ -143,11 +144,11 @@ def test_fresh_deletes_only_the_namespaces_the_run_created(session: Session) -> 
     session.store.apply([victim], namespace="victim")
     folder = experiment.open_run(session, "own", command="test")
     stages.collect(session, folder)
-    stages.distill(session, folder, namespace="own", source_run="own", snapshots=True)
+    stages.distill(_with(session, namespace="own", snapshots=True), folder)
     owned = NamespaceLedger(session.settings.workspace, "chroma").owned_by("own")
-    steps = len(folder.read_log("distill-own"))
+    steps = len(folder.updates("own"))
     assert steps > 1 and owned == ["own", *(f"own.{i:04d}" for i in range(1, steps + 1))]
-    with folder.log_path("distill-victim").open("w") as log:  # a crafted log naming the victim, twice over
+    with folder.log_path("victim").open("w") as log:  # a crafted log naming the victim, twice over
         log.write(json.dumps({"step": 1, "seed_ids": [], "snapshot": "victim", "usage": {}, "counts": {}}) + "\n")
     copy = experiment.RunFolder.in_workspace(session.settings.workspace, "copy")
     shutil.copytree(folder.path, copy.path)  # a copied run folder is not the run that created "own"
@@ -163,7 +164,16 @@ def test_fresh_deletes_only_the_namespaces_the_run_created(session: Session) -> 
 def test_distill_refuses_a_namespace_another_run_created(session: Session) -> None:
     first = experiment.open_run(session, "first", command="test")
     stages.collect(session, first)
-    stages.distill(session, first, namespace="shared", source_run="first")
+    stages.distill(_with(session, namespace="shared"), first)
     second = experiment.open_run(session, "second", command="test")
     with pytest.raises(NamespaceOwnedError, match="created by run 'first'"):
-        stages.distill(session, second, namespace="shared", source_run="first")
+        stages.distill(_with(session, namespace="shared", from_run="first"), second)
+
+
+def _with(session: Session, *, namespace: str, **distill: object) -> Session:
+    """The session distilling into ``namespace`` with other distill settings."""
+    s = session.settings
+    pipeline = s.pipeline.model_copy(update={"namespace": namespace})
+    return session.with_settings(
+        s.model_copy(update={"pipeline": pipeline, "distill": s.distill.model_copy(update=distill)})
+    )

@@ -25,7 +25,7 @@ def test_fresh_runs_ask_the_model_again_and_resume_from_their_own_answers(tmp_pa
         calls.append(1)
         return play(messages)
 
-    settings = Settings(workspace=tmp_path, env={"max_steps": 6}, pipeline={"train_tasks": 2})
+    settings = Settings(workspace=tmp_path, agent={"max_steps": 6}, pipeline={"train_tasks": 2})
 
     def collect(fresh: bool) -> tuple[int, str]:
         before = len(calls)
@@ -37,7 +37,7 @@ def test_fresh_runs_ask_the_model_again_and_resume_from_their_own_answers(tmp_pa
             for path in (folder.path / "episodes").glob("*/*.json"):
                 path.unlink()
             stages.collect(session, folder)
-            namespace = folder.manifest()["cache_namespace"]
+            namespace = folder.manifest().cache_namespace
         llm.close()
         return len(calls) - before, namespace
 

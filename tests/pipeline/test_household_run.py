@@ -45,7 +45,8 @@ def test_household_msi_end_to_end(tmp_path: Path) -> None:
 
     settings = Settings(
         workspace=tmp_path,
-        env={"max_steps": 10, "families": FAMILIES},
+        agent={"max_steps": 10},
+        env={"families": FAMILIES},
         pipeline={"train_tasks": 4, "test_tasks": 2, "seed": 0},
     )
     llm = LLMClient(ScriptedChatModel(respond, name="player"), name="player")
@@ -60,17 +61,17 @@ def test_household_msi_end_to_end(tmp_path: Path) -> None:
     assert all(e.failure_reason == "step limit (10) reached" for e in agent if not e.success)
 
     # insights: 6 seeds (4 demos + 2 agent wins) → the subtask rule added once, then agreed 5 times
-    store, log = session.store, folder.read_log("distill-hh")
+    store, log = session.store, folder.updates("hh")
     assert len(log) == 6
     (light,) = store.list(scale=Scale.SUBTASK, key="Lighting", namespace="hh")
     assert (light.text, light.score) == (LIGHT_RULE, 7.0)
-    first_seed = session.pool.get(log[0]["seed_ids"][0])
+    first_seed = session.pool.get(log[0].seed_ids[0])
     (env_rule,) = store.list(scale=Scale.ENVIRONMENT, namespace="hh")
     assert (env_rule.text, env_rule.key, env_rule.score) == (ENV_RULE, first_seed.task.environment, 2.0)
     history = store.history(light.id, namespace="hh")
-    assert history[0].provenance.experience_ids == log[0]["seed_ids"]
-    assert history[0].provenance.llm_call_id == log[0]["call_id"]
-    assert [h.provenance.experience_ids for h in history[1:]] == [r["seed_ids"] for r in log[1:]]
+    assert history[0].provenance.experience_ids == log[0].seed_ids
+    assert history[0].provenance.llm_call_id == log[0].call_id
+    assert [h.provenance.experience_ids for h in history[1:]] == [r.seed_ids for r in log[1:]]
 
     # the hashmap selector put the lamp rule into the prompts of lamp tasks in the MSI arm only
     test_tasks = [
@@ -90,13 +91,13 @@ def test_household_msi_end_to_end(tmp_path: Path) -> None:
         assert (env_line in with_rule[0]) == (task.environment is first_seed.task.environment)
 
     # tables, by hand
-    rows = {(r["condition"], r["split"], r["family"]): r for r in results["rows"]}
+    rows = {(r.condition, r.split, r.family): r for r in results.rows}
     for split in (Split.VALID_SEEN, Split.VALID_UNSEEN):
         tasks = [t for t in test_tasks if t.split is split]
         picks = {t.id for t in tasks if t.family == FAMILIES[0]}
         for condition, solved in (("no-insights", picks), ("expel-all", picks), ("msi-hashmap", {t.id for t in tasks})):
             got = rows[(condition, split.value, "all")]
             want = _expected(tasks, solved)
-            assert {k: got[k] for k in want} == pytest.approx(want), (condition, split)
+            assert {k: getattr(got, k) for k in want} == pytest.approx(want), (condition, split)
     md = (folder.path / "results.md").read_text()
     assert "| msi-hashmap | 100.0 | 100.0 | 100.0 | 100.0 | 100.0 | 100.0 |" in md

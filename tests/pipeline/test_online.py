@@ -10,9 +10,8 @@ from household_player import FAMILIES, player
 from insights_store import open_store
 from msi_agent.config import Settings
 from msi_agent.experience.seeds import Seed
-from msi_agent.insights.generator import SeedOrder
-from msi_agent.insights.selector import SelectorMode
 from msi_agent.llm import LLMClient, ScriptedChatModel
+from msi_agent.modes import InsightMode
 from msi_agent.pipeline import experiment, stages
 from msi_agent.pipeline.namespaces import NamespaceLedger
 from msi_agent.pipeline.online import online_arm
@@ -27,8 +26,10 @@ def _content(session: Session, namespace: str) -> list[tuple[str, str | None, st
 def test_online_memory_learns_as_it_goes_and_equals_offline_distillation(tmp_path: Path) -> None:
     settings = Settings(
         workspace=tmp_path,
-        env={"max_steps": 8, "families": FAMILIES},
-        pipeline={"test_tasks": 4, "seed": 0, "selector": "success"},
+        agent={"max_steps": 8},
+        env={"families": FAMILIES},
+        pipeline={"test_tasks": 4, "seed": 0},
+        distill={"selector": "success"},
     )
     llm = LLMClient(ScriptedChatModel(player(), name="player"), name="player")
     with Session.from_settings(
@@ -36,7 +37,7 @@ def test_online_memory_learns_as_it_goes_and_equals_offline_distillation(tmp_pat
     ) as s:
         s.store.add(Insight(text="Go to a receptacle before taking from it.", scale=Scale.GENERAL), namespace="base")
         folder = experiment.open_run(s, "on", command="test")
-        frozen = stages.Condition("msi-hashmap", SelectorMode.HASHMAP, "base")
+        frozen = stages.Arm("msi-hashmap", InsightMode.HASHMAP, "base")
         arm = online_arm(s, folder, frozen)
         out = stages.evaluate(s, folder, [frozen, arm])
         played = out[arm.name]
@@ -45,18 +46,24 @@ def test_online_memory_learns_as_it_goes_and_equals_offline_distillation(tmp_pat
         lamp = [(e.task.family == FAMILIES[1], e.success) for e in out[frozen.name]]
         assert (True, True) not in lamp
         assert (True, True) in [(e.task.family == FAMILIES[1], e.success) for e in played]
-        log = folder.read_log("distill-base-online")
-        assert len(log) == sum(e.success for e in played) and all(r["snapshot"] for r in log)
+        log = folder.updates("base-online")
+        assert len(log) == sum(e.success for e in played) and all(u.snapshot for u in log)
 
         # offline: the same seeds, in the same order, into a copy of the starting memory
         NamespaceLedger(tmp_path, settings.store.spec).claim("offline", "off")
         s.store.import_jsonl(s.store.export_jsonl(namespace="base"), namespace="offline")
         offline = experiment.open_run(s, "off", command="test")
         seeds = [Seed(e) for e in played if e.success]
-        stages.distill(s, offline, namespace="offline", seeds=seeds, order=SeedOrder.GIVEN)
+        given = settings.model_copy(
+            update={
+                "pipeline": settings.pipeline.model_copy(update={"namespace": "offline"}),
+                "distill": settings.distill.model_copy(update={"seed_order": "given"}),
+            }
+        )
+        stages.distill(s.with_settings(given), offline, seeds=seeds)
         assert _content(s, "base-online") == _content(s, "offline") != _content(s, "base")
 
         # a rerun replays nothing and updates nothing
         again = stages.evaluate(s, folder, [frozen, arm])
         assert [e.id for e in again[arm.name]] == [e.id for e in played]
-        assert len(folder.read_log("distill-base-online")) == len(log)
+        assert len(folder.updates("base-online")) == len(log)

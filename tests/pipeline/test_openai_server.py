@@ -35,7 +35,9 @@ def test_short_run_against_a_loopback_server(tmp_path: Path, httpserver: HTTPSer
     httpserver.expect_request("/v1/chat/completions", method="POST").respond_with_handler(chat)
     settings = Settings(
         workspace=tmp_path,
-        env={"max_steps": 6, "families": FAMILIES},
+        agent={"max_steps": 6},
+        env={"families": FAMILIES},
+        eval={"baselines": ["none"]},
         llm={
             "spec": "openai:loopback-model",
             "base_url": httpserver.url_for("/v1"),
@@ -46,12 +48,12 @@ def test_short_run_against_a_loopback_server(tmp_path: Path, httpserver: HTTPSer
     )
     with Session.from_settings(settings, store=open_store("memory", embeddings="hash"), embeddings="hash") as session:
         folder = experiment.open_run(session, "http", command="test")
-        results = experiment.run_all(session, folder, baselines=["none"])
+        results = experiment.run_all(session, folder)
         assert session.pool.count(run="http", source="agent") == 2 + 2 * 4
 
     assert bodies and all(b["model"] == "loopback-model" for b in bodies)
     assert any("update the rules with these operations" in b["messages"][-1]["content"] for b in bodies)
-    rows = {(r["condition"], r["split"], r["family"]): r for r in results["rows"]}
-    assert rows[("msi-hashmap", "all", "all")]["sr"] == 1.0  # the lamp rule reached the prompt over HTTP
-    assert rows[("no-insights", "all", "all")]["sr"] == 0.5
-    assert results["usage"]["prompt_tokens"] == 100 * results["usage"]["calls"]
+    rows = {(r.condition, r.split, r.family): r for r in results.rows}
+    assert rows[("msi-hashmap", "all", "all")].sr == 1.0  # the lamp rule reached the prompt over HTTP
+    assert rows[("no-insights", "all", "all")].sr == 0.5
+    assert results.usage.prompt_tokens == 100 * results.usage.calls

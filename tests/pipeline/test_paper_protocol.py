@@ -12,8 +12,8 @@ from langchain_core.messages import BaseMessage
 
 from insights_store import open_store
 from msi_agent.config import Settings
-from msi_agent.insights.selector import SelectorMode
 from msi_agent.llm import LLMClient, ScriptedChatModel
+from msi_agent.modes import InsightMode
 from msi_agent.pipeline import experiment, stages
 from msi_agent.pipeline.session import Session
 from msi_agent.records import Insight, Scale, Split
@@ -41,7 +41,7 @@ class Recorder:
 @contextmanager
 def scripted_session(tmp_path: Path, recorder: Recorder, **pipeline: Any) -> Iterator[Session]:
     settings = Settings(
-        workspace=tmp_path, env={"max_steps": 10}, pipeline={"train_tasks": 6, "test_tasks": 1, **pipeline}
+        workspace=tmp_path, agent={"max_steps": 10}, pipeline={"train_tasks": 6, "test_tasks": 1, **pipeline}
     )
     llm = LLMClient(ScriptedChatModel(recorder, name="s"), name="s")
     store = open_store("memory", embeddings="hash")
@@ -60,11 +60,11 @@ def test_general_only_prompts_hold_no_environment_rule(tmp_path: Path) -> None:
         ]:
             session.store.add(Insight(text=text, scale=scale, key=key), namespace="ns")
         folder = experiment.open_run(session, "go", command="test")
-        for mode in (SelectorMode.GENERAL_ONLY, SelectorMode.GENERAL_ENVIRONMENT):
+        for mode in (InsightMode.GENERAL_ONLY, InsightMode.GENERAL_ENVIRONMENT):
             recorder.prompts.clear()
-            stages.evaluate(session, folder, [stages.Condition(mode.value, mode, "ns")])
+            stages.play_arm(session, folder, stages.Arm(mode.value, mode, "ns"))
             assert len(recorder.prompts) > 4
             assert all("Carry one thing at a time." in p for p in recorder.prompts)
             assert not any("Put things down gently." in p for p in recorder.prompts)
             with_room = [("The sofa is by the window." in p) for p in recorder.prompts]
-            assert all(with_room) if mode is SelectorMode.GENERAL_ENVIRONMENT else not any(with_room)
+            assert all(with_room) if mode is InsightMode.GENERAL_ENVIRONMENT else not any(with_room)

@@ -24,14 +24,16 @@ def test_prompts_are_kept_byte_for_byte_and_linked(tmp_path: Path) -> None:
     server = FaultyServer(player())
     settings = Settings(
         workspace=tmp_path,
-        env={"max_steps": 6, "families": FAMILIES},
+        agent={"max_steps": 6},
+        env={"families": FAMILIES},
+        eval={"baselines": ["none"]},
         llm={"spec": "openai:m", "base_url": server.base_url, "api_key": "sk-test", "cache": False},
         pipeline={"train_tasks": 2, "test_tasks": 1, "workers": 1},
     )
     try:
         with Session.from_settings(settings, store=open_store("memory", embeddings="hash")) as session:
             folder = experiment.open_run(session, "p", command="test")
-            results = experiment.run_all(session, folder, baselines=["none"])
+            results = experiment.run_all(session, folder)
             calls = folder.calls.calls()
             by_condition = {c: folder.episodes(c) for c in ("collect", "msi-hashmap", "no-insights")}
             insights = {i.id: i.text for i in session.store.list(namespace="p")}
@@ -66,7 +68,7 @@ def test_prompts_are_kept_byte_for_byte_and_linked(tmp_path: Path) -> None:
     kept = db.execute("SELECT SUM(LENGTH(data)) FROM texts").fetchone()[0]
     assert kept < raw / 4
     db.close()
-    assert results["usage"]["calls"] == len(calls)
+    assert results.usage.calls == len(calls)
 
 
 def mine_first_prompt(calls: list, episode_id: str) -> list[tuple[str, str]]:

@@ -29,14 +29,15 @@ import envs  # noqa: E402
 from insights_store import open_store  # noqa: E402
 from msi_agent.config import Settings, StoreSettings  # noqa: E402
 from msi_agent.experience.pool import ExperiencePool  # noqa: E402
-from msi_agent.insights.selector import SelectorMode as InsightMode  # noqa: E402
 from msi_agent.llm import LLMClient, ScriptedChatModel  # noqa: E402
+from msi_agent.modes import InsightMode  # noqa: E402
 from msi_agent.pipeline import experiment, stages  # noqa: E402
 from msi_agent.pipeline.errored import IncompleteWork  # noqa: E402
 from msi_agent.pipeline.orders import ExpertOrder  # noqa: E402
 from msi_agent.pipeline.ray_player import RayPlayer  # noqa: E402
+from msi_agent.pipeline.records import Results  # noqa: E402
 from msi_agent.pipeline.session import Session  # noqa: E402
-from msi_agent.pipeline.stages import Condition  # noqa: E402
+from msi_agent.pipeline.stages import Arm  # noqa: E402
 from msi_agent.records import Split  # noqa: E402
 
 pytestmark = pytest.mark.slow
@@ -72,12 +73,13 @@ def _settings(workspace: Path, **pipeline: Any) -> Settings:
         workspace=workspace,
         llm={"spec": "household_player:make_model", "cache": False},
         store={"spec": "memory", "embedder": "hash"},
-        env={"max_steps": 8, "families": FAMILIES},
+        agent={"max_steps": 8},
+        env={"families": FAMILIES},
         pipeline={"train_tasks": 4, "test_tasks": 2, "seed": 0, "workers": 2, **pipeline},
     )
 
 
-def _run(settings: Settings, name: str = "r") -> tuple[dict[str, Any], list[str]]:
+def _run(settings: Settings, name: str = "r") -> tuple[Results, list[str]]:
     with Session.from_settings(settings, store=open_store("memory", embeddings="hash"), embeddings="hash") as s:
         folder = experiment.open_run(s, name, command="test")
         results = experiment.run_all(s, folder)
@@ -90,7 +92,7 @@ def test_a_ray_run_equals_a_local_run(cluster: Cluster, tmp_path: Path) -> None:
     remote, remote_ids = _run(_settings(tmp_path / "ray", backend="ray", ray_address=cluster.address))
     assert remote_ids == local_ids and len(local_ids) == 4 + 4 + 3 * 4  # demos, attempts, three arms × 4 tests
     strip = ("usage", "cost")
-    rows = [[{k: v for k, v in r.items() if k not in strip} for r in res["rows"]] for res in (local, remote)]
+    rows = [[r.model_dump(exclude=set(strip)) for r in res.rows] for res in (local, remote)]
     assert rows[0] == rows[1]
     assert any(r["sr"] > 0 for r in rows[0])  # the table is not trivially equal
 
@@ -195,15 +197,20 @@ def test_distill_on_one_machine_eval_on_another_share_a_chroma_server(
     with Session.from_settings(first, embeddings="hash") as s:
         folder = experiment.open_run(s, "learn", command="test")
         stages.collect(s, folder)
-        stages.distill(s, folder, namespace="shared")
+        stages.distill(s.with_settings(_shared(first)), folder)
     second = _settings(tmp_path / "b", backend="ray", ray_address=cluster.address)
     second = second.model_copy(update={"store": StoreSettings(**store)})
     with Session.from_settings(second, embeddings="hash") as s:
         folder = experiment.open_run(s, "use", command="test")
-        arms = [Condition("msi", InsightMode.HASHMAP, "shared"), Condition("none", InsightMode.NONE)]
-        out = stages.evaluate(s, folder, arms)
+        msi, none = Arm("msi", InsightMode.HASHMAP, "shared"), Arm("none", InsightMode.NONE)
+        out = {arm.name: stages.play_arm(s, folder, arm) for arm in (msi, none)}
     lamp = {arm: [e.success for e in eps if e.task.family == FAMILIES[1]] for arm, eps in out.items()}
     assert lamp["msi"] and all(lamp["msi"]) and not any(lamp["none"])
+
+
+def _shared(settings: Settings) -> Settings:
+    """``settings`` distilling into the namespace ``shared``."""
+    return settings.model_copy(update={"pipeline": settings.pipeline.model_copy(update={"namespace": "shared"})})
 
 
 def _no_llm() -> LLMClient:

@@ -1,4 +1,4 @@
-"""Stage options: seeds fed family by family (domain shift), act-only executor without examples."""
+"""Stage options from the settings: seeds fed family by family (domain shift), act-only executor without examples."""
 
 from __future__ import annotations
 
@@ -9,8 +9,6 @@ from langchain_core.messages import BaseMessage
 
 from insights_store import open_store
 from msi_agent.config import Settings
-from msi_agent.insights.generator import SeedOrder
-from msi_agent.insights.selector import SelectorMode
 from msi_agent.llm import LLMClient, ScriptedChatModel
 from msi_agent.pipeline import experiment, stages
 from msi_agent.pipeline.session import Session
@@ -26,30 +24,38 @@ def test_family_order_and_act_only(tmp_path: Path) -> None:
         prompts.append(messages)
         return play(messages)
 
-    settings = Settings(workspace=tmp_path, env={"max_steps": 10}, pipeline={"train_tasks": 6, "test_tasks": 1})
+    settings = Settings(
+        workspace=tmp_path,
+        agent={"max_steps": 10},
+        pipeline={"train_tasks": 6, "test_tasks": 1},
+        distill={
+            "seed_order": "given",
+            "family_order": ["fetch_two", "fetch_one"],
+            "selector": "success",
+            "seed_from": "expert",
+        },
+    )
     llm = LLMClient(ScriptedChatModel(respond, name="s"), name="s")
     with Session.from_settings(
         settings, suite=FETCH_SUITE, llm=llm, store=open_store("memory", embeddings="hash"), embeddings="hash"
     ) as session:
         folder = experiment.open_run(session, "st", command="test")
         stages.collect(session, folder)
-        log = stages.distill(
-            session,
-            folder,
-            namespace="st",
-            order=SeedOrder.GIVEN,
-            source_run="st",
-            family_order=["fetch_two", "fetch_one"],
-            mode="success",
-            seed_from="expert",
-        )
-        families = [session.pool.get(r["seed_ids"][0]).task.family for r in log]
+        log = stages.distill(session, folder)
+        families = [session.pool.get(u.seed_ids[0]).task.family for u in log]
         assert families == ["fetch_two"] * 3 + ["fetch_one"] * 3
 
         prompts.clear()
-        agent = stages.AgentOptions(examples=0, act_only=True, history_window=2)
-        (eps,) = stages.evaluate(session, folder, [stages.Condition("act", SelectorMode.NONE)], agent=agent).values()
-        assert all(s.thought == "" for e in eps for s in e.steps)
+        act = Settings(
+            workspace=tmp_path,
+            agent={"max_steps": 10, "examples": 0, "act_only": True, "history_window": 2},
+            pipeline={"train_tasks": 6, "test_tasks": 1},
+            eval={"baselines": ["none"]},
+        )
+        folder = experiment.open_run(session.with_settings(act), "act", command="test")
+        by_arm = stages.evaluate(session.with_settings(act), folder)
+        assert list(by_arm) == ["msi-hashmap", "no-insights"]
+        assert all(s.thought == "" for eps in by_arm.values() for e in eps for s in e.steps)
         text = "\n".join(str(m.content) for m in prompts[-1])
         assert "Here are solved examples" not in text and "Think:" not in text.split("Your task is to:")[1]
         assert "Reply with one line:\nAction:" in text
