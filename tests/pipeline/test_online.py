@@ -11,7 +11,7 @@ from insights_store import open_store
 from msi_agent.config import Settings
 from msi_agent.experience.seeds import Seed
 from msi_agent.llm import LLMClient, ScriptedChatModel
-from msi_agent.modes import InsightMode
+from msi_agent.modes import InsightMode, SeedOrder
 from msi_agent.pipeline import experiment, stages
 from msi_agent.pipeline.namespaces import NamespaceLedger
 from msi_agent.pipeline.online import online_arm
@@ -57,7 +57,7 @@ def test_online_memory_learns_as_it_goes_and_equals_offline_distillation(tmp_pat
         given = settings.model_copy(
             update={
                 "pipeline": settings.pipeline.model_copy(update={"namespace": "offline"}),
-                "distill": settings.distill.model_copy(update={"seed_order": "given"}),
+                "distill": settings.distill.model_copy(update={"seed_order": SeedOrder.GIVEN}),
             }
         )
         stages.distill(s.with_settings(given), offline, seeds=seeds)
