@@ -29,11 +29,11 @@ def test_each_task_is_planned_once(tmp_path: Path) -> None:
     player = expert_player(tasks, lambda p: "GENERAL:\nADD: Be quick.", lambda p: "none")
     llm = LLMClient(ScriptedChatModel(player, name="s"), name="s")
     suite = Suite.from_spec(replace(FETCH_SPEC, entry_point=CountingFetch))
-    settings = Settings(workspace=tmp_path, env={"max_steps": 12}, pipeline={"train_tasks": 3, "test_tasks": 2})
+    settings = Settings(workspace=tmp_path, agent={"max_steps": 12}, pipeline={"train_tasks": 3, "test_tasks": 2})
     store = open_store("memory", embeddings="hash")
     with Session.from_settings(settings, suite=suite, llm=llm, store=store, embeddings="hash") as session:
         folder = experiment.open_run(session, "refs", command="test", fresh=True)
-        experiment.run_all(session, folder, baselines=["none", "expel"])  # three evaluation arms
+        experiment.run_all(session, folder)  # three evaluation arms (the default baselines: none, expel)
         episodes = session.pool.query(run="refs")
     assert len({e.task.id for e in episodes}) == 7 and set(PLANNED.values()) == {1}
     assert all(e.reference_length is not None and e.reference_length > 0 for e in episodes if e.error is None)
