@@ -17,7 +17,9 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, f
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from msi_agent import presets
-from msi_agent.modes import Baseline, Executor, ExperienceMode, InsightMode, SeedFrom, SeedOrder, Variant
+from msi_agent.experience.order import SeedOrdering
+from msi_agent.modes import Baseline, Executor, ExpelSeeds, ExperienceMode, InsightMode, SeedFrom, Variant
+from msi_agent.records import Scale
 
 DEFAULT_CONFIG_FILE = "msi.toml"
 ENV_PREFIX = "MSI_"
@@ -120,16 +122,44 @@ class DistillSettings(Section):
     variant: Variant = Field(Variant.MSI, description="msi (three scales) or expel (flat list)")
     selector: ExperienceMode = Field(ExperienceMode.PAIR, description="experience selector: success, pair, same-task")
     seed_from: SeedFrom = Field(SeedFrom.BOTH, description="successes from agent, expert or both")
-    seed_order: SeedOrder = Field(SeedOrder.SHUFFLE, description="shuffle (with pipeline.seed) or given")
-    family_order: list[str] = Field(
-        default_factory=list, description="with seed_order given: seeds fed family by family in this order"
+    seed_order: str = Field(
+        "shuffle",
+        description="shuffle (with pipeline.seed), given, families:a,b, or categories of the environment in order "
+        "(rooms:Kitchen,LivingRoom,...: the paper's domain shift)",
+    )
+    scales: list[Scale] = Field(
+        default_factory=lambda: list(Scale),
+        description="scales MSI writes: general, environment, subtask (the paper drops environment on ALFWorld)",
     )
     snapshots: bool = Field(False, description="keep a copy of the insight set after every update")
     edit_score: float = Field(0.0, description="score change of EDIT (the paper: 0; ExpeL's code: +1)")
     max_tokens: int = Field(512, ge=16, description="cap on one insight-update reply")
+    expel_seeds: ExpelSeeds = Field(
+        ExpelSeeds.MSI, description="the ExpeL baseline's seeds: msi (exactly MSI's, the paper) or same-task (ExpeL's)"
+    )
+    expel_max_rules: int | None = Field(
+        None,
+        ge=1,
+        description="ExpeL's max_num_rules: at this size its list is 'full' (a prompt says so); unset = no cap",
+    )
+    remove_when_full: float = Field(
+        -3.0, le=0, description="score change of REMOVE once ExpeL's list holds expel_max_rules + 5 rules (ExpeL: -3)"
+    )
     from_run: str | None = Field(
         None, description="use this run's training episodes; unset = the run's own if it collected any, else all"
     )
+
+    @field_validator("seed_order")
+    @classmethod
+    def _seed_order(cls, text: str) -> str:
+        return str(SeedOrdering.parse(text))
+
+    @field_validator("scales")
+    @classmethod
+    def _scales(cls, scales: list[Scale]) -> list[Scale]:
+        if not scales or len(set(scales)) != len(scales):
+            raise ValueError("name each of general, environment, subtask at most once, and at least one")
+        return [s for s in Scale if s in scales]
 
 
 class EvalSettings(Section):
@@ -139,7 +169,9 @@ class EvalSettings(Section):
         InsightMode.HASHMAP, description="hashmap, vector, general-only, general-environment, all"
     )
     baselines: list[Baseline] = Field(
-        default_factory=lambda: [Baseline.NONE, Baseline.EXPEL], description="arms beside MSI: none, expel"
+        default_factory=lambda: [Baseline.NONE, Baseline.EXPEL],
+        description="arms beside MSI: none, expel, msi-<insight selector> (msi-vector, ...), "
+        "msi-<experience selector> (msi-success, ...)",
     )
     token_budget: int = Field(2000, gt=0, description="the vector selector's budget (tokens)", **EPISODE)
     ablate: list[str] = Field(
@@ -190,6 +222,7 @@ MOVED = {
     "pipeline.seed_from": "distill.seed_from",
     "pipeline.insight_selector": "eval.insight_selector",
     "pipeline.token_budget": "eval.token_budget",
+    "distill.family_order": "distill.seed_order (families:a,b)",
 }
 """Settings that moved when the tree gained its agent, distill and eval sections: an old msi.toml is told where."""
 

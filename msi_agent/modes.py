@@ -57,7 +57,35 @@ class Executor(StrEnum):
 
 
 class Baseline(StrEnum):
-    """Evaluation arms beside MSI: no insights at all, and ExpeL's flat list with every insight in the prompt."""
+    """Evaluation arms beside MSI's: no insights at all; ExpeL's flat list with every insight in the prompt; MSI's
+    insight set read by another insight selector (``msi-vector``, ...); MSI distilled from another experience
+    selector's seeds into ``<namespace>-<selector>``, read by ``eval.insight_selector`` (``msi-success``, ...).
+    One run holds a whole table of the paper this way."""
 
     NONE = "none"
     EXPEL = "expel"
+    MSI_HASHMAP = "msi-hashmap"
+    MSI_VECTOR = "msi-vector"
+    MSI_GENERAL_ONLY = "msi-general-only"
+    MSI_GENERAL_ENVIRONMENT = "msi-general-environment"
+    MSI_ALL = "msi-all"
+    MSI_SUCCESS = "msi-success"
+    MSI_PAIR = "msi-pair"
+    MSI_SAME_TASK = "msi-same-task"
+
+    @property
+    def insight_mode(self) -> InsightMode | None:
+        """The insight selector of an ``msi-<selector>`` arm over MSI's own insight set."""
+        return next((m for m in InsightMode if self.value == f"msi-{m.value}"), None)
+
+    @property
+    def experience_mode(self) -> ExperienceMode | None:
+        """The experience selector of an ``msi-<selector>`` arm distilled from other seeds."""
+        return next((m for m in ExperienceMode if self.value == f"msi-{m.value}"), None)
+
+
+class ExpelSeeds(StrEnum):
+    """The ExpeL baseline's seeds: exactly MSI's (the paper's tables), or ExpeL's own same-task pairs."""
+
+    MSI = "msi"
+    SAME_TASK = "same-task"

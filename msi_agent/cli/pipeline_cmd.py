@@ -74,12 +74,18 @@ HISTORY = typer.Option(None, "--history", min=0, help="agent.history_window: ste
 VARIANT = typer.Option(None, "--variant", help="distill.variant: msi (three scales) or expel (flat list)")
 SELECTOR = typer.Option(None, "--selector", help="distill.selector: success, pair, same-task")
 SEED_FROM = typer.Option(None, "--seed-from", help="distill.seed_from: agent, expert or both")
-ORDER = typer.Option(None, "--seed-order", "--order", help="distill.seed_order: shuffle (seeded) or given")
-FAMILY_ORDER = typer.Option(
+ORDER = typer.Option(
     None,
-    "--family-order",
-    callback=_comma_list,
-    help="distill.family_order: comma list, seeds fed family by family (seed order given)",
+    "--seed-order",
+    "--order",
+    help="distill.seed_order: shuffle (seeded), given, families:a,b or rooms:Kitchen,LivingRoom,... (categories)",
+)
+SCALES = typer.Option(
+    None, "--scales", callback=_comma_list, help="distill.scales: comma list of general, environment, subtask"
+)
+EXPEL_SEEDS = typer.Option(None, "--expel-seeds", help="distill.expel_seeds: msi (MSI's seeds) or same-task")
+EXPEL_MAX_RULES = typer.Option(
+    None, "--expel-max-rules", min=1, help="distill.expel_max_rules: ExpeL's list cap (max_num_rules)"
 )
 SNAPSHOTS = typer.Option(None, "--snapshots/--no-snapshots", help="distill.snapshots: copy the set after each update")
 EDIT_SCORE = typer.Option(None, "--edit-score", help="distill.edit_score: score change of EDIT (paper 0, ExpeL +1)")
@@ -89,7 +95,10 @@ INSIGHT_SELECTOR = typer.Option(
     None, "--insight-selector", help="eval.insight_selector: hashmap, vector, general-only, general-environment, all"
 )
 BASELINES = typer.Option(
-    None, "--baselines", callback=_comma_list, help="eval.baselines: comma list of none, expel (or '' for none)"
+    None,
+    "--baselines",
+    callback=_comma_list,
+    help="eval.baselines: comma list of none, expel, msi-vector, msi-general-only, msi-success, ... (or '')",
 )
 MAX_ERRORS = typer.Option(
     None, "--max-errors", min=1, help="pipeline.max_errors: stop after this many errored episodes (LLM failures)"
@@ -209,7 +218,9 @@ def distill(
     distill__selector: str | None = SELECTOR,
     distill__seed_from: str | None = SEED_FROM,
     distill__seed_order: str | None = ORDER,
-    distill__family_order: str | None = FAMILY_ORDER,
+    distill__scales: str | None = SCALES,
+    distill__expel_seeds: str | None = EXPEL_SEEDS,
+    distill__expel_max_rules: int | None = EXPEL_MAX_RULES,
     distill__snapshots: bool | None = SNAPSHOTS,
     distill__edit_score: float | None = EDIT_SCORE,
     distill__max_tokens: int | None = INSIGHT_TOKENS,
@@ -275,6 +286,9 @@ def run(
     distill__selector: str | None = SELECTOR,
     distill__seed_from: str | None = SEED_FROM,
     distill__seed_order: str | None = ORDER,
+    distill__scales: str | None = SCALES,
+    distill__expel_seeds: str | None = EXPEL_SEEDS,
+    distill__expel_max_rules: int | None = EXPEL_MAX_RULES,
     distill__snapshots: bool | None = SNAPSHOTS,
     distill__max_tokens: int | None = INSIGHT_TOKENS,
     eval__insight_selector: str | None = INSIGHT_SELECTOR,

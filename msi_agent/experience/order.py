@@ -2,7 +2,8 @@
 order matters): shuffled with the run's seed, as the experience selector gave them, or grouped — family by family,
 or environment category by category as in the paper's domain-shift experiment (kitchen → living room → bedroom).
 
-Settings and flags spell it as text: ``shuffle``, ``given``, ``families:a,b`` or ``LABEL:A,B`` for categories, where
+The generator shuffles (with the run's seed) or keeps the order it is handed; grouping happens here. Settings
+and flags spell it as text: ``shuffle``, ``given``, ``families:a,b`` or ``LABEL:A,B`` for categories, where
 LABEL names the environment's scale in the plural as the user likes it (``rooms:Kitchen,LivingRoom``,
 ``categories:…``); the names must be categories the environment declares. Seeds of groups not listed follow the
 listed ones, in the order given.
@@ -10,12 +11,12 @@ listed ones, in the order given.
 
 from __future__ import annotations
 
-import random
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from msi_agent.experience.seeds import Seed
+if TYPE_CHECKING:  # the settings parse seed orders: keep this module cheap to import
+    from msi_agent.experience.seeds import Seed
 
 Kind = Literal["shuffle", "given", "families", "categories"]
 _FAMILY_LABELS = ("family", "families")
@@ -64,11 +65,15 @@ class SeedOrdering:
                 f"(it has: {', '.join(known)})"
             )
 
-    def arrange(self, seeds: Sequence[Seed], *, shuffle_seed: int) -> list[Seed]:
+    @property
+    def shuffled(self) -> bool:
+        return self.kind == "shuffle"
+
+    def arrange(self, seeds: Sequence[Seed]) -> list[Seed]:
+        """Seeds grouped in the listed order (stable inside a group); shuffle and given leave them as they are,
+        since the generator shuffles (``GeneratorConfig.order``)."""
         out = list(seeds)
-        if self.kind == "shuffle":
-            random.Random(shuffle_seed).shuffle(out)
-        elif self.groups:
+        if self.groups:
             rank = {g: i for i, g in enumerate(self.groups)}
             out.sort(key=lambda s: rank.get(self._group(s), len(rank)))
         return out

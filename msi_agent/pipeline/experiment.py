@@ -10,8 +10,8 @@ from __future__ import annotations
 import shutil
 from collections.abc import Mapping, Sequence
 
-from msi_agent.modes import Baseline, ExperienceMode, SeedFrom, Variant
-from msi_agent.pipeline import ablation
+from msi_agent.modes import Baseline, ExpelSeeds, ExperienceMode, SeedFrom, Variant
+from msi_agent.pipeline import ablation, protocol
 from msi_agent.pipeline.namespaces import NamespaceLedger, writer_lock
 from msi_agent.pipeline.online import online_arm
 from msi_agent.pipeline.records import Results
@@ -26,6 +26,7 @@ from msi_agent.pipeline.stages import (
     evaluate,
     expel_namespace,
     namespace_of,
+    selector_namespace,
     settings_arms,
     tasks_for,
 )
@@ -89,28 +90,44 @@ def write_results(session: Session, folder: RunFolder, by_condition: Mapping[str
         prices=session.llm.prices,
         updates=folder.updates(namespace_of(session.settings, folder)),
         spend=folder.calls.spend(),
+        differences=protocol.differences(session.settings),
     )
     folder.write_results(results, render_markdown(results, title=f"msi-agent run {folder.name}"))
     return results
 
 
-def expel_session(session: Session, folder: RunFolder) -> Session:
-    """The ExpeL baseline's distill: a flat list from same-task pairs of every success, into ``<ns>-expel``."""
+def distill_session(session: Session, folder: RunFolder, namespace: str, **distill: object) -> Session:
+    """The session of a second distill of the run (a baseline's): into ``namespace``, with ``distill`` changed."""
     s = session.settings
     settings = s.model_copy(
         update={
-            "pipeline": s.pipeline.model_copy(update={"namespace": expel_namespace(namespace_of(s, folder))}),
-            "distill": s.distill.model_copy(
-                update={
-                    "variant": Variant.EXPEL,
-                    "selector": ExperienceMode.SAME_TASK,
-                    "seed_from": SeedFrom.BOTH,
-                    "snapshots": False,
-                }
-            ),
+            "pipeline": s.pipeline.model_copy(update={"namespace": namespace}),
+            "distill": s.distill.model_copy(update={"snapshots": False, **distill}),
         }
     )
     return session.with_settings(settings)
+
+
+def expel_session(session: Session, folder: RunFolder) -> Session:
+    """The ExpeL baseline's distill, a flat list into ``<ns>-expel``: from exactly MSI's seeds (the paper's
+    tables), or with ``distill.expel_seeds = same-task`` from ExpeL's own pairs of every success."""
+    s = session.settings
+    same_task = {"selector": ExperienceMode.SAME_TASK, "seed_from": SeedFrom.BOTH}
+    changes = same_task if s.distill.expel_seeds is ExpelSeeds.SAME_TASK else {}
+    return distill_session(session, folder, expel_namespace(namespace_of(s, folder)), variant=Variant.EXPEL, **changes)
+
+
+def baseline_sessions(session: Session, folder: RunFolder) -> list[Session]:
+    """The distills the baselines need besides MSI's: ExpeL's, and MSI's from each other experience selector."""
+    s = session.settings
+    out = [expel_session(session, folder)] if Baseline.EXPEL in s.eval.baselines else []
+    for baseline in s.eval.baselines:
+        mode = baseline.experience_mode
+        if mode is not None and mode is not s.distill.selector:
+            out.append(
+                distill_session(session, folder, selector_namespace(namespace_of(s, folder), mode), selector=mode)
+            )
+    return out
 
 
 def run_all(session: Session, folder: RunFolder) -> Results:
@@ -121,8 +138,8 @@ def run_all(session: Session, folder: RunFolder) -> Results:
     """
     collect(session, folder)
     distill(session, folder)
-    if Baseline.EXPEL in session.settings.eval.baselines:
-        distill(expel_session(session, folder), folder)
+    for other in baseline_sessions(session, folder):
+        distill(other, folder)
     results = write_results(session, folder, evaluate(session, folder, eval_arms(session, folder)))
     session.errors.check()
     return results

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from msi_agent.experience.seeds import select_seeds
-from msi_agent.modes import SeedFrom, SeedOrder
+from msi_agent.modes import SeedFrom
 from msi_agent.pipeline.namespaces import NamespaceLedger
 from msi_agent.pipeline.runfolder import RunFolder
 from msi_agent.pipeline.runner import Job, run_jobs
@@ -48,7 +48,7 @@ def play_online(
         s.model_copy(
             update={
                 "pipeline": s.pipeline.model_copy(update={"namespace": arm.namespace}),
-                "distill": s.distill.model_copy(update={"seed_order": SeedOrder.GIVEN, "snapshots": True}),
+                "distill": s.distill.model_copy(update={"seed_order": "given", "snapshots": True}),
             }
         )
     )

@@ -181,3 +181,5 @@ class Results(RunRecord):
     usage: TokenUsage = Field(default_factory=TokenUsage)
     cost_usd: float | None = None
     llm: str = ""
+    protocol_differences: list[str] = Field(default_factory=list)
+    """Where this run departs from the paper's protocol (``pipeline.protocol``)."""

@@ -56,6 +56,7 @@ def build_results(
     prices: PriceTable | None = None,
     updates: Sequence[DistillUpdate] = (),
     spend: Mapping[str, TokenUsage] | None = None,
+    differences: Sequence[str] = (),
 ) -> Results:
     """The tables; ``updates`` (the MSI namespace's distill log) gives the insight counts per step.
 
@@ -83,6 +84,7 @@ def build_results(
         usage=overall,
         cost_usd=cost(overall, price) if price else None,
         llm=llm,
+        protocol_differences=list(differences),
     )
 
 
@@ -150,6 +152,9 @@ def render_markdown(results: Results, *, title: str) -> str:
         f"calls to the endpoint, and {usage.cached_prompt_tokens} + {usage.cached_completion_tokens} from the cache "
         f"in {usage.cached_calls} calls.",
     ]
+    if results.protocol_differences:
+        out += ["", "## Protocol differences from the paper", ""]
+        out += [f"- {markdown.text(line)}" for line in results.protocol_differences]
     return "\n".join(out) + "\n"
 
 

@@ -18,11 +18,12 @@ from msi_agent.agent.executor import ASK_EXPERT, ExecutorConfig
 from msi_agent.agent.fewshot import DemoLibrary
 from msi_agent.agent.program import ProgramConfig, ProgramLibrary, supports_programs
 from msi_agent.config import Settings
+from msi_agent.experience.order import SeedOrdering
 from msi_agent.experience.seeds import Seed, select_seeds
 from msi_agent.insights.generator import GeneratorConfig, InsightGenerator, UpdateReport
 from msi_agent.insights.selector import InsightSelector, format_block
 from msi_agent.llm.journal import recording
-from msi_agent.modes import Baseline, Executor, InsightMode
+from msi_agent.modes import Baseline, Executor, ExperienceMode, InsightMode, SeedOrder, Variant
 from msi_agent.pipeline.namespaces import NamespaceLedger, NamespaceOwnedError, writer_lock
 from msi_agent.pipeline.orders import AgentOrder, ExpertOrder, ProgramOrder
 from msi_agent.pipeline.proposals import run_updates
@@ -64,14 +65,24 @@ def expel_namespace(namespace: str) -> str:
     return f"{namespace}-expel"
 
 
+def selector_namespace(namespace: str, mode: ExperienceMode) -> str:
+    """Where an ``msi-<experience selector>`` arm's insights are distilled: ``<namespace>-<selector>``."""
+    return f"{namespace}-{mode.value}"
+
+
 def settings_arms(settings: Settings, namespace: str) -> list[Arm]:
-    """The MSI arm with ``eval.insight_selector``, then the ``eval.baselines`` arms."""
+    """The MSI arm with ``eval.insight_selector``, then the ``eval.baselines`` arms in their order."""
     mode = settings.eval.insight_selector
     out = [Arm(f"msi-{mode.value}", mode, namespace)]
-    if Baseline.NONE in settings.eval.baselines:
-        out.append(Arm("no-insights", InsightMode.NONE))
-    if Baseline.EXPEL in settings.eval.baselines:
-        out.append(Arm("expel-all", InsightMode.ALL, expel_namespace(namespace)))
+    for baseline in settings.eval.baselines:
+        if baseline is Baseline.NONE:
+            out.append(Arm("no-insights", InsightMode.NONE))
+        elif baseline is Baseline.EXPEL:
+            out.append(Arm("expel-all", InsightMode.ALL, expel_namespace(namespace)))
+        elif (other := baseline.insight_mode) is not None and other is not mode:
+            out.append(Arm(baseline.value, other, namespace))
+        elif (seeds := baseline.experience_mode) is not None and seeds is not settings.distill.selector:
+            out.append(Arm(f"{baseline.value}-{mode.value}", mode, selector_namespace(namespace, seeds)))
     return out
 
 
@@ -199,10 +210,10 @@ def distill(session: Session, folder: RunFolder, seeds: Sequence[Seed] | None = 
     """One insight update per seed into the run's namespace; returns the update log (earlier updates included).
 
     ``seeds`` default to the experience selector's choice among the pool's training episodes (``distill.from_run``;
-    the online arm gives its own). ``distill.family_order`` (with ``seed_order=given``) feeds seeds family by family
-    in that order — the domain-shift experiment; seeds of other families follow. Without it, ``given`` is the
-    selector's stable order. An update whose LLM call failed is not logged (a rerun makes it) and stops the stage;
-    the write order that survives a kill at any point is ``proposals.run_updates``'.
+    the online arm gives its own). ``distill.seed_order`` may group seeds by family or by environment category in a
+    given order (the paper's domain shift, ``experience.order``); ``given`` is the selector's stable order,
+    ``shuffle`` the seeded shuffle. An update whose LLM call failed is not logged (a rerun makes it) and stops the
+    stage; the write order that survives a kill at any point is ``proposals.run_updates``'.
     """
     s, d = session.settings, session.settings.distill
     namespace = namespace_of(s, folder)
@@ -210,16 +221,18 @@ def distill(session: Session, folder: RunFolder, seeds: Sequence[Seed] | None = 
         source = d.from_run or (folder.name if session.pool.count(run=folder.name, split=Split.TRAIN) else None)
         episodes = session.pool.query(split=Split.TRAIN, run=source)
         seeds = select_seeds(episodes, d.selector, seed_from=d.seed_from, embeddings=session.embeddings)
-    seeds = list(seeds)
-    if d.family_order:
-        rank = {f: i for i, f in enumerate(d.family_order)}
-        seeds.sort(key=lambda seed: rank.get(seed.success.task.family, len(rank)))
+    ordering = SeedOrdering.parse(d.seed_order)
+    spec = session.suite.spec
+    ordering.check(families=spec.family_names(), categories=spec.categories, environment=spec.name)
+    seeds = ordering.arrange(seeds)
     config = GeneratorConfig(
         variant=d.variant,
-        order=d.seed_order,
+        order=SeedOrder.SHUFFLE if ordering.shuffled else SeedOrder.GIVEN,
         shuffle_seed=s.pipeline.seed,
         snapshots=d.snapshots,
-        scoring=ScoringRules(edit=d.edit_score),
+        scoring=ScoringRules(edit=d.edit_score, remove_when_full=d.remove_when_full),
+        scales=tuple(d.scales),
+        max_rules=d.expel_max_rules if d.variant is Variant.EXPEL else None,
         max_tokens=d.max_tokens,
     )
     ledger = NamespaceLedger(s.workspace, s.store.spec)

@@ -93,8 +93,12 @@ def test_user_errors_are_one_line(tmp_path: Path) -> None:
     code, out = _invoke(tmp_path, "run", "--name", "bad name")
     assert code == 2 and "run name 'bad name' is not valid" in out
     code, out = _invoke(tmp_path, "eval", "--baselines", "nope")
-    assert code == 2 and "eval.baselines.0: Input should be 'none' or 'expel', got 'nope' (set via flag" in out
+    assert (
+        code == 2
+        and "eval.baselines.0: Input should be 'none', 'expel', 'msi-hashmap'" in out
+        and "got 'nope' (set via flag" in out
+    )
     code, out = _invoke(tmp_path, "run", "--insight-selector", "magic")
     assert code == 2 and "eval.insight_selector" in out
     code, out = _invoke(tmp_path, "run", "--preset", "nope")
-    assert code == 2 and "no preset 'nope' (known: quick)" in out
+    assert code == 2 and "no preset 'nope' (known: paper-alfworld-dev," in out

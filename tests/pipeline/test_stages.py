@@ -29,8 +29,7 @@ def test_family_order_and_act_only(tmp_path: Path) -> None:
         agent={"max_steps": 10},
         pipeline={"train_tasks": 6, "test_tasks": 1},
         distill={
-            "seed_order": "given",
-            "family_order": ["fetch_two", "fetch_one"],
+            "seed_order": "families:fetch_two,fetch_one",
             "selector": "success",
             "seed_from": "expert",
         },

@@ -1,0 +1,67 @@
+"""Where a run's protocol departs from the paper's (REFERENCE §1), written into its results so that no figure is
+read as the paper's by mistake. Computed from the resolved settings: each line names the setting behind it.
+The README's "Reproducing the paper" lists these and the differences no setting can remove.
+"""
+
+from __future__ import annotations
+
+from msi_agent.config import Settings
+from msi_agent.modes import Executor, ExpelSeeds, SeedFrom
+from msi_agent.records import Scale
+
+ALFWORLD_FAMILIES = frozenset(
+    {
+        "pick_and_place_simple",
+        "look_at_obj_in_light",
+        "pick_clean_then_place_in_recep",
+        "pick_heat_then_place_in_recep",
+        "pick_cool_then_place_in_recep",
+        "pick_two_obj_and_place",
+    }
+)
+"""REFERENCE §3: ALFWorld's six task types; the paper drops the environment scale on ALFWorld."""
+BUILT_IN_ENVS = frozenset({"household", "ai2thor", "alfworld"})
+
+
+def differences(settings: Settings) -> list[str]:
+    """The protocol differences from the paper that apply to a run with ``settings``."""
+    d, out = settings.distill, []
+    if settings.env.name in BUILT_IN_ENVS:
+        out.append(
+            f"Tasks are sampled from task families on iTHOR floor plans (env.name={settings.env.name}), not the TEACh "
+            "TfD episodes or ALFWorld's evaluation games: SR and GC follow the paper's definitions, the tasks differ."
+        )
+    families = set(settings.env.families)
+    alfworld = bool(families) and not families - ALFWORLD_FAMILIES
+    if not alfworld and settings.agent.executor is Executor.REACT:
+        out.append("TEACh-style tasks are played by the ReAct executor; the paper's TEACh tables use HELPER programs.")
+    if d.seed_from is not SeedFrom.AGENT:
+        out.append(
+            f"Expert demonstrations count as successes (distill.seed_from={d.seed_from.value}); the paper distils "
+            "the agent's own successes only (seed_from=agent)."
+        )
+    expected = {Scale.GENERAL, Scale.SUBTASK} if alfworld else set(Scale)
+    if set(d.scales) != expected:
+        scales = ",".join(s.value for s in d.scales)
+        paper = "general,subtask on ALFWorld" if alfworld else "all three scales"
+        out.append(f"Insight scales {scales} (distill.scales); the paper uses {paper}.")
+    if Scale.ENVIRONMENT not in d.scales and not alfworld:
+        out.append("No environment insights: the selector's environment part is empty.")
+    if d.expel_seeds is ExpelSeeds.SAME_TASK:
+        out.append(
+            "The ExpeL baseline pairs each success with a failure of the same task (distill.expel_seeds=same-task); "
+            "the paper distils ExpeL from MSI's seeds."
+        )
+    if d.edit_score:
+        out.append(f"EDIT changes a score by {d.edit_score:+g} (distill.edit_score; ExpeL's code); the paper keeps it.")
+    out.append(
+        "Pair mode matches instructions with the run's embedder (store.embedder), not the paper's embedding model; "
+        "a success with no failure to pair with is kept as a lone seed; the generator sees the last 25 steps of "
+        "a trajectory, observations cut at 200 characters."
+    )
+    insight = settings.llm.insight_spec or settings.llm.spec
+    out.append(
+        f"LLMs: executor {settings.llm.spec}, insights {insight} (llm.spec, llm.insight_spec); the paper uses "
+        "gpt-3.5 for the executor and gpt-4 for insights."
+    )
+    return out

@@ -1,0 +1,42 @@
+"""Token estimates: measured on a small offline sample of the experiment, scaled to its task counts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from msi_agent.cli import app
+from msi_agent.config import resolve
+from msi_agent.pipeline.estimate import CHARS_PER_TOKEN, measure
+
+
+def _settings(tmp_path: Path, train: int, test: int) -> object:
+    flags = {"pipeline.train_tasks": train, "pipeline.test_tasks": test}
+    return resolve(preset="paper-alfworld-dev", flags=flags, environ={}, cwd=tmp_path).settings
+
+
+def test_measured_sizes_scale_with_the_task_counts(tmp_path: Path) -> None:
+    small, large = measure(_settings(tmp_path, 8, 2)), measure(_settings(tmp_path, 16, 4))  # type: ignore[arg-type]
+    for stage in ("collect", "distill", "eval"):
+        assert small.calls[stage] > 0 and small.chars[stage] > small.calls[stage] * 200  # real prompts, not stubs
+        assert large.calls[stage] == pytest.approx(2 * small.calls[stage])
+        assert large.chars[stage] == pytest.approx(2 * small.chars[stage])
+    tokens, how = small.tokens()
+    assert tokens == round(sum(small.chars.values()) / CHARS_PER_TOKEN) and "characters per token" in how
+    words, how = small.tokens(lambda text: len(text.split()))
+    assert 0 < words < tokens and "tokenizer" in how  # a counter gives its own characters per token
+
+
+def test_presets_lists_tables_task_counts_and_tokens(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(app, ["presets", "--model", "openai:gpt-4o"], env={"COLUMNS": "300"})
+    assert result.exit_code == 0, result.output
+    rows = {line.split("│")[1].strip(): line for line in result.output.splitlines() if line.count("│") >= 6}
+    for name in ("paper-teach", "paper-alfworld-dev", "paper-domain-shift", "paper-insight-selectors"):
+        cells = [c.strip() for c in rows[name].split("│")]
+        assert cells[5].replace(",", "").isdigit() and cells[6].replace(",", "").isdigit(), cells
+    assert "Headline table, ALFWorld dev (20 tasks) row" in rows["paper-alfworld-dev"]
+    assert "60 train, 10 seen + 10 unseen" in rows["paper-alfworld-dev"]
+    assert "tokens for openai:gpt-4o" in result.output and "4 characters per token" in result.output
