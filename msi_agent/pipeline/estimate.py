@@ -29,6 +29,9 @@ from msi_agent.pipeline.session import Session
 from msi_agent.records import Split
 
 SAMPLE_TRAIN = 4
+SAME_TEXT_AS_HOUSEHOLD = frozenset({"ai2thor", "alfworld"})
+"""Real engines under the household's text layer and families: measured on the built-in simulator instead, which
+starts in milliseconds and never launches (or downloads) a simulator build."""
 CHARS_PER_TOKEN = 4.0
 """Characters per token of English prompts for BPE models without an offline tokenizer (OpenAI's rule of thumb)."""
 STAGES = ("collect", "distill", "eval")
@@ -90,10 +93,16 @@ def measure(settings: Settings) -> Estimate:
     """Play ``settings``' experiment at a small scale and scale its measured prompts to the full task counts."""
     p = settings.pipeline
     with tempfile.TemporaryDirectory(prefix="msi-estimate-") as scratch:
+        env = settings.env
+        if env.name in SAME_TEXT_AS_HOUSEHOLD:
+            env = env.model_copy(update={"name": "household", "options": {}})
         small = settings.model_copy(
             update={
                 "workspace": Path(scratch),
-                "pipeline": p.model_copy(update={"train_tasks": SAMPLE_TRAIN, "test_tasks": 1, "workers": 1}),
+                "env": env,
+                "pipeline": p.model_copy(
+                    update={"train_tasks": SAMPLE_TRAIN, "test_tasks": 1, "workers": 1, "backend": "local"}
+                ),
             }
         )
         meter = _Meter()

@@ -40,3 +40,10 @@ def test_presets_lists_tables_task_counts_and_tokens(tmp_path: Path, monkeypatch
     assert "Headline table, ALFWorld dev (20 tasks) row" in rows["paper-alfworld-dev"]
     assert "60 train, 10 seen + 10 unseen" in rows["paper-alfworld-dev"]
     assert "tokens for openai:gpt-4o" in result.output and "4 characters per token" in result.output
+
+
+def test_real_engines_are_measured_on_the_built_in_simulator(tmp_path: Path) -> None:
+    flags = {"pipeline.train_tasks": 4, "pipeline.test_tasks": 1, "env.name": "ai2thor"}
+    settings = resolve(preset="paper-alfworld-dev", flags=flags, environ={}, cwd=tmp_path).settings
+    measured = measure(settings)  # no Unity build is launched, nothing is downloaded
+    assert measured.calls["collect"] > 0 and measured.chars["eval"] > 0
