@@ -55,9 +55,10 @@ def differences(settings: Settings) -> list[str]:
     if d.edit_score:
         out.append(f"EDIT changes a score by {d.edit_score:+g} (distill.edit_score; ExpeL's code); the paper keeps it.")
     out.append(
-        "Pair mode matches instructions with the run's embedder (store.embedder), not the paper's embedding model; "
-        "a success with no failure to pair with is kept as a lone seed; the generator sees the last 25 steps of "
-        "a trajectory, observations cut at 200 characters."
+        "Pair mode and the vector selector embed the instruction with the task's family and category "
+        "(experience.similarity) with the run's embedder (store.embedder); the paper embeds the instruction alone "
+        "with its own model. A success with no failure to pair with is kept as a lone seed; the generator sees the "
+        "last 25 steps of a trajectory, observations cut at 200 characters."
     )
     insight = settings.llm.insight_spec or settings.llm.spec
     out.append(
