@@ -16,6 +16,7 @@ from typing import Any, Literal
 from envs.core import Env, Observation
 from msi_agent.agent.messages import build_messages
 from msi_agent.agent.templates import DEFAULT_PROMPTS, Prompts
+from msi_agent.agent.unmet import unmet_note
 from msi_agent.llm import REPLY_FORMAT, LLMClient
 from msi_agent.records import Episode, Source, Step, Task, TokenUsage, new_id
 
@@ -135,7 +136,7 @@ class Attempt:
                 else "the environment ended the episode without success"
                 if obs.terminated
                 else f"step limit ({self.config.max_steps}) reached"
-            )
+            ) + unmet_note(self.info)
 
     def _reference_length(self) -> int | None:
         """The expert's plan length for path-length weighting; None when the environment has no plan to offer

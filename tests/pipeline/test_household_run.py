@@ -58,7 +58,9 @@ def test_household_msi_end_to_end(tmp_path: Path) -> None:
     assert session.pool.count(run="hh", source=Source.EXPERT, success=True) == 4
     agent = session.pool.query(run="hh", source=Source.AGENT, split=Split.TRAIN)
     assert [(e.task.family, e.success) for e in agent] == [(f, f == FAMILIES[0]) for f in FAMILIES * 2]
-    assert all(e.failure_reason == "step limit (10) reached" for e in agent if not e.success)
+    failed = [e.failure_reason or "" for e in agent if not e.success]
+    reason = "step limit (10) reached — still unmet: holding a creditcard; a "
+    assert failed and all(r.startswith(reason) for r in failed), failed
 
     # insights: 6 seeds (4 demos + 2 agent wins) → the subtask rule added once, then agreed 5 times
     store, log = session.store, folder.updates("hh")

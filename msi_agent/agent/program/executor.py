@@ -25,6 +25,7 @@ from msi_agent.agent.program.grammar import program_grammar, token_budget
 from msi_agent.agent.program.interpreter import DEFAULT_BUDGET, Interpreter
 from msi_agent.agent.program.language import ProgramError, extract, parse
 from msi_agent.agent.templates import DEFAULT_PROMPTS, Prompts
+from msi_agent.agent.unmet import unmet_note
 from msi_agent.llm import LLMClient
 from msi_agent.records import Episode, Step, Task
 
@@ -162,7 +163,8 @@ class ProgramAttempt(Attempt):
                 self.failure = None
                 return
             if last is None or last.ok:
-                step = Step(action=END_OF_PROGRAM, observation=NOT_COMPLETE, error=NOT_COMPLETE)
+                missing = NOT_COMPLETE + unmet_note(self.info)
+                step = Step(action=END_OF_PROGRAM, observation=missing, error=missing)
                 self.steps.append(step)
                 yield step
             self.failure = f"program {round_ + 1} failed: {self.steps[-1].error}"
