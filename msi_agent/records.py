@@ -11,7 +11,7 @@ import re
 import uuid
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -271,5 +271,3 @@ class HistoryEntry(Record):
     at: datetime = Field(default_factory=_now)
     provenance: Provenance = Field(default_factory=Provenance)
 
-
-RecordKind = Literal["task", "step", "episode", "insight", "insight_op"]

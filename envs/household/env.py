@@ -3,8 +3,8 @@
 reset(task) rebuilds the task's initial world from ``task.params["init"]`` and answers ALFWorld's opening
 ("-= Welcome to TextWorld, ALFRED! =-", the room, "Your task is to: …"). step(command) runs one text command and
 reports, in ``info``: ``won``, ``gc_satisfied``/``gc_total`` (counted as TEACh counts them: conditions already true
-at reset do not count), ``unmet`` (the goal's failure descriptions that do not hold yet), ``steps``, ``feedback_ok``
-and, for a command that did nothing, ``error``. Families with a TEACh definition see TEACh's derived object
+at reset do not count), ``unmet`` (the goal's failure descriptions that do not hold yet), ``steps`` and,
+for a command that did nothing, ``error``. Families with a TEACh definition see TEACh's derived object
 properties (``envs.teach.properties``), kept after every action of whatever backend runs underneath. An episode
 ends when the task is won or after ``max_steps`` commands (the task's own budget unless the constructor overrides it).
 """
