@@ -34,6 +34,7 @@ from msi_agent.records import HistoryEntry, Insight, Scale
 
 LAYOUT_VERSION = 2
 _CHUNK = 500  # ids per IN (...) query, below SQLite's variable limit
+_REBUILD_MIN = 256  # below this much index work a refill is never worth counting the namespace
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS live (
@@ -277,6 +278,9 @@ class Records:
             out.update({text: np.frombuffer(vec, dtype=np.float32) for iid, text, vec in rows if wanted[iid] == text})
         return out
 
+    def _size(self, namespace: str) -> int:
+        return int(self._conn.execute("SELECT count(*) FROM live WHERE ns = ?", (namespace,)).fetchone()[0])
+
     def count(self) -> int:
         return int(self._conn.execute("SELECT count(*) FROM live").fetchone()[0])
 
@@ -300,13 +304,14 @@ class Records:
         moved = "gen" if every_write else "igen"
         with self.transaction(write=False):
             changes = IndexChanges(self.generation())
-            if rebuild is not None:
+            if rebuild is not None:  # counted through the (igen) / (gen) index: O(changed rows), not O(store)
                 counts = self._conn.execute(
-                    f"SELECT ns, count(*), sum({moved} > ? AND born > ?), sum({moved} > ? AND born <= ?) "
-                    "FROM live GROUP BY ns",
-                    (seen, seen, seen, seen),
-                )
-                changes.rebuild = {ns for ns, size, new, old in counts if (new or old) and rebuild(size, new, old)}
+                    f"SELECT ns, sum(born > ?), sum(born <= ?) FROM live WHERE {moved} > ? GROUP BY ns",
+                    (seen, seen, seen),
+                ).fetchall()
+                changes.rebuild = {
+                    ns for ns, new, old in counts if new + 8 * old >= _REBUILD_MIN and rebuild(self._size(ns), new, old)
+                }
             columns = "ns, id, text, vector, insight, history"
             rows = self._conn.execute(f"SELECT {columns} FROM live WHERE {moved} > ?", (seen,)).fetchall()
             for ns in changes.rebuild:

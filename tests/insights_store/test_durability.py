@@ -145,13 +145,13 @@ def test_kill_at_every_step_of_a_batch_langchain(
 def test_kill_while_a_namespace_index_is_rebuilt(tmp_path: Path) -> None:
     """A batch that rewrites most texts of a namespace drops and refills its Chroma collection; a kill right after
     the drop leaves the index empty, and the next open rebuilds it."""
-    a, b, doomed = seed(tmp_path, CHROMA)
+    a, b, doomed = seed(tmp_path, CHROMA, doomed=40)  # enough rewrites for a refill to be worth it
     kill = ["insights_store.chroma", "ChromaIndex._drop", "after"]
     proc = child(tmp_path, CHROMA, edit=[a, b, *doomed], kill=kill)
     assert proc.returncode == -signal.SIGKILL, proc.stderr.read().decode()[-2000:] if proc.stderr else ""
     store = open_store(CHROMA, workspace=tmp_path, embeddings="hash")
     try:
-        assert store.get(a).text == f"Rewritten rule {a}" and len(store.list()) == 6
+        assert store.get(a).text == f"Rewritten rule {a}" and len(store.list()) == 43
         assert store.search(f"Rewritten rule {b}", k=1)[0].insight.id == b
         assert_index_matches_records(store)
     finally:
