@@ -8,7 +8,8 @@ import pytest
 from typer.testing import CliRunner
 
 from msi_agent.cli import app
-from msi_agent.config import ConfigError, masked, resolve
+from msi_agent.config import masked
+from msi_agent.config_sources import ConfigError, resolve
 
 
 def _write(tmp_path: Path, text: str) -> Path:

@@ -14,6 +14,9 @@ backend (heat = open, put, close, toggle on, toggle off, open, pick up — as AL
 The admissible commands are computed after every step; a command is run by looking it up there, so an unknown,
 malformed or impossible command changes nothing and answers ``"Nothing happens."`` — it never raises.
 Another backend plugs in by passing it to ``TextLayer(backend)``; receptacles come from the shared scene data.
+
+One module of ~480 lines on purpose: ALFWorld's grammar, the admissible-command builder and the command runner
+share one naming table and one per-step cache, and must change together when the wording does.
 """
 
 from __future__ import annotations

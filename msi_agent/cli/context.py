@@ -10,7 +10,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from msi_agent.config import ConfigError, Resolved, resolve
+from msi_agent.config_sources import ConfigError, Resolved, resolve
 
 console = Console()
 err_console = Console(stderr=True)

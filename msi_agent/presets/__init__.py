@@ -12,7 +12,7 @@ plus an optional ``[preset]`` table describing it::
     train_tasks = 4
 
 A preset decides an experiment, not where it lives: it may not set ``workspace``. Its values are validated with the
-rest of the tree by ``msi_agent.config.resolve``, so an error names the preset and the setting.
+rest of the tree by ``msi_agent.config_sources.resolve``, so an error names the preset and the setting.
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ import pytest
 from typer.testing import CliRunner
 
 from msi_agent.cli import app
-from msi_agent.config import resolve
+from msi_agent.config_sources import resolve
 from msi_agent.pipeline.estimate import CHARS_PER_TOKEN, measure
 
 

@@ -14,7 +14,8 @@ from fetch_world import FETCH_SUITE, expert_player, fetch_tasks
 from langchain_core.messages import BaseMessage
 
 from insights_store import open_store
-from msi_agent.config import ConfigError, Settings, resolve
+from msi_agent.config import Settings
+from msi_agent.config_sources import ConfigError, resolve
 from msi_agent.experience.order import SeedOrderError
 from msi_agent.llm import LLMClient, ScriptedChatModel
 from msi_agent.modes import ExpelSeeds, InsightMode
