@@ -202,15 +202,19 @@ def test_distill_on_one_machine_eval_on_another_share_a_chroma_server(
     second = second.model_copy(update={"store": StoreSettings(**store)})
     with Session.from_settings(second, embeddings="hash") as s:
         folder = experiment.open_run(s, "use", command="test")
-        msi, none = Arm("msi", InsightMode.HASHMAP, "shared"), Arm("none", InsightMode.NONE)
+        msi, none = Arm("msi", InsightMode.HASHMAP, SHARED), Arm("none", InsightMode.NONE)
         out = {arm.name: stages.play_arm(s, folder, arm) for arm in (msi, none)}
     lamp = {arm: [e.success for e in eps if e.task.family == FAMILIES[1]] for arm, eps in out.items()}
     assert lamp["msi"] and all(lamp["msi"]) and not any(lamp["none"])
 
 
+SHARED = "ray-shared"
+"""A namespace no other test writes on the session's Chroma server (the store tests share ``shared``)."""
+
+
 def _shared(settings: Settings) -> Settings:
-    """``settings`` distilling into the namespace ``shared``."""
-    return settings.model_copy(update={"pipeline": settings.pipeline.model_copy(update={"namespace": "shared"})})
+    """``settings`` distilling into the namespace ``SHARED``."""
+    return settings.model_copy(update={"pipeline": settings.pipeline.model_copy(update={"namespace": SHARED})})
 
 
 def _no_llm() -> LLMClient:
