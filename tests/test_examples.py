@@ -129,4 +129,4 @@ def test_textworld_express_offline(tmp_path: Path) -> None:
         pytest.skip(reason)
     out = _run("run_on_textworld_express.py", "--offline", "--family", "coin", "--family", "twc",
                "--workspace", str(tmp_path))  # fmt: skip
-    assert "| coin | msi-hashmap | 1 | 100.0 | 100.0 |" in out and "| twc | no-insights | 1 |" in out
+    assert "| coin | msi-hashmap | 1 | 100.0 | 100.0 |" in out and "| twc | no-insights | 1 |" in out, out

@@ -7,11 +7,14 @@ description. Admissible commands are TWX's valid actions, sorted. A command that
 
 Goal conditions are TWX's score points (``scoreRaw``): ``gc_total`` is what the gold path earns, found once per
 reset by playing it; ``won`` is TWX's task success. The expert's plan is the gold path (its leading "look around"
-dropped), or its rest while the episode has followed it.
+dropped), or its rest while the episode has followed it. Coin Collector's gold path is an unseeded random walk
+(one game gave paths of 3 to 15 steps on six resets), so for it the gold path is the shortest win, found
+breadth-first: the expert, its plan length and PLW then repeat exactly.
 """
 
 from __future__ import annotations
 
+from collections import deque
 from dataclasses import replace
 from typing import Any
 
@@ -34,28 +37,55 @@ class TwxEnv:
         self._last: Observation | None = None
 
     # -- the game behind this instance -------------------------------------------------------------------------
-    def _start(self) -> dict[str, Any]:
+    def _restart(self, *, gold: bool = False) -> dict[str, Any]:
+        """Reset this thread's game to this instance's task (and make this instance its player)."""
         assert self.task is not None
+        if self._game is None:
+            self._game = game()
+        self._game.claim(self)
         p = self.task.params
-        twx = self._twx()
-        _, infos = twx.reset(
+        _, infos = self._game.twx.reset(
             seed=int(p["twx_seed"]), gameFold=p["fold"], gameName=p["game"], gameParams=p["game_params"],
-            generateGoldPath=True,
+            generateGoldPath=gold,
         )  # fmt: skip
         return infos
 
     def _twx(self) -> Any:
-        if self._game is None:
-            self._game = game()
-        if self._game.claim(self) and self._history:  # another instance of this thread played in between
-            self._replay()
+        """The game, in this instance's state: replayed first if another instance of the thread played since."""
+        assert self._game is not None
+        if self._game.claim(self):
+            self._restart()
+            for command in self._history:
+                self._game.twx.step(command)
         return self._game.twx
 
-    def _replay(self) -> None:
-        assert self._game is not None
-        self._start()
-        for command in self._history:
-            self._game.twx.step(command)
+    def _gold_path(self) -> list[str]:
+        """TWX's gold path from the start; the shortest win for Coin Collector (see the module docstring)."""
+        if self.task is not None and self.task.params["game"] == "coin":
+            return self._shortest_win()
+        self._restart(gold=True)
+        return list(self._twx().getGoldActionSequence())
+
+    def _shortest_win(self) -> list[str]:
+        """Breadth-first over admissible commands in sorted order, a state being the observation a command
+        returns (a coin room describes itself on entry); each expansion replays its path from a reset."""
+        start = self._restart()
+        seen = {start["observation"]}
+        frontier: deque[tuple[list[str], dict[str, Any]]] = deque([([], start)])
+        while frontier:
+            path, infos = frontier.popleft()
+            for command in sorted(set(infos["validActions"])):
+                self._restart()
+                for done in path:
+                    self._twx().step(done)
+                text, _, _, after = self._twx().step(command)
+                if after["tasksuccess"]:
+                    return [*path, command]
+                if not after["taskfailure"] and text not in seen:
+                    seen.add(text)
+                    frontier.append(([*path, command], after))
+        assert self.task is not None
+        raise LookupError(f"task {self.task.id}: no sequence of commands wins this game")
 
     def _observation(self, text: str, infos: dict[str, Any]) -> Observation:
         raw = max(0, round(float(infos["scoreRaw"])))
@@ -68,14 +98,13 @@ class TwxEnv:
     # -- the Env contract ----------------------------------------------------------------------------------------
     def reset(self, task: Task) -> Observation:
         self.task, self._history = task, []
-        infos = self._start()
-        twx = self._twx()
-        self._gold = list(twx.getGoldActionSequence())
-        final = infos
+        self._gold = self._gold_path()
+        self._restart()
+        final: dict[str, Any] = {"scoreRaw": 0}
         for command in self._gold:
-            final = twx.step(command)[3]
+            final = self._twx().step(command)[3]
         self._total = max(1, round(float(final["scoreRaw"])))
-        infos = self._start()
+        infos = self._restart()
         self._last = self._observation(f"{infos['taskDescription'].strip()}\n{infos['observation'].strip()}", infos)
         return self._last
 

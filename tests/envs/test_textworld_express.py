@@ -80,6 +80,37 @@ def test_progress_is_the_score_and_the_expert_is_the_gold_path(suite: Suite) -> 
         env.expert_plan()
 
 
+def test_coin_expert_is_the_shortest_win_on_every_reset(suite: Suite) -> None:
+    """TWX's own coin gold path is a fresh random walk per reset; ours must repeat and be no longer than any."""
+    from textworld_express import TextWorldExpressEnv
+
+    tasks = suite.sample(Split.TRAIN, 3, seed=0, families=["coin"])
+    env = suite.make_env()
+    plans = [[tuple(env.reset(t) and env.expert_plan()) for t in tasks] for _ in range(3)]
+    assert plans[0] == plans[1] == plans[2]
+    twx = TextWorldExpressEnv(envStepLimit=1000)
+    for task, plan in zip(tasks, plans[0], strict=True):
+        p = task.params
+        for _ in range(4):
+            twx.reset(seed=p["twx_seed"], gameFold=p["fold"], gameName="coin", gameParams=p["game_params"],
+                      generateGoldPath=True)  # fmt: skip
+            assert len(plan) <= len([c for c in twx.getGoldActionSequence() if c != "look around"])
+        env.reset(task)
+        for command in plan:
+            last = env.step(command)
+        assert last.info["won"]
+
+
+def test_a_fresh_instance_replays_its_reset_when_another_moved_the_game(suite: Suite) -> None:
+    a_task, b_task = suite.sample(Split.TRAIN, 2, seed=5, families=["twc"])
+    a, b = suite.make_env(), suite.make_env()
+    a.reset(a_task)
+    b.reset(b_task)  # a has no history yet, but the shared game now shows b's task
+    for command in a.expert_plan():
+        last = a.step(command)
+    assert last.info["won"]
+
+
 def test_instances_of_one_thread_share_its_jvm_and_interleave_safely(suite: Suite) -> None:
     a_task, b_task = suite.sample(Split.TRAIN, 2, seed=5, families=["twc"])
     a, b = suite.make_env(), suite.make_env()
