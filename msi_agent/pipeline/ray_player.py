@@ -1,6 +1,9 @@
 """Episodes on Ray: a pool of actors, each holding one live environment and its own LLM client.
 
 The driver keeps everything stateful (insight selection, the run folder, the pool); actors only play orders.
+An actor returns each episode with the LLM calls it made (``journal.CallRecord``), and the driver reports them
+to its own call journal, so a Ray run's call log holds every prompt and reply as a local run's does (the calls
+of an episode whose actor died are lost with it; the episode is errored and replayed).
 An actor whose node dies is restarted elsewhere and its episode retried (bounded by ``max_retries``); an episode
 still lost after that comes back as an *errored* episode — an infrastructure failure, never an outcome — which
 the next run of the same command replays. Episode ids are fixed by the driver, so a retried episode is stored
@@ -18,6 +21,7 @@ from typing import Any
 
 from envs.core import Env
 from msi_agent.llm import LLMClient
+from msi_agent.llm.journal import CallRecord, recording, report
 from msi_agent.pipeline.orders import EpisodeOrder
 from msi_agent.records import Episode
 
@@ -51,6 +55,16 @@ def _ray(address: str) -> Any:
     return ray
 
 
+class _Calls:
+    """The calls of one episode, kept in the actor to travel back with it."""
+
+    def __init__(self) -> None:
+        self.made: list[CallRecord] = []
+
+    def record(self, call: CallRecord, *, scope: str, item: str | None) -> None:
+        self.made.append(call)
+
+
 class _EnvActor:
     """One environment and one LLM client for the actor's lifetime; episodes reuse both."""
 
@@ -60,8 +74,11 @@ class _EnvActor:
     def ready(self) -> bool:
         return True
 
-    def play(self, order: EpisodeOrder) -> Episode:
-        return order.play(self.env, self.llm)
+    def play(self, order: EpisodeOrder) -> tuple[Episode, list[CallRecord]]:
+        calls = _Calls()
+        with recording(calls, scope=""):
+            episode = order.play(self.env, self.llm)
+        return episode, calls.made
 
     def close(self) -> None:
         self.env.close()
@@ -126,7 +143,7 @@ class RayPlayer:
         actor = self._idle.get()
         exceptions = self._ray.exceptions
         try:
-            episode = self._ray.get(actor.play.remote(order))
+            episode, calls = self._ray.get(actor.play.remote(order))
         except exceptions.RayActorError as exc:
             actor = self._replace(actor)
             return Episode(
@@ -138,6 +155,8 @@ class RayPlayer:
             raise exc.as_instanceof_cause() from None
         finally:
             self._idle.put(actor)
+        for call in calls:
+            report(call)  # into the run's call log, under the runner thread's scope and episode
         return episode
 
     def _replace(self, lost: Any) -> Any:

@@ -80,17 +80,28 @@ def _settings(workspace: Path, **pipeline: Any) -> Settings:
 
 
 def _run(settings: Settings, name: str = "r") -> tuple[Results, list[str]]:
+    results, ids, _ = _run_logged(settings, name)
+    return results, ids
+
+
+def _run_logged(settings: Settings, name: str = "r") -> tuple[Results, list[str], list[tuple[str, str, str]]]:
+    """The run's results, its episode ids, and its call log as sorted (scope, episode, prompt's last message)."""
     with Session.from_settings(settings, store=open_store("memory", embeddings="hash"), embeddings="hash") as s:
         folder = experiment.open_run(s, name, command="test")
         results = experiment.run_all(s, folder)
         ids = sorted(e.id for e in s.pool.query(run=name))
-    return results, ids
+        calls = sorted((c.scope, c.item or "", c.messages[-1][1]) for c in folder.calls.calls())
+    return results, ids, calls
 
 
 def test_a_ray_run_equals_a_local_run(cluster: Cluster, tmp_path: Path) -> None:
-    local, local_ids = _run(_settings(tmp_path / "local"))
-    remote, remote_ids = _run(_settings(tmp_path / "ray", backend="ray", ray_address=cluster.address))
+    local, local_ids, local_calls = _run_logged(_settings(tmp_path / "local"))
+    remote, remote_ids, remote_calls = _run_logged(
+        _settings(tmp_path / "ray", backend="ray", ray_address=cluster.address)
+    )
     assert remote_ids == local_ids and len(local_ids) == 4 + 4 + 3 * 4  # demos, attempts, three arms × 4 tests
+    assert remote_calls == local_calls  # the actors' calls reach the driver's log, under their arm and episode
+    assert len({item for _, item, _ in remote_calls} & set(remote_ids)) == 4 + 3 * 4  # every LLM-played episode
     strip = ("usage", "cost")
     rows = [[r.model_dump(exclude=set(strip)) for r in res.rows] for res in (local, remote)]
     assert rows[0] == rows[1]
