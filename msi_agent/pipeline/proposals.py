@@ -20,21 +20,21 @@ import json
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from insights_store.base import InsightNotFoundError, InsightStore
 from msi_agent.experience.seeds import Seed
 from msi_agent.insights.generator import InsightGenerator, UpdateReport
+from msi_agent.pipeline.records import RunRecord, RunRecordError
 from msi_agent.pipeline.runfolder import RunFolder, atomic_write
 from msi_agent.records import HistoryEntry, InsightOp, TokenUsage, new_id
 
 PENDING_SUFFIX = ".pending.json"
 
 
-class Proposal(BaseModel):
-    """An update decided but maybe not yet applied: everything needed to finish it without the LLM."""
-
-    model_config = ConfigDict(extra="forbid")
+class Proposal(RunRecord):
+    """An update decided but maybe not yet applied: everything needed to finish it without the LLM (versioned
+    like the run's other files, so that a newer msi-agent's pending file is refused, not misapplied)."""
 
     step: int = Field(ge=1)
     batch: str
@@ -79,7 +79,14 @@ def read_pending(folder: RunFolder, namespace: str) -> Proposal | None:
     path = pending_path(folder, namespace)
     if not path.is_file():
         return None
-    return Proposal.model_validate_json(path.read_text(encoding="utf-8"))
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise RunRecordError(
+            f"{path} is not JSON ({exc}); it holds an insight update a killed run left unapplied: check the "
+            "namespace with `msi-agent insights list`, then delete the file to go on without that update"
+        ) from None
+    return Proposal.read(data, str(path))
 
 
 def clear_pending(folder: RunFolder, namespace: str) -> None:
