@@ -93,8 +93,7 @@ class Attempt:
     def __iter__(self) -> Iterator[Step]:
         obs = self.env.reset(self.task)
         self.info = dict(obs.info)
-        known = self._known_reference
-        self.reference_length = self._reference_length() if known == ASK_EXPERT else known
+        self.reference_length = self._resolved_reference()
         system, task_message = self.system_prompt(), self.task_message(obs)
         for _ in range(self.config.max_steps):
             messages = build_messages(
@@ -137,6 +136,11 @@ class Attempt:
                 if obs.terminated
                 else f"step limit ({self.config.max_steps}) reached"
             ) + unmet_note(self.info)
+
+    def _resolved_reference(self) -> int | None:
+        """The reference length the caller gave, or the expert's when it asked for that (after reset)."""
+        known = self._known_reference
+        return self._reference_length() if known == ASK_EXPERT else known
 
     def _reference_length(self) -> int | None:
         """The expert's plan length for path-length weighting; None when the environment has no plan to offer

@@ -74,11 +74,12 @@ class ProgramOrder:
     driver_usage: TokenUsage = field(default_factory=TokenUsage)
     insight_ids: tuple[str, ...] = ()
     prompts: Prompts = DEFAULT_PROMPTS
+    reference_length: int | Literal["ask-expert"] | None = ASK_EXPERT
 
     def play(self, env: Env, llm: LLMClient) -> Episode:
         attempt = ProgramAttempt(
             llm, env, self.task, self.config, insight_block=self.insight_block, examples=self.examples,
-            episode_id=self.episode_id, prompts=self.prompts,
+            episode_id=self.episode_id, prompts=self.prompts, reference_length=self.reference_length,
         )  # fmt: skip
         for _ in attempt:
             pass

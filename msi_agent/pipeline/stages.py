@@ -142,9 +142,10 @@ def _play_agent(
         examples = demos.render(job.task, k) if by_program else demos.render(job.task, k, think=think)
         ids = tuple(i.id for i in selection.insights)
         order: AgentOrder | ProgramOrder
+        reference = references.get(job.task.id, ASK_EXPERT)
         if by_program:
             order = ProgramOrder(
-                job.episode_id, job.task, programs, block, examples, selection.usage, ids, session.templates
+                job.episode_id, job.task, programs, block, examples, selection.usage, ids, session.templates, reference
             )
         else:
             order = AgentOrder(
@@ -156,7 +157,7 @@ def _play_agent(
                 prompts=session.templates,
                 driver_usage=selection.usage,
                 insight_ids=ids,
-                reference_length=references.get(job.task.id, ASK_EXPERT),
+                reference_length=reference,
             )
         episode = session.player(order)
         if episode.error is None:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from fetch_world import FETCH_SPEC, FetchEnv, expert_player, fetch_tasks
 
+import envs
 from insights_store import open_store
 from msi_agent.config import Settings
 from msi_agent.llm import LLMClient, ScriptedChatModel
@@ -37,3 +38,37 @@ def test_each_task_is_planned_once(tmp_path: Path) -> None:
         episodes = session.pool.query(run="refs")
     assert len({e.task.id for e in episodes}) == 7 and set(PLANNED.values()) == {1}
     assert all(e.reference_length is not None and e.reference_length > 0 for e in episodes if e.error is None)
+
+
+def test_the_program_executor_also_plans_each_task_once(tmp_path: Path) -> None:
+    from envs.household.env import HouseholdEnv
+    from envs.tasks import TaskSpec, sample_tasks
+    from msi_agent.pipeline.offline import ExpertPlayer
+
+    planned: Counter[str] = Counter()
+
+    class CountingHousehold(HouseholdEnv):
+        def expert_plan(self) -> list[str]:
+            assert self.task is not None
+            planned[self.task.id] += 1
+            return super().expert_plan()
+
+    family = "coffee"
+    tasks = [t for s in Split for t in sample_tasks(TaskSpec(split=s, n=2, seed=0, families=[family]))]
+    llm = LLMClient(ScriptedChatModel(ExpertPlayer(HouseholdEnv, tasks), name="p"), name="p")
+    planned.clear()  # the player's own planning is not the run's
+    suite = Suite.from_spec(replace(envs.spec("household"), entry_point=CountingHousehold))
+    settings = Settings(
+        workspace=tmp_path,
+        agent={"executor": "program"},
+        env={"families": [family]},
+        pipeline={"train_tasks": 2, "test_tasks": 2},
+        eval={"baselines": ["none"]},
+    )
+    store = open_store("memory", embeddings="hash")
+    with Session.from_settings(settings, suite=suite, llm=llm, store=store, embeddings="hash") as session:
+        folder = experiment.open_run(session, "prog", command="test", fresh=True)
+        experiment.run_all(session, folder)
+        episodes = [e for e in session.pool.query(run="prog") if e.error is None]
+    assert len({e.task.id for e in episodes}) == 6 and set(planned.values()) == {1}
+    assert all(e.reference_length and e.success for e in episodes)

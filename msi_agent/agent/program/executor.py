@@ -14,11 +14,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Literal
 
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
 
 from envs.core import Env
-from msi_agent.agent.executor import Attempt, ExecutorConfig
+from msi_agent.agent.executor import ASK_EXPERT, Attempt, ExecutorConfig
 from msi_agent.agent.program.api import ProgramWorld, supports_programs
 from msi_agent.agent.program.dialogue import request
 from msi_agent.agent.program.grammar import program_grammar, token_budget
@@ -63,6 +64,7 @@ class ProgramAttempt(Attempt):
         examples: str = "",
         episode_id: str | None = None,
         prompts: Prompts = DEFAULT_PROMPTS,
+        reference_length: int | Literal["ask-expert"] | None = ASK_EXPERT,
     ) -> None:
         if not supports_programs(env):
             raise ValueError(
@@ -78,6 +80,7 @@ class ProgramAttempt(Attempt):
             examples=examples,
             episode_id=episode_id,
             prompts=prompts,
+            reference_length=reference_length,
         )
         self.program_config = config
         self.commands = 0
@@ -107,7 +110,7 @@ class ProgramAttempt(Attempt):
     def __iter__(self) -> Iterator[Step]:
         first = self.env.reset(self.task)
         self.info = dict(first.info)
-        self.reference_length = self._reference_length()
+        self.reference_length = self._resolved_reference()
         world: ProgramWorld = self.env.program_world()  # type: ignore[attr-defined]
         interpreter = Interpreter(world, budget=self.program_config.budget)
         grammar = program_grammar(world.api) if self.llm.supports_grammar else None
