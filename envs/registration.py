@@ -22,6 +22,8 @@ registry: Registry[Env] = Registry("environment", ENV_GROUP)
 HOUSEHOLD_ROOMS = ("Kitchen", "LivingRoom", "Bedroom", "Bathroom")
 _HOUSEHOLD = {
     "families": "envs.household.families:family_names",
+    "family_details": "envs.household.families:details",
+    "category_filter": True,
     "default_families": ("pick_and_place_simple", "look_at_obj_in_light"),
     "scale": "room type",
     "categories": HOUSEHOLD_ROOMS,

@@ -61,6 +61,10 @@ class EnvSpec:
     prompts: this environment's templates, searched before msi_agent's: a package (its ``prompts/`` folder) or a
         folder ``Path``.
     description: one line for ``msi-agent envs list``.
+    family_details: a callable ``name -> {column: text}`` (or ``"module:attr"``) describing a family for
+        ``msi-agent tasks families`` (the household's source and rooms, a game's generation parameters).
+    category_filter: whether the sampler factory takes ``categories=[...]`` (a subset of ``categories``) and then
+        samples only tasks of those (``msi-agent tasks sample "categories=Kitchen"``).
     """
 
     name: str
@@ -74,6 +78,8 @@ class EnvSpec:
     vocabulary: Mapping[str, str] = field(default_factory=dict)
     prompts: str | Path | None = None
     description: str = ""
+    family_details: Callable[[str], Mapping[str, str]] | str | None = None
+    category_filter: bool = False
 
     def __post_init__(self) -> None:
         if not self.name or any(c.isspace() for c in self.name):
@@ -101,6 +107,38 @@ class EnvSpec:
     def family_names(self) -> list[str]:
         names = _load(self.families)
         return list(names() if callable(names) else names)
+
+    def details(self, family: str) -> dict[str, str]:
+        """What ``family_details`` says about ``family`` (empty when the environment describes none)."""
+        return {} if self.family_details is None else dict(_load(self.family_details)(family))
+
+    def check_families(self, families: Sequence[str]) -> list[str]:
+        """``families`` if each is one of the family names (when the spec lists any); else ``ValueError``."""
+        known = self.family_names()
+        unknown = [f for f in families if known and f not in known]
+        if unknown:
+            raise ValueError(
+                f"unknown task families {unknown} for environment {self.name!r}; known: {', '.join(known)}"
+            )
+        return list(families)
+
+    def check_categories(self, categories: Sequence[str] | str) -> list[str]:
+        """``categories`` (one name or several) if the sampler can restrict itself to them and each is a category;
+        else ``ValueError``."""
+        categories = [categories] if isinstance(categories, str) else list(categories)
+        if not self.category_filter:
+            raise ValueError(
+                f"environment {self.name!r} cannot sample by {self.scale}: leave out categories "
+                "(its EnvSpec does not set category_filter)"
+            )
+        if not categories:
+            raise ValueError(f"categories is empty; leave it out to sample every {self.scale}")
+        unknown = [c for c in categories if c not in self.categories]
+        if unknown:
+            raise ValueError(
+                f"unknown {self.scale} {unknown} for environment {self.name!r}; known: {', '.join(self.categories)}"
+            )
+        return categories
 
     def words(self) -> dict[str, str]:
         """The words prompt templates see besides msi_agent's defaults: the vocabulary and the scale's name."""

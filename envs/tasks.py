@@ -10,7 +10,8 @@ floor plans with disjoint random streams; valid_unseen uses the 24 test floor pl
 A ``Task`` carries in ``params``: ``init`` (the full ``WorldInit``), ``goal`` (the family's parameters) and
 ``max_steps`` — enough to rebuild the initial world exactly — and, for TEACh families, ``dialogue``: a
 Commander–Driver dialogue drawn after the instruction from the same stream (``envs.household.dialogue``).
-``parse_spec("families=toast,coffee;split=valid_seen;n=20;seed=1")`` reads the CLI form.
+The CLI's short form (``msi-agent tasks sample "families=toast;n=5"``) is read by ``msi_agent.pipeline.task_query``
+and reaches ``sample_tasks`` through the household ``EnvSpec``'s ``sampler``.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import hashlib
 import random
 from collections.abc import Callable, Sequence
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from envs.household import scenes
 from envs.household.dialogue import dialogue
@@ -28,7 +29,7 @@ from envs.household.placement import arrange
 from envs.household.scenes import RoomType
 from msi_agent.records import Split, Task
 
-__all__ = ["TaskSpec", "TaskSpecError", "family_names", "parse_spec", "sample_tasks", "sampler"]
+__all__ = ["TaskSpec", "TaskSpecError", "family_names", "sample_tasks", "sampler"]
 
 MAX_DRAWS = 200
 
@@ -109,35 +110,15 @@ def _one(spec: TaskSpec, name: str, pool: list[str], index: int) -> Task:
     raise TaskSpecError(f"could not place family {name!r} in any of {len(pool)} scenes after {MAX_DRAWS} draws")
 
 
-def sampler(**options: object) -> Callable[..., list[Task]]:
-    """The household ``EnvSpec``'s task sampler (``envs.spec.TaskSampler``); the world needs no options."""
+def sampler(categories: Sequence[str] | None = None, **options: object) -> Callable[..., list[Task]]:
+    """The household ``EnvSpec``'s task sampler (``envs.spec.TaskSampler``) over the room types ``categories``
+    (default: all); the world needs no other options."""
+    rooms = [RoomType(c) for c in categories] if categories else None
 
     def sample(split: Split, count: int, *, seed: int, families: Sequence[str]) -> list[Task]:
         if count <= 0:
             return []
-        return sample_tasks(TaskSpec(split=split, n=count, seed=seed, families=list(families) or None))
+        spec = TaskSpec(split=split, n=count, seed=seed, families=list(families) or None, environments=rooms)
+        return sample_tasks(spec)
 
     return sample
-
-
-def parse_spec(text: str) -> TaskSpec:
-    """Read ``"families=a,b;split=valid_seen;n=20;seed=1;environments=Kitchen"`` (every key optional)."""
-    fields: dict[str, object] = {}
-    for part in filter(None, (p.strip() for p in text.split(";"))):
-        key, sep, value = part.partition("=")
-        key, value = key.strip(), value.strip()
-        if not sep or not key:
-            raise TaskSpecError(f"{part!r} is not key=value; write e.g. 'families=toast,coffee;split=train;n=5'")
-        if key in fields:
-            raise TaskSpecError(f"{key!r} is given twice in {text!r}")
-        if key in ("families", "environments"):
-            fields[key] = [v.strip() for v in value.split(",") if v.strip()]
-        else:
-            fields[key] = value
-    try:
-        return TaskSpec.model_validate(fields)
-    except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(map(str, e['loc'])) or 'spec'}: {e['msg'].removeprefix('Value error, ')}" for e in exc.errors()
-        )
-        raise TaskSpecError(f"bad task spec {text!r}: {problems}") from None

@@ -7,13 +7,14 @@ It is built the way any outside environment plugs in: an ``Env`` class (``env``)
 """
 
 from envs.spec import EnvSpec
-from envs.textworld_express.tasks import GAMES
+from envs.textworld_express.tasks import GAMES, details
 
 SPEC = EnvSpec(
     name="textworld-express",
     entry_point="envs.textworld_express.env:TwxEnv",
     sampler="envs.textworld_express.tasks:sampler",
     families=tuple(GAMES),
+    family_details=details,
     default_families=("coin",),
     max_steps=20,
     scale="game",

@@ -69,6 +69,12 @@ def _task(name: str, category: str, params: str, fold: str, twx_seed: int, split
     )
 
 
+def details(name: str) -> dict[str, str]:
+    """The ``EnvSpec``'s ``family_details``: a game's category and the generation parameters it is played with."""
+    category, params = GAMES[name]
+    return {"game": category, "parameters": params}
+
+
 def sampler(**options: object) -> Callable[..., list[Task]]:
     """The ``EnvSpec`` sampler factory (TextWorldExpress takes no options)."""
     if options:

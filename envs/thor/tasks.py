@@ -102,15 +102,16 @@ def _one(spec: TaskSpec, world: ThorWorld, name: str, pool: list[str], index: in
     )
 
 
-def sampler(**options: object) -> Callable[..., list[Task]]:
-    """A task sampler for the pipeline (``envs.spec.TaskSampler``): each call starts a player with
-    ``options`` (``ThorOptions`` fields), samples live tasks and stops it."""
+def sampler(categories: Sequence[str] | None = None, **options: object) -> Callable[..., list[Task]]:
+    """A task sampler for the pipeline (``envs.spec.TaskSampler``) over the room types ``categories`` (default:
+    all): each call starts a player with ``options`` (``ThorOptions`` fields), samples live tasks and stops it."""
     thor_options = ThorOptions.from_kwargs(**options)
+    rooms = [RoomType(c) for c in categories] if categories else None
 
     def sample(split: Split, count: int, *, seed: int, families: Sequence[str]) -> list[Task]:
         if count <= 0:
             return []
-        spec = TaskSpec(split=split, n=count, seed=seed, families=list(families) or None)
+        spec = TaskSpec(split=split, n=count, seed=seed, families=list(families) or None, environments=rooms)
         with ThorWorld(thor_options) as world:
             return sample_tasks(spec, world)
 

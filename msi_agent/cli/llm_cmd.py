@@ -13,13 +13,14 @@ from msi_agent.llm import LLMClient, LLMConfigError, llm_backends
 
 app = typer.Typer(help="Check the configured LLM backend.", no_args_is_help=True)
 
-ADMISSIBLE_SAMPLE = ["go to fridge 1", "open fridge 1", "take apple 1 from countertop 1", "look", "inventory"]
+ADMISSIBLE_SAMPLE = ["go to door 1", "open door 1", "take key 1 from table 1", "look", "inventory"]
+"""Commands for ``--action``: a made-up text-game situation, tied to no environment."""
 
 
 @app.command("check")
 def check(
     ctx: typer.Context,
-    prompt: str = typer.Option("Answer in one short sentence: what is a fridge for?", "--prompt", help="text to send"),
+    prompt: str = typer.Option("Answer in one short sentence: what is a key for?", "--prompt", help="text to send"),
     action: bool = typer.Option(False, "--action", help="also choose an action from a sample admissible list"),
 ) -> None:
     """Send one prompt to the configured LLM (never answered from the cache) and show latency, retries, reply."""
@@ -36,7 +37,7 @@ def check(
         elapsed = (time.perf_counter() - started) * 1000
         choice = None
         if action and not done.error:
-            task = f"Task: put an apple in the fridge. Admissible: {', '.join(ADMISSIBLE_SAMPLE)}"
+            task = f"Task: take the key and open the door. Admissible: {', '.join(ADMISSIBLE_SAMPLE)}"
             choice = client.choose_action([HumanMessage(task)], ADMISSIBLE_SAMPLE, purpose="check", cache=False)
     except LLMConfigError as exc:  # the server rejected the credentials
         fail(str(exc))

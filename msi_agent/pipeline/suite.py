@@ -17,7 +17,7 @@ from envs.core import Env
 from envs.spec import EnvSpec, TaskSampler
 from msi_agent.records import Split, Task
 
-SAMPLER_ONLY_OPTIONS = ("max_steps",)
+EPISODE_OPTIONS = ("max_steps",)
 """Env options that concern the episode, not the world a sampler starts; not passed to sampler factories."""
 
 
@@ -33,9 +33,12 @@ class Suite:
 
     @classmethod
     def from_spec(cls, spec: EnvSpec, options: Mapping[str, Any] | None = None) -> Suite:
-        """``spec(**options)`` per episode (thread-safe: one instance per episode)."""
+        """``spec(**options)`` per episode (thread-safe: one instance per episode). The option ``categories``
+        only restricts sampling (``EnvSpec.check_categories``): the sampler gets it, the environments do not."""
         kwargs = dict(options or {})
-        sampler = spec.make_sampler(**{k: v for k, v in kwargs.items() if k not in SAMPLER_ONLY_OPTIONS})
+        categories = kwargs.pop("categories", None)
+        restrict = {} if categories is None else {"categories": spec.check_categories(categories)}
+        sampler = spec.make_sampler(**{k: v for k, v in kwargs.items() if k not in EPISODE_OPTIONS}, **restrict)
         return cls(spec=spec, make_env=lambda: spec(**kwargs), sampler=sampler)
 
     @classmethod
@@ -44,10 +47,5 @@ class Suite:
 
     def sample(self, split: Split, count: int, *, seed: int, families: Sequence[str]) -> list[Task]:
         """The sampler's tasks, each checked against the spec's categories; unknown families are refused first."""
-        known = self.spec.family_names()
-        unknown = [f for f in families if known and f not in known]
-        if unknown:
-            raise ValueError(
-                f"unknown task families {unknown} for environment {self.name!r}; known: {', '.join(known)}"
-            )
+        self.spec.check_families(families)
         return [self.spec.check_task(t) for t in self.sampler(split, count, seed=seed, families=families)]

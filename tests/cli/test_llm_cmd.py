@@ -16,7 +16,7 @@ from msi_agent.llm.wire import chat_completion
 from tests.pipeline.faulty_server import FaultyServer
 
 runner = CliRunner()
-ANSWER = chat_completion("Think: t\nAction: open the fridge 1", model="m", prompt_tokens=9, completion_tokens=7)
+ANSWER = chat_completion("Think: t\nAction: open the door 1", model="m", prompt_tokens=9, completion_tokens=7)
 
 
 @pytest.fixture(autouse=True)
@@ -31,7 +31,7 @@ def test_check_always_asks_the_endpoint(httpserver: HTTPServer, tmp_path: Path) 
     first = runner.invoke(app, [*args, "llm", "check", "--action"])
     assert first.exit_code == 0, first.output
     assert "9 prompt + 7 completion" in first.output and "retries" in first.output and "latency" in first.output
-    assert "open fridge 1" in first.output and "mapped" in first.output
+    assert "open door 1" in first.output and "mapped" in first.output
     assert "$18.000000" in first.output  # 9 prompt tokens for the check + 9 for the action, at $1 each
     again = runner.invoke(app, [*args, "llm", "check"])
     assert again.exit_code == 0 and len(httpserver.log) == 3  # never answered from the cache

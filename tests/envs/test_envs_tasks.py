@@ -1,4 +1,4 @@
-"""Task sets: determinism across calls, spec parsing, split discipline, coverage."""
+"""Task sets: determinism across calls, split discipline, coverage, room filters."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import sys
 import pytest
 
 from envs.household.scenes import scene_names
-from envs.tasks import TaskSpec, TaskSpecError, family_names, parse_spec, sample_tasks
+from envs.tasks import TaskSpec, TaskSpecError, family_names, sample_tasks
 from msi_agent.records import Split, Task
 
 
@@ -67,30 +67,6 @@ def test_families_round_robin_and_room_rules() -> None:
             assert t.environment == "Kitchen"
         if t.family == "look_at_obj_in_light":
             assert t.environment in ("LivingRoom", "Bedroom")
-
-
-def test_parse_spec() -> None:
-    spec = parse_spec(" families=toast, coffee ; split=valid_seen; n=20;seed=1;environments=Kitchen ")
-    assert spec == TaskSpec(
-        families=["toast", "coffee"], split=Split.VALID_SEEN, n=20, seed=1, environments=["Kitchen"]
-    )
-    assert parse_spec("") == TaskSpec()
-
-
-@pytest.mark.parametrize(("text", "message"), [
-    ("families=nope", "unknown families"),
-    ("n=many", "n"),
-    ("n=-1", "n"),
-    ("split=test", "split"),
-    ("seed", "key=value"),
-    ("n=1;n=2", "twice"),
-    ("colour=red", "colour"),
-    ("families=", "families is empty"),
-    ("environments=Garage", "environments"),
-])  # fmt: skip
-def test_parse_spec_errors_say_what_is_wrong(text: str, message: str) -> None:
-    with pytest.raises(TaskSpecError, match=message):
-        parse_spec(text)
 
 
 def test_impossible_combination_is_explained() -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from envs.household.families import alfworld, teach, teach_more
 from envs.household.families.base import Draw, Family, Goal
 
-__all__ = ["Draw", "Family", "Goal", "family", "family_names", "register_family"]
+__all__ = ["Draw", "Family", "Goal", "details", "family", "family_names", "register_family"]
 
 _FAMILIES: dict[str, Family] = {f.name: f for f in (*alfworld.families(), *teach.families(), *teach_more.families())}
 
@@ -24,6 +24,17 @@ def family(name: str) -> Family:
 def family_names() -> list[str]:
     """Family names, ALFWorld's first, in a stable order."""
     return list(_FAMILIES)
+
+
+def details(name: str) -> dict[str, str]:
+    """The household ``EnvSpec``'s ``family_details``: the columns ``msi-agent tasks families`` shows."""
+    f = family(name)
+    return {
+        "source": f.source,
+        "definition": f.definition or "-",
+        "rooms": ", ".join(sorted(r.value for r in f.environments)),
+        "max steps": str(f.max_steps),
+    }
 
 
 def register_family(f: Family, *, replace: bool = False) -> None:
