@@ -284,6 +284,11 @@ class Records:
     def count(self) -> int:
         return int(self._conn.execute("SELECT count(*) FROM live").fetchone()[0])
 
+    def size(self, namespace: str, scale: Scale | None) -> int:
+        """Live rows of ``namespace`` (of one scale), counted through the (ns, scale, key) index."""
+        sql, args = _filter(scale, None)
+        return int(self._conn.execute(f"SELECT count(*) FROM live WHERE {sql}", (namespace, *args)).fetchone()[0])
+
     def sample(self) -> tuple[str, str] | None:
         """One live (namespace, id), to probe whether an index holds anything."""
         row = self._conn.execute("SELECT ns, id FROM live ORDER BY ns, id LIMIT 1").fetchone()
