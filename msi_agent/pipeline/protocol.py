@@ -60,6 +60,11 @@ def differences(settings: Settings) -> list[str]:
         "with its own model. A success with no failure to pair with is kept as a lone seed; the generator sees the "
         "last 25 steps of a trajectory, observations cut at 200 characters."
     )
+    out.append(
+        "The generator's and selector's prompts are ours (msi_agent/insights/prompts; operations requested as "
+        "'ADD [Name]: rule' under one section per scale): the paper's wording is not reproduced, and its "
+        "'(TASK: Name)' tags are parsed when a model writes them."
+    )
     insight = settings.llm.insight_spec or settings.llm.spec
     out.append(
         f"LLMs: executor {settings.llm.spec}, insights {insight} (llm.spec, llm.insight_spec); the paper uses "
