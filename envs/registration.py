@@ -54,6 +54,7 @@ registry.register(
         entry_point="envs.thor.env:ThorEnv",
         sampler="envs.thor.tasks:sampler",
         description="the real AI2-THOR Controller under the household text layer",
+        commands="envs.thor.cli:app",
         **_HOUSEHOLD,  # type: ignore[arg-type]
     ),
 )
@@ -64,6 +65,7 @@ registry.register(
         entry_point="envs.alfworld.engine:AlfworldEnv",
         sampler="envs.tasks:sampler",
         description="the real ALFWorld engine playing household tasks",
+        commands="envs.alfworld.cli:app",
         **_HOUSEHOLD,  # type: ignore[arg-type]
     ),
 )

@@ -65,6 +65,8 @@ class EnvSpec:
         ``msi-agent tasks families`` (the household's source and rooms, a game's generation parameters).
     category_filter: whether the sampler factory takes ``categories=[...]`` (a subset of ``categories``) and then
         samples only tasks of those (``msi-agent tasks sample "categories=Kitchen"``).
+    commands: ``"module:attr"`` of a Typer app with this environment's own commands, mounted as ``msi-agent NAME``
+        (imported only when listed or run, so the module should import its backend inside the commands).
     """
 
     name: str
@@ -80,6 +82,7 @@ class EnvSpec:
     description: str = ""
     family_details: Callable[[str], Mapping[str, str]] | str | None = None
     category_filter: bool = False
+    commands: str | None = None
 
     def __post_init__(self) -> None:
         if not self.name or any(c.isspace() for c in self.name):

@@ -11,6 +11,7 @@ from typer.core import TyperGroup
 from msi_agent.cli import credit_cmd  # noqa: F401 - adds `insights credit|apply-credit`
 from msi_agent.cli.config_cmd import list_presets, show_config
 from msi_agent.cli.context import state
+from msi_agent.cli.env_commands import env_command, env_names
 from msi_agent.cli.envs_cmd import app as envs_app
 from msi_agent.cli.insights_cmd import app as insights_app
 from msi_agent.cli.llm_cmd import app as llm_app
@@ -19,7 +20,6 @@ from msi_agent.cli.prompts_cmd import app as prompts_app
 from msi_agent.cli.report_cmd import report
 from msi_agent.cli.runs_cmd import app as runs_app
 from msi_agent.cli.tasks_cmd import app as tasks_app
-from msi_agent.cli.thor_cmd import app as thor_app
 from msi_agent.cli.ui_cmd import ui
 
 ANYWHERE = ("--env", "--prompts")
@@ -27,7 +27,15 @@ ANYWHERE = ("--env", "--prompts")
 
 
 class _RootGroup(TyperGroup):
-    """Moves ``ANYWHERE`` options (``--env X`` / ``--env=X``) in front of the subcommand, where the root reads them."""
+    """Moves ``ANYWHERE`` options (``--env X`` / ``--env=X``) in front of the subcommand, where the root reads them,
+    and adds each environment's own commands (``msi-agent ENV …``, from its ``EnvSpec.commands``) when asked for."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        own = super().list_commands(ctx)
+        return [*own, *env_names(set(own))]
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        return super().get_command(ctx, cmd_name) or env_command(cmd_name)
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         hoisted: list[str] = []
@@ -51,7 +59,7 @@ class _RootGroup(TyperGroup):
 app = typer.Typer(
     name="msi-agent",
     cls=_RootGroup,
-    help="LLM agents in household simulators that learn multi-scale insights from experience.",
+    help="LLM agents in text simulators that learn multi-scale insights from experience.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
@@ -96,6 +104,5 @@ app.add_typer(runs_app, name="runs")
 app.add_typer(llm_app, name="llm")
 register_pipeline(app)
 app.add_typer(tasks_app, name="tasks")
-app.add_typer(thor_app, name="thor")
 app.add_typer(envs_app, name="envs")
 app.add_typer(prompts_app, name="prompts")

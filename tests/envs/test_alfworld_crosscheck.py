@@ -1,6 +1,6 @@
 """Cross-check machinery: name translation, listing normalization, divergence rules, unexplained differences.
 
-Real instances run in tests/cli/test_envs_cmd.py (2) and test_alfworld_crosscheck_full.py (200)."""
+Real instances run in tests/envs/test_alfworld_cli.py (2) and test_alfworld_crosscheck_full.py (200)."""
 
 from __future__ import annotations
 

@@ -1,7 +1,9 @@
-"""`msi-agent thor check`: start the configured AI2-THOR player, optionally let the expert play a few live tasks.
+"""`msi-agent ai2thor check`: start the configured AI2-THOR player, optionally let the expert play a few live tasks.
 
-Options come from ``[env.options]`` (``MSI_ENV__OPTIONS__*``) and are overridden by the flags here, so the same
-settings a run will use are the ones checked. Start-up problems print as one line saying what to install or set.
+The ``ai2thor`` ``EnvSpec`` names this app (``commands``), so msi_agent's CLI mounts it under the environment's name
+without knowing it. Options come from ``[env.options]`` (``MSI_ENV__OPTIONS__*``) and are overridden by the flags
+here, so the same settings a run will use are the ones checked. Start-up problems print as one line saying what to
+install or set. Importing this module does not import ``ai2thor``.
 """
 
 from __future__ import annotations
