@@ -24,6 +24,11 @@ _HOUSEHOLD = {
     "families": "envs.household.families:family_names",
     "family_details": "envs.household.families:details",
     "category_filter": True,
+    "paper_benchmark": "envs.household.families:paper_benchmark",
+    "protocol_note": (
+        "Tasks are sampled from task families on iTHOR floor plans, not the TEACh TfD episodes or ALFWorld's "
+        "evaluation games: SR and GC follow the paper's definitions, the tasks differ."
+    ),
     "default_families": ("pick_and_place_simple", "look_at_obj_in_light"),
     "scale": "room type",
     "categories": HOUSEHOLD_ROOMS,
@@ -54,6 +59,7 @@ registry.register(
         entry_point="envs.thor.env:ThorEnv",
         sampler="envs.thor.tasks:sampler",
         description="the real AI2-THOR Controller under the household text layer",
+        estimate_on="household",
         commands="envs.thor.cli:app",
         **_HOUSEHOLD,  # type: ignore[arg-type]
     ),
@@ -65,6 +71,7 @@ registry.register(
         entry_point="envs.alfworld.engine:AlfworldEnv",
         sampler="envs.tasks:sampler",
         description="the real ALFWorld engine playing household tasks",
+        estimate_on="household",
         commands="envs.alfworld.cli:app",
         **_HOUSEHOLD,  # type: ignore[arg-type]
     ),

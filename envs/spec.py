@@ -20,6 +20,7 @@ from msi_agent.registry import load_attr
 
 if TYPE_CHECKING:
     from envs.core import Env
+    from msi_agent.modes import PaperBenchmark
     from msi_agent.records import Split, Task
 
 
@@ -67,6 +68,14 @@ class EnvSpec:
         samples only tasks of those (``msi-agent tasks sample "categories=Kitchen"``).
     commands: ``"module:attr"`` of a Typer app with this environment's own commands, mounted as ``msi-agent NAME``
         (imported only when listed or run, so the module should import its backend inside the commands).
+    paper_benchmark: a callable ``families -> PaperBenchmark | None`` (or ``"module:attr"``): which of the paper's
+        benchmarks a run over ``families`` (empty: all) stands for; None (or no callable): none, and the run's
+        results say there is no published figure to compare with.
+    protocol_note: a line every run's results list among the protocol differences (how this environment's tasks
+        differ from the benchmark's own).
+    estimate_on: another registered environment with the same prompts and families, played instead when
+        ``msi-agent config estimate`` measures prompt sizes (a real engine under the built-in simulator's text:
+        the stand-in starts in milliseconds and never launches or downloads a build).
     """
 
     name: str
@@ -83,6 +92,9 @@ class EnvSpec:
     family_details: Callable[[str], Mapping[str, str]] | str | None = None
     category_filter: bool = False
     commands: str | None = None
+    paper_benchmark: Callable[[Sequence[str]], PaperBenchmark | None] | str | None = None
+    protocol_note: str = ""
+    estimate_on: str | None = None
 
     def __post_init__(self) -> None:
         if not self.name or any(c.isspace() for c in self.name):
@@ -110,6 +122,10 @@ class EnvSpec:
     def family_names(self) -> list[str]:
         names = _load(self.families)
         return list(names() if callable(names) else names)
+
+    def benchmark(self, families: Sequence[str]) -> PaperBenchmark | None:
+        """The paper's benchmark a run over ``families`` stands for (``paper_benchmark``), or None."""
+        return None if self.paper_benchmark is None else _load(self.paper_benchmark)(list(families))
 
     def details(self, family: str) -> dict[str, str]:
         """What ``family_details`` says about ``family`` (empty when the environment describes none)."""

@@ -89,3 +89,11 @@ class ExpelSeeds(StrEnum):
 
     MSI = "msi"
     SAME_TASK = "same-task"
+
+
+class PaperBenchmark(StrEnum):
+    """The paper's benchmarks (REFERENCE §1): an environment says which one a run over its families stands for
+    (``EnvSpec.paper_benchmark``), and the run's results compare its protocol with that benchmark's."""
+
+    TEACH = "teach"
+    ALFWORLD = "alfworld"

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from langchain_core.messages import BaseMessage
 
+import envs
 from insights_store import open_store
 from msi_agent.config import Settings
 from msi_agent.llm import LLMClient, ScriptedChatModel
@@ -29,9 +30,6 @@ from msi_agent.pipeline.session import Session
 from msi_agent.records import Split
 
 SAMPLE_TRAIN = 4
-SAME_TEXT_AS_HOUSEHOLD = frozenset({"ai2thor", "alfworld"})
-"""Real engines under the household's text layer and families: measured on the built-in simulator instead, which
-starts in milliseconds and never launches (or downloads) a simulator build."""
 CHARS_PER_TOKEN = 4.0
 """Characters per token of English prompts for BPE models without an offline tokenizer (OpenAI's rule of thumb)."""
 STAGES = ("collect", "distill", "eval")
@@ -94,8 +92,9 @@ def measure(settings: Settings) -> Estimate:
     p = settings.pipeline
     with tempfile.TemporaryDirectory(prefix="msi-estimate-") as scratch:
         env = settings.env
-        if env.name in SAME_TEXT_AS_HOUSEHOLD:
-            env = env.model_copy(update={"name": "household", "options": {}})
+        stand_in = envs.spec(env.name).estimate_on  # a real engine measured on its fast twin (EnvSpec.estimate_on)
+        if stand_in is not None:
+            env = env.model_copy(update={"name": stand_in, "options": {}})
         small = settings.model_copy(
             update={
                 "workspace": Path(scratch),

@@ -90,7 +90,7 @@ def write_results(session: Session, folder: RunFolder, by_condition: Mapping[str
         prices=session.llm.prices,
         updates=folder.updates(namespace_of(session.settings, folder)),
         spend=folder.calls.spend(),
-        differences=protocol.differences(session.settings),
+        differences=protocol.differences(session.settings, session.suite.spec),
     )
     folder.write_results(results, render_markdown(results, title=f"msi-agent run {folder.name}"))
     return results

@@ -5,35 +5,26 @@ The README's "Reproducing the paper" lists these and the differences no setting 
 
 from __future__ import annotations
 
+from envs.spec import EnvSpec
 from msi_agent.config import Settings
-from msi_agent.modes import Executor, ExpelSeeds, SeedFrom
+from msi_agent.modes import Executor, ExpelSeeds, PaperBenchmark, SeedFrom
 from msi_agent.records import Scale
 
-ALFWORLD_FAMILIES = frozenset(
-    {
-        "pick_and_place_simple",
-        "look_at_obj_in_light",
-        "pick_clean_then_place_in_recep",
-        "pick_heat_then_place_in_recep",
-        "pick_cool_then_place_in_recep",
-        "pick_two_obj_and_place",
-    }
-)
-"""REFERENCE §3: ALFWorld's six task types; the paper drops the environment scale on ALFWorld."""
-BUILT_IN_ENVS = frozenset({"household", "ai2thor", "alfworld"})
 
-
-def differences(settings: Settings) -> list[str]:
-    """The protocol differences from the paper that apply to a run with ``settings``."""
+def differences(settings: Settings, spec: EnvSpec) -> list[str]:
+    """The protocol differences from the paper that apply to a run with ``settings`` in ``spec``'s environment
+    (which says which of the paper's benchmarks its families stand for, ``EnvSpec.paper_benchmark``)."""
     d, out = settings.distill, []
-    if settings.env.name in BUILT_IN_ENVS:
+    if spec.protocol_note:
+        out.append(spec.protocol_note)
+    benchmark = spec.benchmark(settings.env.families)
+    alfworld = benchmark is PaperBenchmark.ALFWORLD
+    if benchmark is None:
         out.append(
-            f"Tasks are sampled from task families on iTHOR floor plans (env.name={settings.env.name}), not the TEACh "
-            "TfD episodes or ALFWorld's evaluation games: SR and GC follow the paper's definitions, the tasks differ."
+            f"Environment {spec.name!r} is not one of the paper's benchmarks (TEACh, ALFWorld): no published figure "
+            "compares with this run; the method's settings below are still compared with the paper's."
         )
-    families = set(settings.env.families)
-    alfworld = bool(families) and not families - ALFWORLD_FAMILIES
-    if not alfworld and settings.agent.executor is Executor.REACT:
+    if benchmark is PaperBenchmark.TEACH and settings.agent.executor is Executor.REACT:
         out.append("TEACh-style tasks are played by the ReAct executor; the paper's TEACh tables use HELPER programs.")
     if d.seed_from is not SeedFrom.AGENT:
         out.append(

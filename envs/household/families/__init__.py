@@ -6,10 +6,13 @@ A third-party family is a ``Family`` (see ``base``) added with ``register_family
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from envs.household.families import alfworld, teach, teach_more
 from envs.household.families.base import Draw, Family, Goal
+from msi_agent.modes import PaperBenchmark
 
-__all__ = ["Draw", "Family", "Goal", "details", "family", "family_names", "register_family"]
+__all__ = ["Draw", "Family", "Goal", "details", "family", "family_names", "paper_benchmark", "register_family"]
 
 _FAMILIES: dict[str, Family] = {f.name: f for f in (*alfworld.families(), *teach.families(), *teach_more.families())}
 
@@ -35,6 +38,13 @@ def details(name: str) -> dict[str, str]:
         "rooms": ", ".join(sorted(r.value for r in f.environments)),
         "max steps": str(f.max_steps),
     }
+
+
+def paper_benchmark(families: Sequence[str]) -> PaperBenchmark:
+    """The household ``EnvSpec``'s ``paper_benchmark``: ALFWorld when every family played is one of ALFWorld's
+    task types, TEACh otherwise (all families, or any TEACh family among them)."""
+    names = list(families) or family_names()
+    return PaperBenchmark.ALFWORLD if all(family(n).source == "alfworld" for n in names) else PaperBenchmark.TEACH
 
 
 def register_family(f: Family, *, replace: bool = False) -> None:
