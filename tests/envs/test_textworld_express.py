@@ -101,26 +101,18 @@ def test_coin_expert_is_the_shortest_win_on_every_reset(suite: Suite) -> None:
         assert last.info["won"]
 
 
-def test_a_fresh_instance_replays_its_reset_when_another_moved_the_game(suite: Suite) -> None:
-    a_task, b_task = suite.sample(Split.TRAIN, 2, seed=5, families=["twc"])
-    a, b = suite.make_env(), suite.make_env()
-    a.reset(a_task)
-    b.reset(b_task)  # a has no history yet, but the shared game now shows b's task
-    for command in a.expert_plan():
-        last = a.step(command)
-    assert last.info["won"]
-
-
-def test_instances_of_one_thread_share_its_jvm_and_interleave_safely(suite: Suite) -> None:
+@pytest.mark.parametrize("a_played_first", [1, 0], ids=["a-has-history", "a-only-reset"])
+def test_instances_of_one_thread_share_its_jvm_and_interleave_safely(suite: Suite, a_played_first: int) -> None:
     a_task, b_task = suite.sample(Split.TRAIN, 2, seed=5, families=["twc"])
     a, b = suite.make_env(), suite.make_env()
     a.reset(a_task)
     a_plan = a.expert_plan()
-    a.step(a_plan[0])
+    for command in a_plan[:a_played_first]:
+        a.step(command)
     b.reset(b_task)  # moves the shared game to another task
     b.step(b.expert_plan()[0])
-    for command in a_plan[1:]:
-        stepped = a.step(command)  # a replays its own history first
+    for command in a_plan[a_played_first:]:
+        stepped = a.step(command)  # a first replays its reset and its own history
         done, info = stepped.ended, stepped.info
     assert info["won"] and done
     jvms: list[object] = []
