@@ -25,9 +25,9 @@ from enum import StrEnum
 from pydantic import BaseModel, Field
 
 from msi_agent.records import Episode, InsightOp, OpKind, Provenance, Source
+from msi_agent.stats import MIN_PAIRS, Effect, direction, mean, paired_effect
 
-MIN_PAIRS = 4
-BOOTSTRAP_SAMPLES = 2000
+__all__ = ["MIN_PAIRS", "Effect", "InsightCredit", "Verdict", "credit", "credit_ops"]
 
 
 class Verdict(StrEnum):
@@ -35,14 +35,6 @@ class Verdict(StrEnum):
     HURTS = "hurts"
     NO_CLEAR_EFFECT = "no clear effect"
     NOT_ENOUGH_EVIDENCE = "not enough evidence"
-
-
-class Effect(BaseModel):
-    """Mean paired difference of one outcome (success 0/1, or the episode's goal-condition fraction)."""
-
-    mean: float
-    low: float
-    high: float
 
 
 class InsightCredit(BaseModel):
@@ -117,14 +109,9 @@ def _credit_of(insight: str, by_task: dict[str, list[Played]], min_pairs: int, s
     if len(diffs) < min_pairs:
         return InsightCredit(**base, verdict=Verdict.NOT_ENOUGH_EVIDENCE)
     rng = random.Random(f"{seed}:{insight}")
-    success = _effect([d[0] for d in diffs], rng)
-    gc = _effect([d[1] for d in diffs], rng)
-    if success.low > 0 or (success.mean == 0 and gc.low > 0):
-        verdict = Verdict.HELPS
-    elif success.high < 0 or (success.mean == 0 and gc.high < 0):
-        verdict = Verdict.HURTS
-    else:
-        verdict = Verdict.NO_CLEAR_EFFECT
+    success = paired_effect([d[0] for d in diffs], rng)
+    gc = paired_effect([d[1] for d in diffs], rng)
+    verdict = {1: Verdict.HELPS, -1: Verdict.HURTS, 0: Verdict.NO_CLEAR_EFFECT}[direction(success, gc)]
     return InsightCredit(**base, success=success, gc=gc, verdict=verdict)
 
 
@@ -136,27 +123,13 @@ def _task_difference(
     exact = [(p, [w for w in without if w.insights == p.insights - {insight}]) for p in with_it]
     exact = [(p, partners) for p, partners in exact if partners]
     if exact:
-        success = _mean(_diff([p], partners, "success") for p, partners in exact)
-        return (success, _mean(_diff([p], partners, "gc") for p, partners in exact)), True
+        success = mean(_diff([p], partners, "success") for p, partners in exact)
+        return (success, mean(_diff([p], partners, "gc") for p, partners in exact)), True
     return (_diff(with_it, without, "success"), _diff(with_it, without, "gc")), False
 
 
 def _diff(with_it: Sequence[Played], without: Sequence[Played], outcome: str) -> float:
-    return _mean(getattr(p, outcome) for p in with_it) - _mean(getattr(p, outcome) for p in without)
-
-
-def _mean(values: Iterable[float]) -> float:
-    items = list(values)
-    return sum(items) / len(items)
-
-
-def _effect(diffs: Sequence[float], rng: random.Random) -> Effect:
-    """Mean with a 95 % percentile interval from a paired bootstrap over tasks."""
-    n = len(diffs)
-    means = sorted(_mean(diffs[rng.randrange(n)] for _ in range(n)) for _ in range(BOOTSTRAP_SAMPLES))
-    return Effect(
-        mean=_mean(diffs), low=means[int(0.025 * BOOTSTRAP_SAMPLES)], high=means[int(0.975 * BOOTSTRAP_SAMPLES) - 1]
-    )
+    return mean(getattr(p, outcome) for p in with_it) - mean(getattr(p, outcome) for p in without)
 
 
 def credit_ops(rows: Iterable[InsightCredit], runs: Sequence[str]) -> list[InsightOp]:

@@ -11,8 +11,8 @@ from markupsafe import Markup
 
 from msi_agent.inspect.charts import BarChart, to_svg
 from msi_agent.inspect.compare import pivot
-from msi_agent.inspect.credit import Effect
 from msi_agent.markdown import text as md
+from msi_agent.stats import Effect
 
 
 def pct(value: float | None) -> str:

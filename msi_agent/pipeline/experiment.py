@@ -91,6 +91,7 @@ def write_results(session: Session, folder: RunFolder, by_condition: Mapping[str
         updates=folder.updates(namespace_of(session.settings, folder)),
         spend=folder.calls.spend(),
         differences=protocol.differences(session.settings, session.suite.spec),
+        seed=session.settings.pipeline.seed,
     )
     folder.write_results(results, render_markdown(results, title=f"msi-agent run {folder.name}"))
     return results

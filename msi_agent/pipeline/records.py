@@ -14,15 +14,18 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
+from enum import StrEnum
 from typing import Any, ClassVar, Self
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from msi_agent.config import DistillSettings, Settings
 from msi_agent.records import InsightOp, TokenUsage
+from msi_agent.stats import Effect
 
-RUN_SCHEMA_VERSION = 1
-"""Bumped whenever the shape of a run-folder file changes."""
+RUN_SCHEMA_VERSION = 2
+"""Bumped whenever the shape of a run-folder file changes. 2: results gained 95 % intervals per row and the
+paired comparison of arms (optional fields, so version-1 results are still read)."""
 
 
 RUN_NAME = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9._-]{0,38}[A-Za-z0-9])?")
@@ -150,6 +153,39 @@ class ResultRow(BaseModel):
     gc: float = Field(ge=0, le=1)
     plw_sr: float | None = None
     plw_gc: float | None = None
+    sr_ci: tuple[float, float] | None = None
+    """95 % Wilson interval of ``sr`` (``msi_agent.stats.wilson``); ``None`` without scored episodes or in files
+    written before intervals were recorded."""
+    gc_ci: tuple[float, float] | None = None
+    """95 % bootstrap interval of ``gc`` over the row's episodes (``msi_agent.pipeline.uncertainty``)."""
+
+
+NO_INSIGHTS_ARM = "no-insights"
+EXPEL_ARM = "expel-all"
+"""Names of the baseline arms (``stages.settings_arms``): results compare every arm against these."""
+
+
+class Verdict(StrEnum):
+    """What a paired comparison says about one arm against another."""
+
+    BETTER = "better"
+    WORSE = "worse"
+    NO_CLEAR_DIFFERENCE = "no clear difference"
+    TOO_FEW_TASKS = "too few paired tasks"
+
+
+class ArmComparison(BaseModel):
+    """``arm`` − ``versus`` over the test tasks both played (scored episodes only), per task then averaged."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    arm: str
+    versus: str
+    pairs: int = Field(ge=0)
+    """Test tasks with a scored episode in both arms."""
+    success: Effect | None = None
+    gc: Effect | None = None
+    verdict: Verdict
 
 
 class InsightCount(BaseModel):
@@ -183,3 +219,5 @@ class Results(RunRecord):
     llm: str = ""
     protocol_differences: list[str] = Field(default_factory=list)
     """Where this run departs from the paper's protocol (``pipeline.protocol``)."""
+    comparisons: list[ArmComparison] = Field(default_factory=list)
+    """Each arm against the no-insights arm (and MSI against ExpeL), paired by task; empty in version-1 files."""

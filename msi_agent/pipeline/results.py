@@ -4,26 +4,31 @@ Metrics are ``envs.metrics`` (REFERENCE §2, TEACh definitions). Errored episode
 call failed, not the agent) are never scored: they are counted in their own ``errored`` column and the tables
 say the run is incomplete until a rerun has replayed them.
 
-``results.json`` is ``msi_agent.pipeline.records.Results`` (rows, usage and cost per condition and in total,
-insight counts per distill step); ``results.md`` is the same as Markdown tables.
+``results.json`` is ``msi_agent.pipeline.records.Results`` (rows with 95 % intervals, usage and cost per condition
+and in total, insight counts per distill step, arms compared task by task); ``results.md`` is the same as Markdown
+tables.
 """
 
 from __future__ import annotations
 
+import random
 from collections.abc import Mapping, Sequence
 
 from envs.metrics import aggregate
 from msi_agent import markdown
 from msi_agent.llm.accounting import PriceTable, cost, price_for
-from msi_agent.pipeline.records import ConditionUsage, DistillUpdate, InsightCount, ResultRow, Results
+from msi_agent.pipeline.records import ArmComparison, ConditionUsage, DistillUpdate, InsightCount, ResultRow, Results
+from msi_agent.pipeline.uncertainty import compare_arms, gc_interval, sr_interval
 from msi_agent.records import Episode, Split, TokenUsage
+from msi_agent.stats import MIN_PAIRS, Effect
 
 ALL = "all"
 SPLIT_LABELS = {Split.VALID_SEEN.value: "seen", Split.VALID_UNSEEN.value: "unseen", ALL: "all"}
 
 
-def result_rows(by_condition: Mapping[str, Sequence[Episode]]) -> list[ResultRow]:
-    """One row per condition × split (seen, unseen, all) × family (each, and ``all``); errored ones not scored."""
+def result_rows(by_condition: Mapping[str, Sequence[Episode]], *, seed: int = 0) -> list[ResultRow]:
+    """One row per condition × split (seen, unseen, all) × family (each, and ``all``); errored ones not scored.
+    Each row carries 95 % intervals for SR and GC (``pipeline.uncertainty``), seeded per row by ``seed``."""
     rows = []
     for condition, episodes in by_condition.items():
         splits = sorted({e.task.split.value for e in episodes})
@@ -32,7 +37,9 @@ def result_rows(by_condition: Mapping[str, Sequence[Episode]]) -> list[ResultRow
             families = sorted({e.task.family for e in in_split})
             for family in [*families, ALL]:
                 chosen = [e for e in in_split if family == ALL or e.task.family == family]
-                m = aggregate(e for e in chosen if e.error is None)
+                scored = [e for e in chosen if e.error is None]
+                m = aggregate(scored)
+                rng = random.Random(f"{seed}:{condition}:{split}:{family}")
                 rows.append(
                     ResultRow(
                         family=family,
@@ -44,6 +51,8 @@ def result_rows(by_condition: Mapping[str, Sequence[Episode]]) -> list[ResultRow
                         gc=m.gc,
                         plw_sr=m.plw_sr,
                         plw_gc=m.plw_gc,
+                        sr_ci=sr_interval(scored),
+                        gc_ci=gc_interval(scored, rng),
                     )
                 )
     return rows
@@ -57,12 +66,14 @@ def build_results(
     updates: Sequence[DistillUpdate] = (),
     spend: Mapping[str, TokenUsage] | None = None,
     differences: Sequence[str] = (),
+    seed: int = 0,
 ) -> Results:
     """The tables; ``updates`` (the MSI namespace's distill log) gives the insight counts per step.
 
     ``spend`` is the run's call log by scope (``CallLog.spend``): every call made, errored and interrupted
     attempts included, so the totals are what the endpoint processed. A condition the log has no calls of (none
-    given, or episodes played out of process, e.g. on Ray) counts its episodes' own usage."""
+    given, or episodes played out of process, e.g. on Ray) counts its episodes' own usage. ``seed`` seeds the
+    bootstrap intervals, so the same episodes always give the same tables."""
     price = price_for(llm, prices or {})
     spend = dict(spend or {})
     summary = {}
@@ -78,13 +89,14 @@ def build_results(
         )
     overall = sum(spend.values(), TokenUsage())
     return Results(
-        rows=result_rows(by_condition),
+        rows=result_rows(by_condition, seed=seed),
         conditions=summary,
         insight_counts=[InsightCount(step=u.step, counts=u.counts) for u in updates],
         usage=overall,
         cost_usd=cost(overall, price) if price else None,
         llm=llm,
         protocol_differences=list(differences),
+        comparisons=compare_arms(by_condition, seed=seed),
     )
 
 
@@ -104,7 +116,14 @@ def render_markdown(results: Results, *, title: str) -> str:
             "Rerun the same command to replay them.",
             "",
         ]
-    out += ["## Summary (all families; SR / GC in %)", ""]
+    out += [
+        "## Summary (all families; SR / GC in %)",
+        "",
+        "95 % intervals (of all tasks here, of each row below): SR by Wilson's score interval, GC by a bootstrap "
+        "over episodes (a single point when every episode scored the same). Compare arms by the paired section "
+        "further down, not by overlapping intervals.",
+        "",
+    ]
     header = [
         "condition",
         *[f"{SPLIT_LABELS.get(s, s)} {m}" for s in splits for m in ("SR", "GC")],
@@ -112,6 +131,8 @@ def render_markdown(results: Results, *, title: str) -> str:
         "fresh tokens",
         "cached tokens",
         "cost (USD)",
+        "SR 95% CI",
+        "GC 95% CI",
     ]
     out += [_row(header), _row(["---"] * len(header))]
     for cond in conditions:
@@ -127,12 +148,14 @@ def render_markdown(results: Results, *, title: str) -> str:
             str(spent.usage.cached_tokens),
             "–" if price is None else f"{price:.4f}",
         ]
+        pooled = keyed.get((cond, ALL, ALL))
+        cells += [_interval(pooled.sr_ci), _interval(pooled.gc_ci)] if pooled else ["–", "–"]
         out.append(_row(cells))
     for split in splits:
         if split == ALL:
             continue
         out += ["", f"## {SPLIT_LABELS.get(split, split)} tasks ({split}); SR, GC, PLW SR, PLW GC in %", ""]
-        header = ["family", "condition", "n", "SR", "GC", "PLW SR", "PLW GC"]
+        header = ["family", "condition", "n", "SR", "GC", "PLW SR", "PLW GC", "SR 95% CI", "GC 95% CI"]
         out += [_row(header), _row(["---"] * len(header))]
         families = [*sorted({k[2] for k in keyed if k[1] == split} - {ALL}), ALL]
         for family in families:
@@ -141,9 +164,20 @@ def render_markdown(results: Results, *, title: str) -> str:
                 if sc is not None:
                     out.append(
                         _row(
-                            [family, cond, str(sc.episodes), _pct(sc.sr), _pct(sc.gc), _pct(sc.plw_sr), _pct(sc.plw_gc)]
+                            [
+                                family,
+                                cond,
+                                str(sc.episodes),
+                                _pct(sc.sr),
+                                _pct(sc.gc),
+                                _pct(sc.plw_sr),
+                                _pct(sc.plw_gc),
+                                _interval(sc.sr_ci),
+                                _interval(sc.gc_ci),
+                            ]
                         )
                     )
+    out += _comparison_section(results.comparisons)
     usage = results.usage
     out += [
         "",
@@ -156,6 +190,37 @@ def render_markdown(results: Results, *, title: str) -> str:
         out += ["", "## Protocol differences from the paper", ""]
         out += [f"- {markdown.text(line)}" for line in results.protocol_differences]
     return "\n".join(out) + "\n"
+
+
+def _interval(ci: tuple[float, float] | None) -> str:
+    """A 0..1 interval in whole percent, as "33–75"; '–' when there is none (no episodes, or an older file)."""
+    return "–" if ci is None else f"{100 * ci[0]:.0f}–{100 * ci[1]:.0f}"
+
+
+def _points(effect: Effect | None) -> str:
+    """A difference of rates in percentage points with its interval: "+25.0 (+12.5, +37.5)"."""
+    if effect is None:
+        return "–"
+    return f"{100 * effect.mean:+.1f} ({100 * effect.low:+.1f}, {100 * effect.high:+.1f})"
+
+
+def _comparison_section(comparisons: Sequence[ArmComparison]) -> list[str]:
+    if not comparisons:
+        return []
+    out = [
+        "",
+        "## Arms compared on the same tasks",
+        "",
+        "Arm − versus, in percentage points: the mean over the test tasks both arms played (errored episodes left "
+        "out) with a 95 % paired-bootstrap interval. An interval that includes 0 is no clear difference; fewer "
+        f"than {MIN_PAIRS} paired tasks are too few to say.",
+        "",
+    ]
+    header = ["arm", "versus", "paired tasks", "Δ SR (95% CI)", "Δ GC (95% CI)", "verdict"]
+    out += [_row(header), _row(["---"] * len(header))]
+    for c in comparisons:
+        out.append(_row([c.arm, c.versus, str(c.pairs), _points(c.success), _points(c.gc), c.verdict.value]))
+    return out
 
 
 def _row(cells: Sequence[str]) -> str:

@@ -27,7 +27,7 @@ from msi_agent.modes import Baseline, Executor, ExperienceMode, InsightMode, See
 from msi_agent.pipeline.namespaces import NamespaceLedger, NamespaceOwnedError, writer_lock
 from msi_agent.pipeline.orders import AgentOrder, ExpertOrder, ProgramOrder
 from msi_agent.pipeline.proposals import run_updates
-from msi_agent.pipeline.records import DistillUpdate
+from msi_agent.pipeline.records import EXPEL_ARM, NO_INSIGHTS_ARM, DistillUpdate
 from msi_agent.pipeline.runfolder import RunFolder, RunFolderError
 from msi_agent.pipeline.runner import Job, job_id, run_jobs
 from msi_agent.pipeline.session import Session
@@ -76,9 +76,9 @@ def settings_arms(settings: Settings, namespace: str) -> list[Arm]:
     out = [Arm(f"msi-{mode.value}", mode, namespace)]
     for baseline in settings.eval.baselines:
         if baseline is Baseline.NONE:
-            out.append(Arm("no-insights", InsightMode.NONE))
+            out.append(Arm(NO_INSIGHTS_ARM, InsightMode.NONE))
         elif baseline is Baseline.EXPEL:
-            out.append(Arm("expel-all", InsightMode.ALL, expel_namespace(namespace)))
+            out.append(Arm(EXPEL_ARM, InsightMode.ALL, expel_namespace(namespace)))
         elif (other := baseline.insight_mode) is not None and other is not mode:
             out.append(Arm(baseline.value, other, namespace))
         elif (seeds := baseline.experience_mode) is not None and seeds is not settings.distill.selector:

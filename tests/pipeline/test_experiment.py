@@ -16,6 +16,7 @@ from msi_agent.config import Settings
 from msi_agent.llm import LLMClient, ScriptedChatModel
 from msi_agent.pipeline import experiment, stages
 from msi_agent.pipeline.namespaces import NamespaceLedger, NamespaceOwnedError
+from msi_agent.pipeline.records import RUN_SCHEMA_VERSION
 from msi_agent.pipeline.runfolder import RunFolderError
 from msi_agent.pipeline.session import Session
 from msi_agent.records import InsightOp, OpKind, Scale, Source, Split
@@ -117,7 +118,7 @@ def test_run_all_end_to_end(session: Session) -> None:
     assert saved["usage"]["calls"] > 0 and saved["conditions"]["msi-hashmap"]["episodes"] == 4
     manifest = json.loads((folder.path / "manifest.json").read_text())
     assert manifest["settings"]["pipeline"]["train_tasks"] == 4 and manifest["settings"]["agent"]["max_steps"] == 12
-    assert manifest["schema_version"] == 1 and "python" in manifest["versions"]
+    assert manifest["schema_version"] == RUN_SCHEMA_VERSION and "python" in manifest["versions"]
     assert set(manifest["distills"]) == {"exp", "exp-expel"} and manifest["distills"]["exp-expel"]["variant"] == "expel"
 
     # a rerun resumes: nothing is replayed, no LLM call is made, the pool holds no duplicate

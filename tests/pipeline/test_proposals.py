@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from msi_agent.pipeline.proposals import Proposal, pending_path, read_pending, write_pending
-from msi_agent.pipeline.records import RunRecordError
+from msi_agent.pipeline.records import RUN_SCHEMA_VERSION, RunRecordError
 from msi_agent.pipeline.runfolder import RunFolder
 from msi_agent.records import InsightOp, OpKind, Scale
 
@@ -22,7 +22,7 @@ def test_a_pending_proposal_round_trips_with_its_schema_version(tmp_path: Path) 
     folder = RunFolder(tmp_path / "run")
     folder.path.mkdir()
     write_pending(folder, "ns", _proposal())
-    assert json.loads(pending_path(folder, "ns").read_text())["schema_version"] == 1
+    assert json.loads(pending_path(folder, "ns").read_text())["schema_version"] == RUN_SCHEMA_VERSION
     assert read_pending(folder, "ns") == _proposal()
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from msi_agent.config import DistillSettings, Settings
-from msi_agent.pipeline.records import DistillUpdate, Results, RunRecordError
+from msi_agent.pipeline.records import RUN_SCHEMA_VERSION, DistillUpdate, Results, RunRecordError
 from msi_agent.pipeline.runfolder import RunFolder, RunFolderError, atomic_write, git_commit
 from msi_agent.records import Episode, Task
 
@@ -136,9 +136,10 @@ def test_files_from_a_newer_version_are_refused(tmp_path: Path) -> None:
     folder.start(command="c", settings=_settings(tmp_path))
     data = json.loads((folder.path / "manifest.json").read_text())
     (folder.path / "manifest.json").write_text(json.dumps({**data, "schema_version": 99, "future": 1}))
-    with pytest.raises(RunRecordError, match=r"newer msi-agent \(run-record schema 99; this one reads up to 1\)"):
+    reads = rf"newer msi-agent \(run-record schema 99; this one reads up to {RUN_SCHEMA_VERSION}\)"
+    with pytest.raises(RunRecordError, match=reads):
         folder.manifest()
-    (folder.path / "results.json").write_text(json.dumps({"schema_version": 2, "rows": []}))
+    (folder.path / "results.json").write_text(json.dumps({"schema_version": RUN_SCHEMA_VERSION + 1, "rows": []}))
     with pytest.raises(RunRecordError, match="newer msi-agent"):
         folder.results()
 

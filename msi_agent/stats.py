@@ -1,0 +1,85 @@
+"""How sure a figure is: 95 % intervals for a success rate and for a mean, and paired differences between arms.
+
+With the paper's 20–50 test tasks a 5-point gap between two arms is often noise; every table that compares arms
+(results, insight credit) draws its intervals from here so they mean the same thing everywhere. Pure Python and
+seeded: the same episodes always give the same interval, and no scipy is needed.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from collections.abc import Callable, Iterable, Sequence
+from typing import TypeVar
+
+from pydantic import BaseModel, ConfigDict
+
+Z95 = 1.959963984540054
+"""The standard normal quantile of 0.975: a two-sided 95 % interval."""
+BOOTSTRAP_SAMPLES = 2000
+MIN_PAIRS = 4
+"""Fewer paired tasks than this are not evidence: a bootstrap over 1–3 values is nearly a point."""
+
+
+T = TypeVar("T")
+
+
+class Effect(BaseModel):
+    """A mean paired difference with its 95 % interval (``low`` ≤ ``mean`` ≤ ``high``)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    mean: float
+    low: float
+    high: float
+
+
+def wilson(successes: int, n: int, z: float = Z95) -> tuple[float, float] | None:
+    """Wilson score interval for a binomial proportion; ``None`` for no trials.
+
+    Chosen over the textbook p ± z·√(p(1−p)/n) because that one collapses to a point at 0/n and n/n and leaves
+    [0, 1] for small n — exactly the 0 % and 100 % rows of a small test set — while Wilson stays inside [0, 1] and
+    keeps a width that says how few trials there were (0/10 → 0–28 %)."""
+    if n <= 0:
+        return None
+    if not 0 <= successes <= n:
+        raise ValueError(f"successes must be between 0 and n={n}, got {successes}")
+    p = successes / n
+    z2 = z * z
+    centre = (p + z2 / (2 * n)) / (1 + z2 / n)
+    half = z / (1 + z2 / n) * math.sqrt(p * (1 - p) / n + z2 / (4 * n * n))
+    low = 0.0 if successes == 0 else max(0.0, centre - half)  # exact at the ends, not 0.9999999999999999
+    return low, 1.0 if successes == n else min(1.0, centre + half)
+
+
+def bootstrap(items: Sequence[T], statistic: Callable[[Sequence[T]], float], rng: random.Random) -> tuple[float, float]:
+    """95 % percentile interval of ``statistic`` over ``BOOTSTRAP_SAMPLES`` resamples (with replacement) of
+    ``items``, the independent units (episodes, or paired tasks). Narrow when every item agrees: a bootstrap only
+    knows the spread it was shown."""
+    n = len(items)
+    if n == 0:
+        raise ValueError("bootstrap needs at least one item")
+    values = sorted(statistic([items[rng.randrange(n)] for _ in range(n)]) for _ in range(BOOTSTRAP_SAMPLES))
+    return values[int(0.025 * BOOTSTRAP_SAMPLES)], values[int(0.975 * BOOTSTRAP_SAMPLES) - 1]
+
+
+def mean(values: Iterable[float]) -> float:
+    items = list(values)
+    return sum(items) / len(items)
+
+
+def paired_effect(diffs: Sequence[float], rng: random.Random) -> Effect:
+    """Mean of per-task differences with a paired-bootstrap interval: resampling tasks (not episodes) keeps each
+    task's two outcomes together, so task difficulty cancels out of the comparison."""
+    low, high = bootstrap(diffs, mean, rng)
+    return Effect(mean=mean(diffs), low=low, high=high)
+
+
+def direction(success: Effect, gc: Effect) -> int:
+    """+1 when the interval of the success difference lies above 0, −1 below, else 0. Goal-condition progress
+    decides only when success did not move at all (mean 0): partial progress counts, never against a clear SR."""
+    if success.low > 0 or (success.mean == 0 and gc.low > 0):
+        return 1
+    if success.high < 0 or (success.mean == 0 and gc.high < 0):
+        return -1
+    return 0
