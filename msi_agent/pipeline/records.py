@@ -165,8 +165,9 @@ EXPEL_ARM = "expel-all"
 """Names of the baseline arms (``stages.settings_arms``): results compare every arm against these."""
 
 
-class Verdict(StrEnum):
-    """What a paired comparison says about one arm against another."""
+class ArmVerdict(StrEnum):
+    """What a paired comparison says about one arm against another (``stats.direction`` decides, as it does for
+    an insight's credit, whose words speak of an insight helping rather than of an arm being better)."""
 
     BETTER = "better"
     WORSE = "worse"
@@ -185,7 +186,7 @@ class ArmComparison(BaseModel):
     """Test tasks with a scored episode in both arms."""
     success: Effect | None = None
     gc: Effect | None = None
-    verdict: Verdict
+    verdict: ArmVerdict
 
 
 class InsightCount(BaseModel):

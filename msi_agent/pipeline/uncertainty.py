@@ -18,11 +18,11 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 
 from envs.metrics import episode_gc
-from msi_agent.pipeline.records import EXPEL_ARM, NO_INSIGHTS_ARM, ArmComparison, Verdict
+from msi_agent.pipeline.records import EXPEL_ARM, NO_INSIGHTS_ARM, ArmComparison, ArmVerdict
 from msi_agent.records import Episode
 from msi_agent.stats import MIN_PAIRS, bootstrap, direction, mean, paired_effect, wilson
 
-VERDICTS = {1: Verdict.BETTER, -1: Verdict.WORSE, 0: Verdict.NO_CLEAR_DIFFERENCE}
+VERDICTS = {1: ArmVerdict.BETTER, -1: ArmVerdict.WORSE, 0: ArmVerdict.NO_CLEAR_DIFFERENCE}
 
 
 def sr_interval(scored: Sequence[Episode]) -> tuple[float, float] | None:
@@ -84,7 +84,7 @@ def _compare(
 ) -> ArmComparison:
     tasks = sorted(mine.keys() & theirs.keys())
     if len(tasks) < min_pairs:
-        return ArmComparison(arm=arm, versus=versus, pairs=len(tasks), verdict=Verdict.TOO_FEW_TASKS)
+        return ArmComparison(arm=arm, versus=versus, pairs=len(tasks), verdict=ArmVerdict.TOO_FEW_TASKS)
     rng = random.Random(f"{seed}:{arm}:{versus}")
     success = paired_effect([mine[t][0] - theirs[t][0] for t in tasks], rng)
     gc = paired_effect([mine[t][1] - theirs[t][1] for t in tasks], rng)

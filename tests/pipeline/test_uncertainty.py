@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from msi_agent.pipeline.records import RUN_SCHEMA_VERSION, Results, RunRecordError, Verdict
+from msi_agent.pipeline.records import RUN_SCHEMA_VERSION, ArmVerdict, Results, RunRecordError
 from msi_agent.pipeline.results import build_results, render_markdown
 from msi_agent.pipeline.runfolder import RunFolder
 from msi_agent.pipeline.uncertainty import arm_pairs, compare_arms, gc_interval
@@ -33,20 +33,20 @@ def test_identical_arms_are_no_clear_difference_and_a_steady_win_is_better() -> 
     rows = {(c.arm, c.versus): c for c in compare_arms(by)}
     assert list(rows) == [("msi-hashmap", "no-insights"), ("expel-all", "no-insights"), ("msi-hashmap", "expel-all")]
     same = rows[("msi-hashmap", "no-insights")]
-    assert same.pairs == 10 and same.verdict is Verdict.NO_CLEAR_DIFFERENCE
+    assert same.pairs == 10 and same.verdict is ArmVerdict.NO_CLEAR_DIFFERENCE
     assert same.success and (same.success.mean, same.success.low, same.success.high) == (0, 0, 0)
     win = rows[("msi-hashmap", "expel-all")]
     assert win.success and win.success.mean == pytest.approx(0.5) and win.success.low > 0
-    assert win.verdict is Verdict.BETTER and rows[("expel-all", "no-insights")].verdict is Verdict.WORSE
+    assert win.verdict is ArmVerdict.BETTER and rows[("expel-all", "no-insights")].verdict is ArmVerdict.WORSE
 
 
 def test_errored_episodes_are_never_evidence_and_few_pairs_say_so() -> None:
     won = _arm("m", [2] * 6)
     lost = _arm("n", [0] * 3) + _arm("n", [0] * 6, error="LLM call failed: refused")[3:]
     (row,) = compare_arms({"msi-hashmap": won, "no-insights": lost})
-    assert row.pairs == 3 and row.verdict is Verdict.TOO_FEW_TASKS and row.success is None
+    assert row.pairs == 3 and row.verdict is ArmVerdict.TOO_FEW_TASKS and row.success is None
     (row,) = compare_arms({"msi-hashmap": won, "no-insights": lost}, min_pairs=3)
-    assert row.verdict is Verdict.BETTER
+    assert row.verdict is ArmVerdict.BETTER
 
 
 def test_only_arms_with_a_baseline_are_compared() -> None:
