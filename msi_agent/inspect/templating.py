@@ -12,6 +12,7 @@ from markupsafe import Markup
 from msi_agent.inspect.charts import BarChart, to_svg
 from msi_agent.inspect.compare import pivot
 from msi_agent.markdown import text as md
+from msi_agent.pipeline.results import interval, points
 from msi_agent.stats import Effect
 
 
@@ -47,5 +48,6 @@ def environment() -> Environment:
         keep_trailing_newline=True,
     )
     env.filters |= {"pct": pct, "number": number, "svg": svg, "md": md, "effect": effect}
+    env.filters |= {"interval": interval, "points": points}
     env.globals["pivot"] = pivot
     return env

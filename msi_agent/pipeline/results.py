@@ -149,7 +149,7 @@ def render_markdown(results: Results, *, title: str) -> str:
             "–" if price is None else f"{price:.4f}",
         ]
         pooled = keyed.get((cond, ALL, ALL))
-        cells += [_interval(pooled.sr_ci), _interval(pooled.gc_ci)] if pooled else ["–", "–"]
+        cells += [interval(pooled.sr_ci), interval(pooled.gc_ci)] if pooled else ["–", "–"]
         out.append(_row(cells))
     for split in splits:
         if split == ALL:
@@ -172,8 +172,8 @@ def render_markdown(results: Results, *, title: str) -> str:
                                 _pct(sc.gc),
                                 _pct(sc.plw_sr),
                                 _pct(sc.plw_gc),
-                                _interval(sc.sr_ci),
-                                _interval(sc.gc_ci),
+                                interval(sc.sr_ci),
+                                interval(sc.gc_ci),
                             ]
                         )
                     )
@@ -192,12 +192,12 @@ def render_markdown(results: Results, *, title: str) -> str:
     return "\n".join(out) + "\n"
 
 
-def _interval(ci: tuple[float, float] | None) -> str:
+def interval(ci: tuple[float, float] | None) -> str:
     """A 0..1 interval in whole percent, as "33–75"; '–' when there is none (no episodes, or an older file)."""
     return "–" if ci is None else f"{100 * ci[0]:.0f}–{100 * ci[1]:.0f}"
 
 
-def _points(effect: Effect | None) -> str:
+def points(effect: Effect | None) -> str:
     """A difference of rates in percentage points with its interval: "+25.0 (+12.5, +37.5)"."""
     if effect is None:
         return "–"
@@ -219,7 +219,7 @@ def _comparison_section(comparisons: Sequence[ArmComparison]) -> list[str]:
     header = ["arm", "versus", "paired tasks", "Δ SR (95% CI)", "Δ GC (95% CI)", "verdict"]
     out += [_row(header), _row(["---"] * len(header))]
     for c in comparisons:
-        out.append(_row([c.arm, c.versus, str(c.pairs), _points(c.success), _points(c.gc), c.verdict.value]))
+        out.append(_row([c.arm, c.versus, str(c.pairs), points(c.success), points(c.gc), c.verdict.value]))
     return out
 
 

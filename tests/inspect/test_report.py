@@ -50,6 +50,9 @@ def test_report_cli_writes_self_contained_html_and_markdown(workspace: Path, tmp
     assert "run-a · msi" in html and "run-b · expel" in html
     md = (out / "report.md").read_text()
     assert "| valid_seen | pick_and_place_simple | 4 | 25.0 | 50.0 | 4 | 50.0 | 75.0 |" in md  # without | with
+    assert "| 4 | 50.0 | 75.0 | 5–70 | " in md  # then each condition's intervals: Wilson 1/4 …
+    assert "| msi | no-insights | 8 | +25.0 (" in md  # and the arms compared on the same tasks
+    assert 'title="95% Wilson interval">5–70<' in html and '<table class="comparisons" data-run="run-a">' in html
     assert "| run-a | msi | 8 | 2,600 | 400 | 0 | 0 | 0.0034 |" in md  # no cached tokens, no errored episodes
     assert "| run-a | total | 16 | 5,200 | 800 | 0 | 0 | 0.0068 |" in md
     for link in re.findall(r"\]\((charts/[^)]+\.svg)\)", md):

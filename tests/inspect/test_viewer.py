@@ -75,6 +75,9 @@ def test_compare_page_has_charts_for_both_runs(client: TestClient) -> None:
     html = client.get("/compare", params=[("run", "run-a"), ("run", "run-b")]).text
     assert 'data-chart="sr-valid_seen"' in html and 'data-chart="gc-valid_unseen"' in html
     assert "run-a · msi" in html and "run-b · expel" in html
+    assert '<table class="comparisons" data-run="run-a">' in html  # run-a has a no-insights arm …
+    assert 'data-run="run-b"' in html and '<table class="comparisons" data-run="run-b">' not in html  # … run-b not
+    assert 'title="95% Wilson interval">' in html
     assert "http://" not in html.replace('xmlns="http://www.w3.org/2000/svg"', "")
 
 
