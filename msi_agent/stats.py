@@ -44,12 +44,16 @@ def wilson(successes: int, n: int, z: float = Z95) -> tuple[float, float] | None
         return None
     if not 0 <= successes <= n:
         raise ValueError(f"successes must be between 0 and n={n}, got {successes}")
-    p = successes / n
+    return wilson_rate(successes / n, n, z)
+
+
+def wilson_rate(p: float, n: float, z: float = Z95) -> tuple[float, float]:
+    """Wilson's interval for an observed rate ``p`` in [0, 1] over ``n`` > 0 (possibly effective) trials."""
     z2 = z * z
     centre = (p + z2 / (2 * n)) / (1 + z2 / n)
     half = z / (1 + z2 / n) * math.sqrt(p * (1 - p) / n + z2 / (4 * n * n))
-    low = 0.0 if successes == 0 else max(0.0, centre - half)  # exact at the ends, not 0.9999999999999999
-    return low, 1.0 if successes == n else min(1.0, centre + half)
+    low = 0.0 if p <= 0 else max(0.0, centre - half)  # exact at the ends, not 0.9999999999999999
+    return low, 1.0 if p >= 1 else min(1.0, centre + half)
 
 
 def bootstrap(items: Sequence[T], statistic: Callable[[Sequence[T]], float], rng: random.Random) -> tuple[float, float]:

@@ -157,7 +157,7 @@ class ResultRow(BaseModel):
     """95 % Wilson interval of ``sr`` (``msi_agent.stats.wilson``); ``None`` without scored episodes or in files
     written before intervals were recorded."""
     gc_ci: tuple[float, float] | None = None
-    """95 % bootstrap interval of ``gc`` over the row's episodes (``msi_agent.pipeline.uncertainty``)."""
+    """Conservative 95 % interval of ``gc``: Wilson's over the row's episodes (``msi_agent.pipeline.uncertainty``)."""
 
 
 NO_INSIGHTS_ARM = "no-insights"

@@ -11,24 +11,23 @@ tables.
 
 from __future__ import annotations
 
-import random
 from collections.abc import Mapping, Sequence
 
 from envs.metrics import aggregate
 from msi_agent import markdown
 from msi_agent.llm.accounting import PriceTable, cost, price_for
 from msi_agent.pipeline.records import ArmComparison, ConditionUsage, DistillUpdate, InsightCount, ResultRow, Results
-from msi_agent.pipeline.uncertainty import compare_arms, gc_interval, sr_interval
+from msi_agent.pipeline.uncertainty import MIN_PAIRS, compare_arms, gc_interval, sr_interval
 from msi_agent.records import Episode, Split, TokenUsage
-from msi_agent.stats import MIN_PAIRS, Effect
+from msi_agent.stats import Effect
 
 ALL = "all"
 SPLIT_LABELS = {Split.VALID_SEEN.value: "seen", Split.VALID_UNSEEN.value: "unseen", ALL: "all"}
 
 
-def result_rows(by_condition: Mapping[str, Sequence[Episode]], *, seed: int = 0) -> list[ResultRow]:
+def result_rows(by_condition: Mapping[str, Sequence[Episode]]) -> list[ResultRow]:
     """One row per condition × split (seen, unseen, all) × family (each, and ``all``); errored ones not scored.
-    Each row carries 95 % intervals for SR and GC (``pipeline.uncertainty``), seeded per row by ``seed``."""
+    Each row carries 95 % intervals for SR and GC (``pipeline.uncertainty``)."""
     rows = []
     for condition, episodes in by_condition.items():
         splits = sorted({e.task.split.value for e in episodes})
@@ -39,7 +38,6 @@ def result_rows(by_condition: Mapping[str, Sequence[Episode]], *, seed: int = 0)
                 chosen = [e for e in in_split if family == ALL or e.task.family == family]
                 scored = [e for e in chosen if e.error is None]
                 m = aggregate(scored)
-                rng = random.Random(f"{seed}:{condition}:{split}:{family}")
                 rows.append(
                     ResultRow(
                         family=family,
@@ -52,7 +50,7 @@ def result_rows(by_condition: Mapping[str, Sequence[Episode]], *, seed: int = 0)
                         plw_sr=m.plw_sr,
                         plw_gc=m.plw_gc,
                         sr_ci=sr_interval(scored),
-                        gc_ci=gc_interval(scored, rng),
+                        gc_ci=gc_interval(scored),
                     )
                 )
     return rows
@@ -73,7 +71,7 @@ def build_results(
     ``spend`` is the run's call log by scope (``CallLog.spend``): every call made, errored and interrupted
     attempts included, so the totals are what the endpoint processed. A condition the log has no calls of (none
     given, or episodes played out of process, e.g. on Ray) counts its episodes' own usage. ``seed`` seeds the
-    bootstrap intervals, so the same episodes always give the same tables."""
+    paired bootstrap of the arm comparison, so the same episodes always give the same tables."""
     price = price_for(llm, prices or {})
     spend = dict(spend or {})
     summary = {}
@@ -89,7 +87,7 @@ def build_results(
         )
     overall = sum(spend.values(), TokenUsage())
     return Results(
-        rows=result_rows(by_condition, seed=seed),
+        rows=result_rows(by_condition),
         conditions=summary,
         insight_counts=[InsightCount(step=u.step, counts=u.counts) for u in updates],
         usage=overall,
@@ -119,8 +117,8 @@ def render_markdown(results: Results, *, title: str) -> str:
     out += [
         "## Summary (all families; SR / GC in %)",
         "",
-        "95 % intervals (of all tasks here, of each row below): SR by Wilson's score interval, GC by a bootstrap "
-        "over episodes (a single point when every episode scored the same). Compare arms by the paired section "
+        "95 % intervals (of all tasks here, of each row below): SR by Wilson's score interval, GC by Wilson's "
+        "interval over episodes (conservative: GC is not a 0/1 outcome). Compare arms by the paired section "
         "further down, not by overlapping intervals.",
         "",
     ]

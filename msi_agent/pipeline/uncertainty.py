@@ -1,11 +1,13 @@
 """How far to trust a results table: a 95 % interval per row, and arms compared task by task.
 
-Rows: SR is a binomial proportion, so it gets a Wilson interval (``msi_agent.stats.wilson``). GC is not: it is
-micro-averaged (Σ satisfied / Σ goal conditions, ``envs.metrics``), a ratio whose parts come in per-episode
-bundles of correlated conditions, so neither a binomial interval over conditions (too narrow) nor mean ± t over
-episodes (a different estimator, and it leaves [0, 1]) fits. A seeded bootstrap over episodes recomputes exactly
-the table's ratio on each resample and stays in [0, 1]; its limit — a point interval when every episode scored
-the same — is stated in results.md.
+Rows: SR is a binomial proportion, so it gets a Wilson interval (``msi_agent.stats.wilson``). GC is a rate in
+[0, 1] too, micro-averaged (Σ satisfied / Σ goal conditions, ``envs.metrics``), but not binomial: an episode's
+conditions are met or missed together. Any outcome in [0, 1] with mean p varies at most as much as a 0/1 outcome
+(variance ≤ p(1−p)), so Wilson's interval with the *episodes* as trials is a conservative interval for GC — with
+Kish's effective count (Σw)²/Σw² for the weights w = goal conditions per episode. (Exactly conservative when an
+episode's GC does not depend on how many conditions its task has, nearly so otherwise.) A bootstrap over
+episodes was the other candidate and was dropped: it collapses to a point whenever every episode scored the same
+(four perfect episodes would read "GC 100–100"), and mean ± t shares that flaw and leaves [0, 1].
 
 Arms: two arms played the same test tasks, so their difference is measured per task (task difficulty cancels)
 and the per-task differences are bootstrapped together (``stats.paired_effect``).
@@ -17,11 +19,14 @@ import random
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 
-from envs.metrics import episode_gc
+from envs.metrics import aggregate, episode_gc
 from msi_agent.pipeline.records import EXPEL_ARM, NO_INSIGHTS_ARM, ArmComparison, ArmVerdict
 from msi_agent.records import Episode
-from msi_agent.stats import MIN_PAIRS, bootstrap, direction, mean, paired_effect, wilson
+from msi_agent.stats import direction, mean, paired_effect, wilson, wilson_rate
 
+MIN_PAIRS = 6
+"""The fewest paired tasks at which even a clean sweep (one arm better on every task) is significant at 5 % by a
+two-sided sign test (2 · 2⁻⁶ ≈ 3 %): a bootstrap over fewer tasks would call a 4-task sweep a certain win."""
 VERDICTS = {1: ArmVerdict.BETTER, -1: ArmVerdict.WORSE, 0: ArmVerdict.NO_CLEAR_DIFFERENCE}
 
 
@@ -29,18 +34,16 @@ def sr_interval(scored: Sequence[Episode]) -> tuple[float, float] | None:
     return wilson(sum(e.success for e in scored), len(scored))
 
 
-def gc_interval(scored: Sequence[Episode], rng: random.Random) -> tuple[float, float] | None:
-    """Bootstrap interval of the micro-averaged GC over ``scored`` episodes; ``None`` without any."""
+def gc_interval(scored: Sequence[Episode]) -> tuple[float, float] | None:
+    """Conservative 95 % interval of the micro-averaged GC of ``scored`` episodes; ``None`` without any."""
     if not scored:
         return None
-    parts = [(e.gc_satisfied, e.gc_total, episode_gc(e)) for e in scored]
-    return bootstrap(parts, _micro_gc, rng)
-
-
-def _micro_gc(parts: Sequence[tuple[int, int, float]]) -> float:
-    """``envs.metrics.aggregate``'s GC on (satisfied, total, episode GC) triples."""
-    total = sum(p[1] for p in parts)
-    return sum(p[0] for p in parts) / total if total else mean(p[2] for p in parts)
+    gc = aggregate(scored).gc
+    weights = [e.gc_total for e in scored]  # as aggregate weighs them; all zero: each episode scores its success
+    if not any(weights):
+        weights = [1] * len(scored)
+    effective = sum(weights) ** 2 / sum(w * w for w in weights)
+    return wilson_rate(gc, effective)
 
 
 def arm_pairs(conditions: Sequence[str]) -> list[tuple[str, str]]:

@@ -1,6 +1,6 @@
 """Arms compared task by task, end to end: the ``credit_player`` wins lamp tasks exactly when the HELP insight is
-in its prompt, so MSI beats no-insights there by construction, and on pick-and-place tasks (which HELP does not
-touch) the two arms play alike."""
+in its prompt, so with HELP in the store MSI beats no-insights by construction; with only an idle insight the two
+arms play alike."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from credit_player import HELP
+from credit_player import HELP, IDLE
 from typer.testing import CliRunner
 
 from insights_store import open_store
@@ -18,6 +18,7 @@ from msi_agent.cli.main import app
 from msi_agent.records import Insight, Scale
 
 HERE = Path(__file__).resolve().parent
+FAMILIES = ["pick_and_place_simple", "look_at_obj_in_light"]  # the tasks the player knows (household_player)
 
 
 @pytest.fixture(autouse=True)
@@ -27,17 +28,18 @@ def player_importable() -> Iterator[None]:
     sys.path.remove(str(HERE))
 
 
-def _eval(workspace: Path, name: str, family: str) -> tuple[dict, str]:
+def _eval(workspace: Path, name: str, insight: Insight) -> tuple[dict, str]:
     store = open_store("chroma", workspace=workspace, embeddings="hash")
     try:
-        store.add(Insight(text=HELP, scale=Scale.SUBTASK, key="Lighting", score=4), namespace="ns")
+        store.add(insight, namespace=name)
     finally:
         store.close()
+    families = [a for f in FAMILIES for a in ("-f", f)]
     result = CliRunner().invoke(
         app,
         [
             "--workspace", str(workspace), "--llm", "credit_player:make_model", "eval", "--name", name,
-            "--namespace", "ns", "--test-tasks", "4", "--max-steps", "20", "-f", family, "--baselines", "none",
+            "--namespace", name, "--test-tasks", "4", "--max-steps", "8", *families, "--baselines", "none",
         ],
         env={"MSI_STORE__EMBEDDER": "hash", "COLUMNS": "200"},
     )  # fmt: skip
@@ -47,21 +49,29 @@ def _eval(workspace: Path, name: str, family: str) -> tuple[dict, str]:
 
 
 def test_a_helpful_insight_is_a_clear_win_and_an_idle_one_is_no_clear_difference(tmp_path: Path) -> None:
-    results, md = _eval(tmp_path, "lamp", "look_at_obj_in_light")
+    results, md = _eval(tmp_path, "help", Insight(text=HELP, scale=Scale.SUBTASK, key="Lighting", score=4))
+    rows = {(r["condition"], r["split"], r["family"]): r for r in results["rows"]}
+    lamp = FAMILIES[1]
+    assert (rows[("msi-hashmap", "all", lamp)]["sr"], rows[("no-insights", "all", lamp)]["sr"]) == (1.0, 0.0)
+    msi, none = rows[("msi-hashmap", "all", "all")], rows[("no-insights", "all", "all")]
     (win,) = results["comparisons"]
     assert (win["arm"], win["versus"], win["pairs"]) == ("msi-hashmap", "no-insights", 8)
-    rows = {(r["condition"], r["split"], r["family"]): r for r in results["rows"]}
-    msi, none = rows[("msi-hashmap", "all", "all")], rows[("no-insights", "all", "all")]
-    assert (msi["sr"], none["sr"]) == (0.5, 0.0)  # half the lamp tasks are won with HELP, none without it
-    assert win["success"]["mean"] == msi["sr"] - none["sr"]  # every task paired: the mean is the SR gap
-    assert 0 < win["success"]["low"] < win["success"]["high"] <= 1 and win["verdict"] == "better"
+    assert win["success"]["mean"] == pytest.approx(msi["sr"] - none["sr"])  # every task paired: the SR gap
+    assert 0 < win["success"]["low"] <= win["success"]["high"] <= 1 and win["verdict"] == "better"
     assert "## Arms compared on the same tasks" in md
-    assert "| msi-hashmap | no-insights | 8 | +50.0 (+12.5, +87.5) |" in md
-    assert msi["sr_ci"] == [pytest.approx(0.2152, abs=1e-4), pytest.approx(0.7848, abs=1e-4)]  # Wilson 4/8
-    assert none["sr_ci"] == [0.0, pytest.approx(0.3244, abs=1e-4)]  # Wilson 0/8
-    assert "| all | msi-hashmap | 4 | 50.0 | 50.0 | 50.0 | 50.0 | 15–85 |" in md  # the CI after the old columns
+    assert f"| msi-hashmap | no-insights | 8 | {100 * win['success']['mean']:+.1f} (" in md
+    wins = round(msi["sr"] * 8)
+    assert msi["sr_ci"] == pytest.approx(_wilson(wins, 8), abs=1e-4)  # the row's interval, as computed by hand
 
-    results, md = _eval(tmp_path, "pick", "pick_and_place_simple")
+    results, md = _eval(tmp_path, "idle", Insight(text=IDLE, scale=Scale.GENERAL, score=2))
     (same,) = results["comparisons"]
-    assert same["pairs"] == 8 and same["success"]["mean"] == 0 and same["verdict"] == "no clear difference"
-    assert "| no clear difference |" in md
+    assert same["pairs"] == 8 and same["success"] == {"mean": 0.0, "low": 0.0, "high": 0.0}
+    assert same["verdict"] == "no clear difference" and "| no clear difference |" in md
+
+
+def _wilson(k: int, n: int) -> tuple[float, float]:
+    """Wilson's interval written out again from its formula, independently of ``msi_agent.stats``."""
+    z, p = 1.959963984540054, k / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z / (1 + z * z / n) * (p * (1 - p) / n + z * z / (4 * n * n)) ** 0.5
+    return max(0.0, centre - half), min(1.0, centre + half)

@@ -4,7 +4,6 @@ scripted player is tests/pipeline/test_arm_comparison_run.py)."""
 from __future__ import annotations
 
 import json
-import random
 from pathlib import Path
 
 import pytest
@@ -14,6 +13,7 @@ from msi_agent.pipeline.results import build_results, render_markdown
 from msi_agent.pipeline.runfolder import RunFolder
 from msi_agent.pipeline.uncertainty import arm_pairs, compare_arms, gc_interval
 from msi_agent.records import Episode, Split, Task
+from msi_agent.stats import wilson, wilson_rate
 
 
 def _ep(arm: str, i: int, satisfied: int, *, total: int = 2, error: str | None = None) -> Episode:
@@ -47,6 +47,9 @@ def test_errored_episodes_are_never_evidence_and_few_pairs_say_so() -> None:
     assert row.pairs == 3 and row.verdict is ArmVerdict.TOO_FEW_TASKS and row.success is None
     (row,) = compare_arms({"msi-hashmap": won, "no-insights": lost}, min_pairs=3)
     assert row.verdict is ArmVerdict.BETTER
+    sweep = {"msi-hashmap": _arm("m", [2] * 5), "no-insights": _arm("n", [0] * 5)}
+    (row,) = compare_arms(sweep)  # five tasks all won: a sign test would not call it (p = 2 · 2⁻⁵ ≈ 6 %)
+    assert row.pairs == 5 and row.verdict is ArmVerdict.TOO_FEW_TASKS
 
 
 def test_only_arms_with_a_baseline_are_compared() -> None:
@@ -54,11 +57,15 @@ def test_only_arms_with_a_baseline_are_compared() -> None:
     assert arm_pairs(["msi-hashmap", "expel-all"]) == [("msi-hashmap", "expel-all")]
 
 
-def test_gc_interval_is_the_micro_average_bootstrapped_over_episodes() -> None:
-    eps = [*_arm("m", [3, 0, 1], total=3), _ep("m", 9, 0, total=1)]
-    low, high = gc_interval(eps, random.Random(0)) or (-1.0, -1.0)
-    assert 0 <= low < 4 / 10 < high <= 1  # the table's GC is Σ satisfied / Σ total = 4/10
-    assert gc_interval([], random.Random(0)) is None
+def test_gc_interval_is_wilson_over_episodes_weighted_as_gc_is() -> None:
+    perfect = _arm("m", [2, 2, 2, 2])
+    assert gc_interval(perfect) == wilson(4, 4)  # four perfect episodes are not certainty (a bootstrap says 100–100)
+    assert gc_interval(_arm("m", [2, 0, 2, 0])) == wilson(2, 4)  # 0/1 outcomes, equal weights: exactly SR's
+    mixed = [*_arm("m", [3, 0, 1], total=3), _ep("m", 9, 0, total=1)]  # GC = Σ satisfied / Σ total = 4/10
+    low, high = gc_interval(mixed) or (-1.0, -1.0)
+    assert (low, high) == wilson_rate(0.4, 10**2 / (3 * 9 + 1))  # Kish's effective count: (Σw)² / Σw² ≈ 3.6
+    assert 0 < low < 0.4 < high < 1 and high - low > (wilson(4, 10)[1] - wilson(4, 10)[0])  # type: ignore[index]
+    assert gc_interval([]) is None
 
 
 def test_results_carry_intervals_reproducibly_and_render_them_after_the_old_columns() -> None:
