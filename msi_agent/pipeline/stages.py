@@ -48,10 +48,6 @@ class Arm:
     """Insight ids taken out of every selection: an ablation arm (``msi_agent.pipeline.ablation``)."""
     online: bool = False
     """Distil into ``namespace`` after every episode (``msi_agent.pipeline.online``)."""
-    exclude: frozenset[str] = frozenset()
-    """Insight ids taken out of every selection: an ablation arm (``msi_agent.pipeline.ablation``)."""
-    online: bool = False
-    """Distil into ``namespace`` after every episode (``msi_agent.pipeline.online``)."""
 
 
 def namespace_of(settings: Settings, folder: RunFolder) -> str:
