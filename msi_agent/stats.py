@@ -17,8 +17,10 @@ from pydantic import BaseModel, ConfigDict
 Z95 = 1.959963984540054
 """The standard normal quantile of 0.975: a two-sided 95 % interval."""
 BOOTSTRAP_SAMPLES = 2000
-MIN_PAIRS = 4
-"""Fewer paired tasks than this are not evidence: a bootstrap over 1–3 values is nearly a point."""
+MIN_PAIRS = 6
+"""The fewest paired tasks at which even a clean sweep (one side better on every task) is significant at 5 % by a
+two-sided sign test (2 · 2⁻⁶ ≈ 3 %): a bootstrap over fewer tasks would call a 4-task sweep a certain win. Arm
+comparisons and insight credit both use it."""
 
 
 T = TypeVar("T")

@@ -22,11 +22,8 @@ from collections.abc import Mapping, Sequence
 from envs.metrics import aggregate, episode_gc
 from msi_agent.pipeline.records import EXPEL_ARM, NO_INSIGHTS_ARM, ArmComparison, ArmVerdict
 from msi_agent.records import Episode
-from msi_agent.stats import direction, mean, paired_effect, wilson, wilson_rate
+from msi_agent.stats import MIN_PAIRS, direction, mean, paired_effect, wilson, wilson_rate
 
-MIN_PAIRS = 6
-"""The fewest paired tasks at which even a clean sweep (one arm better on every task) is significant at 5 % by a
-two-sided sign test (2 · 2⁻⁶ ≈ 3 %): a bootstrap over fewer tasks would call a 4-task sweep a certain win."""
 VERDICTS = {1: ArmVerdict.BETTER, -1: ArmVerdict.WORSE, 0: ArmVerdict.NO_CLEAR_DIFFERENCE}
 
 

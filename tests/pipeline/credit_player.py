@@ -3,7 +3,7 @@ the prompt, pick-and-place tasks are lost exactly when ``HARM`` is. ``--llm cred
 
 from __future__ import annotations
 
-from household_player import names_reply, tasks_for
+from household_player import tasks_for
 
 import envs
 from msi_agent.llm import ScriptedChatModel
@@ -15,9 +15,17 @@ IDLE = "Every room has a door."
 UNUSED = "Fridges keep food cold."
 
 
+def _lamp(task_text: str) -> bool:
+    """A look-at-in-light task, however it is phrased ("look at … under the desklamp", "examine … with the …")."""
+    return "lamp" in task_text
+
+
 def stumble(first: str, prompt: str, turn: int) -> bool:
-    lamp = "look at" in first.split("Your task is to:")[-1]
-    return HELP not in prompt if lamp else HARM in prompt
+    return HELP not in prompt if _lamp(first.split("Your task is to:")[-1]) else HARM in prompt
+
+
+def names_reply(prompt: str) -> str:
+    return "Lighting" if _lamp(prompt.split("about to do this task:")[1].splitlines()[0]) else "none"
 
 
 def make_model() -> ScriptedChatModel:

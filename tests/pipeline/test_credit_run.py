@@ -57,10 +57,10 @@ def test_credit_ranks_helpful_first_and_harmful_last(tmp_path: Path) -> None:
     ids = _seed(tmp_path)
     families = [a for f in FAMILIES for a in ("-f", f)]
     out = _cli(
-        tmp_path, "eval", "--name", "cr", "--namespace", "ns", "--test-tasks", "4", "--max-steps", "8", *families,
+        tmp_path, "eval", "--name", "cr", "--namespace", "ns", "--test-tasks", "6", "--max-steps", "8", *families,
         "--baselines", "none", "--ablate", "top:3",
     )  # fmt: skip
-    assert "ablation: 3 arm(s) × 8 tasks = 24 episodes" in out
+    assert "ablation: 3 arm(s) × 12 tasks = 36 episodes" in out
     results = json.loads((tmp_path / "runs" / "cr" / "results.json").read_text())
     sr = {(r["condition"], r["family"]): r["sr"] for r in results["rows"] if r["split"] == "all"}
     full, no_help = "msi-hashmap", f"ablate-{ids['help']}"
@@ -75,7 +75,7 @@ def test_credit_ranks_helpful_first_and_harmful_last(tmp_path: Path) -> None:
     assert by[ids["harm"]]["success"]["mean"] < 0 and by[ids["harm"]]["verdict"] == "hurts"
     assert by[ids["idle"]]["verdict"] == "no clear effect"
     assert by[ids["unused"]]["verdict"] == "not enough evidence" and by[ids["unused"]]["used"] == 0
-    assert by[ids["help"]]["exact_pairs"] == by[ids["help"]]["pairs"] == 4
+    assert by[ids["help"]]["exact_pairs"] == by[ids["help"]]["pairs"] == 6  # stats.MIN_PAIRS: a verdict needs 6
 
     _cli(tmp_path, "report", "cr", "--out", str(tmp_path / "report"))
     md = (tmp_path / "report" / "report.md").read_text()
