@@ -27,13 +27,16 @@ T = TypeVar("T")
 
 
 class Effect(BaseModel):
-    """A mean paired difference with its 95 % interval (``low`` ≤ ``mean`` ≤ ``high``)."""
+    """A mean paired difference with its 95 % interval (``low`` ≤ ``mean`` ≤ ``high``) and the two-sided exact
+    sign-test p-value over the tasks whose outcome differed (``sign_test``), which decides verdicts."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     mean: float
     low: float
     high: float
+    p_value: float | None = None
+    """None in results written before verdicts were sign-tested (their verdict then follows the interval)."""
 
 
 def wilson(successes: int, n: int, z: float = Z95) -> tuple[float, float] | None:
@@ -78,14 +81,31 @@ def paired_effect(diffs: Sequence[float], rng: random.Random) -> Effect:
     """Mean of per-task differences with a paired-bootstrap interval: resampling tasks (not episodes) keeps each
     task's two outcomes together, so task difficulty cancels out of the comparison."""
     low, high = bootstrap(diffs, mean, rng)
-    return Effect(mean=mean(diffs), low=low, high=high)
+    return Effect(mean=mean(diffs), low=low, high=high, p_value=sign_test(diffs))
+
+
+def sign_test(diffs: Sequence[float]) -> float:
+    """Two-sided exact sign test: the chance of a split at least this lopsided among the tasks that differed (ties
+    dropped) if either side were as likely to win each. It decides verdicts because a percentile bootstrap over a
+    few tasks is overconfident: 3 wins and 3 ties give a bootstrap interval of [0.17, 0.83] but p = 0.25."""
+    wins, losses = sum(d > 0 for d in diffs), sum(d < 0 for d in diffs)
+    n = wins + losses
+    if n == 0:
+        return 1.0
+    tail = sum(math.comb(n, i) for i in range(min(wins, losses) + 1))
+    return min(1.0, 2 * tail / 2**n)
+
+
+ALPHA = 0.05
 
 
 def direction(success: Effect, gc: Effect) -> int:
-    """+1 when the interval of the success difference lies above 0, −1 below, else 0. Goal-condition progress
-    decides only when success did not move at all (mean 0): partial progress counts, never against a clear SR."""
-    if success.low > 0 or (success.mean == 0 and gc.low > 0):
-        return 1
-    if success.high < 0 or (success.mean == 0 and gc.high < 0):
-        return -1
-    return 0
+    """+1 when success differs significantly upwards (sign test at ``ALPHA``), −1 downwards, else 0. Goal-condition
+    progress decides only when success did not move at all (mean 0): partial progress counts, never against a clear
+    SR. An effect without a p-value (an older file) is judged by whether its interval excludes 0."""
+
+    def sign(effect: Effect) -> int:
+        significant = effect.low > 0 or effect.high < 0 if effect.p_value is None else effect.p_value < ALPHA
+        return (effect.mean > 0) - (effect.mean < 0) if significant else 0
+
+    return sign(success) or (sign(gc) if success.mean == 0 else 0)

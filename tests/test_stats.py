@@ -6,7 +6,16 @@ import random
 
 import pytest
 
-from msi_agent.stats import BOOTSTRAP_SAMPLES, Effect, bootstrap, direction, mean, paired_effect, wilson
+from msi_agent.stats import (
+    BOOTSTRAP_SAMPLES,
+    Effect,
+    bootstrap,
+    direction,
+    mean,
+    paired_effect,
+    sign_test,
+    wilson,
+)
 
 
 @pytest.mark.parametrize(
@@ -62,3 +71,33 @@ def test_the_bootstrap_covers_the_statistic_and_agreeing_items_give_a_point() ->
 )
 def test_direction_reads_the_success_interval_first(success: Effect, gc: Effect, expected: int) -> None:
     assert direction(success, gc) == expected
+
+
+@pytest.mark.parametrize(
+    ("diffs", "p"),
+    [
+        ([1.0] * 6, 2 / 64),  # a clean sweep of 6: the smallest significant one
+        ([1.0] * 3 + [0.0] * 3, 0.25),  # ties are dropped
+        ([1.0] * 5 + [-1.0], 2 * 7 / 64),
+        ([0.0] * 8, 1.0),
+        ([0.5, -0.25], 1.0),
+    ],
+)
+def test_sign_test_p_values(diffs: list[float], p: float) -> None:
+    assert sign_test(diffs) == pytest.approx(p)
+
+
+@pytest.mark.parametrize(
+    ("diffs", "expected"),
+    [
+        ([1.0] * 6, 1),
+        ([-1.0] * 7, -1),
+        ([1.0] * 3 + [0.0] * 3, 0),  # the bootstrap interval excludes 0 here; the verdict must not
+        ([1.0] * 4 + [0.0] * 6, 0),
+    ],
+)
+def test_verdicts_follow_the_sign_test_not_the_bootstrap(diffs: list[float], expected: int) -> None:
+    success = paired_effect(diffs, random.Random(0))
+    if diffs == [1.0] * 3 + [0.0] * 3:
+        assert success.low > 0  # what a bootstrap-decided verdict would have called a win
+    assert direction(success, paired_effect([0.0] * len(diffs), random.Random(0))) == expected

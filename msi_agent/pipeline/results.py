@@ -210,8 +210,9 @@ def _comparison_section(comparisons: Sequence[ArmComparison]) -> list[str]:
         "## Arms compared on the same tasks",
         "",
         "Arm − versus, in percentage points: the mean over the test tasks both arms played (errored episodes left "
-        "out) with a 95 % paired-bootstrap interval. An interval that includes 0 is no clear difference; fewer "
-        f"than {MIN_PAIRS} paired tasks are too few to say.",
+        "out) with a 95 % paired-bootstrap interval. The verdict is an exact two-sided sign test at 5 % over the "
+        "tasks whose success differed (GC decides only when SR did not move): a bootstrap over few tasks is "
+        f"overconfident. Fewer than {MIN_PAIRS} paired tasks are too few to say.",
         "",
     ]
     header = ["arm", "versus", "paired tasks", "Δ SR (95% CI)", "Δ GC (95% CI)", "verdict"]

@@ -57,7 +57,13 @@ def test_loose_pairs_are_counted_apart_and_few_pairs_are_not_evidence() -> None:
     eps += [_ep("msi", 9, {"a", "b"}, success=True), _ep("none", 9, set(), success=False)]
     rows = {r.insight_id: r for r in credit(eps, min_pairs=4)}
     assert (rows["a"].pairs, rows["a"].exact_pairs) == (4, 3)
-    assert rows["a"].verdict is Verdict.HELPS
+    assert rows["a"].verdict is Verdict.NO_CLEAR_EFFECT  # 4 wins of 4: sign test p = 0.125
+    eps += [
+        _ep(arm, i, held, success=won)
+        for i in (10, 11)
+        for arm, held, won in (("msi", {"a"}, True), ("none", set(), False))
+    ]
+    assert {r.insight_id: r for r in credit(eps)}["a"].verdict is Verdict.HELPS  # 6 of 6: p ≈ 0.03
 
 
 def test_errored_and_expert_episodes_are_not_evidence() -> None:

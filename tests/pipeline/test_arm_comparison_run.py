@@ -39,7 +39,7 @@ def _eval(workspace: Path, name: str, insight: Insight) -> tuple[dict, str]:
         app,
         [
             "--workspace", str(workspace), "--llm", "credit_player:make_model", "eval", "--name", name,
-            "--namespace", name, "--test-tasks", "4", "--max-steps", "8", *families, "--baselines", "none",
+            "--namespace", name, "--test-tasks", "6", "--max-steps", "8", *families, "--baselines", "none",
         ],
         env={"MSI_STORE__EMBEDDER": "hash", "COLUMNS": "200"},
     )  # fmt: skip
@@ -55,17 +55,17 @@ def test_a_helpful_insight_is_a_clear_win_and_an_idle_one_is_no_clear_difference
     assert (rows[("msi-hashmap", "all", lamp)]["sr"], rows[("no-insights", "all", lamp)]["sr"]) == (1.0, 0.0)
     msi, none = rows[("msi-hashmap", "all", "all")], rows[("no-insights", "all", "all")]
     (win,) = results["comparisons"]
-    assert (win["arm"], win["versus"], win["pairs"]) == ("msi-hashmap", "no-insights", 8)
+    assert (win["arm"], win["versus"], win["pairs"]) == ("msi-hashmap", "no-insights", 12)  # 6 lamp tasks won
     assert win["success"]["mean"] == pytest.approx(msi["sr"] - none["sr"])  # every task paired: the SR gap
     assert 0 < win["success"]["low"] <= win["success"]["high"] <= 1 and win["verdict"] == "better"
     assert "## Arms compared on the same tasks" in md
-    assert f"| msi-hashmap | no-insights | 8 | {100 * win['success']['mean']:+.1f} (" in md
-    wins = round(msi["sr"] * 8)
-    assert msi["sr_ci"] == pytest.approx(_wilson(wins, 8), abs=1e-4)  # the row's interval, as computed by hand
+    assert f"| msi-hashmap | no-insights | 12 | {100 * win['success']['mean']:+.1f} (" in md
+    wins = round(msi["sr"] * 12)
+    assert msi["sr_ci"] == pytest.approx(_wilson(wins, 12), abs=1e-4)  # the row's interval, as computed by hand
 
     results, md = _eval(tmp_path, "idle", Insight(text=IDLE, scale=Scale.GENERAL, score=2))
     (same,) = results["comparisons"]
-    assert same["pairs"] == 8 and same["success"] == {"mean": 0.0, "low": 0.0, "high": 0.0}
+    assert same["pairs"] == 12 and same["success"] == {"mean": 0.0, "low": 0.0, "high": 0.0, "p_value": 1.0}
     assert same["verdict"] == "no clear difference" and "| no clear difference |" in md
 
 
