@@ -22,7 +22,9 @@ class Observation:
     text: feedback for the last command (or the scene description after reset).
     admissible: the commands that are valid now, in a stable order.
     info: extra facts, always including ``won`` (bool), ``gc_satisfied`` and ``gc_total`` (ints, TEACh
-    definition: conditions already true at reset do not count) and, after a failed command, ``error``.
+    definition: conditions already true at reset do not count) and, after a failed command, ``error``. An
+    environment with per-task step budgets reports the task's as ``max_steps`` (an int); the agent then plays to
+    it unless the settings set ``agent.max_steps``.
     reward: what the last command earned (1.0 on the step that wins the task, else 0.0, unless the environment
     scores otherwise); 0.0 after reset.
     terminated: the task reached an end state (won, or lost for good); stepping on is an error.

@@ -91,7 +91,11 @@ class AgentSettings(Section):
     act_only: bool = Field(False, description="the Act variant: actions without thoughts", **EPISODE)
     history_window: int | None = Field(None, ge=0, description="steps kept in the prompt; unset = all", **EPISODE)
     max_steps: int | None = Field(
-        None, gt=0, description="step limit per episode; unset = the environment's (EnvSpec.max_steps)", **EPISODE
+        None,
+        gt=0,
+        description="step limit per episode; unset = the task's own budget when the environment reports one "
+        "(info['max_steps']), else the environment's (EnvSpec.max_steps)",
+        **EPISODE,
     )
 
 

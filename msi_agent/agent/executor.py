@@ -27,11 +27,16 @@ ASK_EXPERT: Literal["ask-expert"] = "ask-expert"
 
 @dataclass(frozen=True, slots=True)
 class ExecutorConfig:
-    """``act_only`` drops the thought (ReAct's Act baseline); ``history_window`` caps the steps shown (None: all)."""
+    """``act_only`` drops the thought (ReAct's Act baseline); ``history_window`` caps the steps shown (None: all).
+
+    ``env_budget``: when the environment reports the task's own step budget (``info["max_steps"]`` after reset),
+    play to that instead of ``max_steps``: a family whose expert needs 46 steps must not be cut at a generic 30,
+    which would make it unwinnable for any agent. Runs set it when the user set no ``agent.max_steps``."""
 
     max_steps: int = 30
     act_only: bool = False
     history_window: int | None = None
+    env_budget: bool = False
 
     def __post_init__(self) -> None:
         if self.max_steps < 1:
@@ -64,6 +69,8 @@ class Attempt:
         self.info: dict[str, Any] = {}
         self.reference_length: int | None = None
         self._known_reference = reference_length
+        self.budget = config.max_steps
+        """The step limit this episode plays to (set at reset; see ``ExecutorConfig.env_budget``)."""
         self.failure: str | None = None
         self.error: str | None = None
         """Set when an LLM call failed for good: the episode stopped for a reason that is not the agent's."""
@@ -94,8 +101,9 @@ class Attempt:
         obs = self.env.reset(self.task)
         self.info = dict(obs.info)
         self.reference_length = self._resolved_reference()
+        self.budget = self._budget(obs)
         system, task_message = self.system_prompt(), self.task_message(obs)
-        for _ in range(self.config.max_steps):
+        for _ in range(self.budget):
             messages = build_messages(
                 system=system,
                 task_message=task_message,
@@ -134,8 +142,24 @@ class Attempt:
                 if obs.truncated
                 else "the environment ended the episode without success"
                 if obs.terminated
-                else f"step limit ({self.config.max_steps}) reached"
+                else f"step limit ({self.budget}) reached"
             ) + unmet_note(self.info)
+
+    def _budget(self, first: Observation) -> int:
+        """The step limit: the task's own when the config defers to the environment and it reports one. A limit
+        below the expert's plan length is warned about: no agent can win such an episode."""
+        reported = first.info.get("max_steps")
+        budget = int(reported) if self.config.env_budget and isinstance(reported, int) and reported > 0 else None
+        budget = budget or self.config.max_steps
+        if self.reference_length is not None and self.reference_length > budget:
+            log.warning(
+                "task %s: the expert needs %d steps but the step limit is %d, so no agent can win it; raise "
+                "agent.max_steps (or unset it to use the task's own budget)",
+                self.task.id,
+                self.reference_length,
+                budget,
+            )
+        return budget
 
     def _resolved_reference(self) -> int | None:
         """The reference length the caller gave, or the expert's when it asked for that (after reset)."""

@@ -118,7 +118,9 @@ def _play_agent(
     references = {} if references is None else references
     a = session.settings.agent
     steps = a.max_steps or session.suite.spec.max_steps
-    config = ExecutorConfig(max_steps=steps, act_only=a.act_only, history_window=a.history_window)
+    config = ExecutorConfig(
+        max_steps=steps, act_only=a.act_only, history_window=a.history_window, env_budget=a.max_steps is None
+    )
     k = a.examples
     programs = ProgramConfig(max_programs=a.max_programs)
     by_program = a.executor is Executor.PROGRAM
