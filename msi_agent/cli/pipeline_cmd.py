@@ -56,7 +56,10 @@ FRESH = typer.Option(
     False, "--fresh", help="discard this run's folder, pool episodes and the namespaces it created (ledger) first"
 )
 PRESET = typer.Option(None, "--preset", help="experiment preset (see `msi-agent presets`)")
-WORKERS = typer.Option(None, "--workers", "-w", help="pipeline.workers: episodes in parallel (threads)")
+WORKERS = typer.Option(None, "--workers", "-w", help="pipeline.workers: episodes in parallel (threads or Ray actors)")
+BACKEND = typer.Option(
+    None, "--backend", help="pipeline.backend: local (threads here) or ray (actors; pipeline.ray_address, docs/ray.md)"
+)
 TRAIN = typer.Option(None, "--train-tasks", help="pipeline.train_tasks: training tasks (collect)")
 TEST = typer.Option(None, "--test-tasks", help="pipeline.test_tasks: test tasks per split (seen and unseen)")
 SEED = typer.Option(None, "--seed", help="pipeline.seed: task sampling and seed order")
@@ -186,6 +189,7 @@ def collect(
     fresh: bool = FRESH,
     preset: str | None = PRESET,
     pipeline__workers: int | None = WORKERS,
+    pipeline__backend: str | None = BACKEND,
     pipeline__train_tasks: int | None = TRAIN,
     pipeline__seed: int | None = SEED,
     env__families: list[str] | None = FAMILIES,
@@ -243,6 +247,7 @@ def evaluate(
     preset: str | None = PRESET,
     pipeline__namespace: str | None = NAMESPACE,
     pipeline__workers: int | None = WORKERS,
+    pipeline__backend: str | None = BACKEND,
     pipeline__test_tasks: int | None = TEST,
     pipeline__seed: int | None = SEED,
     env__families: list[str] | None = FAMILIES,
@@ -274,6 +279,7 @@ def run(
     fresh: bool = FRESH,
     preset: str = typer.Option(RUN_PRESET, "--preset", help="experiment preset (see `msi-agent presets`)"),
     pipeline__workers: int | None = WORKERS,
+    pipeline__backend: str | None = BACKEND,
     pipeline__train_tasks: int | None = TRAIN,
     pipeline__test_tasks: int | None = TEST,
     pipeline__seed: int | None = SEED,

@@ -102,3 +102,5 @@ def test_user_errors_are_one_line(tmp_path: Path) -> None:
     assert code == 2 and "eval.insight_selector" in out
     code, out = _invoke(tmp_path, "run", "--preset", "nope")
     assert code == 2 and "no preset 'nope' (known: paper-alfworld-dev," in out
+    code, out = _invoke(tmp_path, "collect", "--backend", "rayz")
+    assert code == 2 and "pipeline.backend: Input should be 'local' or 'ray', got 'rayz' (set via flag" in out
