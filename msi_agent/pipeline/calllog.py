@@ -117,6 +117,10 @@ class CallLog:
         rows = self._connections.get().execute(f"SELECT scope, {sums} FROM calls GROUP BY scope").fetchall()
         return {scope: TokenUsage(**dict(zip(_USAGE, values, strict=True))) for scope, *values in rows}
 
+    def failed(self) -> int:
+        """Calls that reached for the endpoint and failed (after their retries); cache answers never fail."""
+        return int(self._connections.get().execute("SELECT count(*) FROM calls WHERE error IS NOT NULL").fetchone()[0])
+
     def calls(self, *, item: str | None = None, call_id: str | None = None) -> list[LoggedCall]:
         """Calls in the order they ended, of one item (episode) and/or one call id."""
         where, args = [], []

@@ -90,6 +90,7 @@ def write_results(session: Session, folder: RunFolder, by_condition: Mapping[str
         prices=session.llm.prices,
         updates=folder.updates(namespace_of(session.settings, folder)),
         spend=folder.calls.spend(),
+        failed_calls=folder.calls.failed(),
         differences=protocol.differences(session.settings, session.suite.spec),
         seed=session.settings.pipeline.seed,
     )

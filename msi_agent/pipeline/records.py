@@ -216,6 +216,8 @@ class Results(RunRecord):
     conditions: dict[str, ConditionUsage] = Field(default_factory=dict)
     insight_counts: list[InsightCount] = Field(default_factory=list)
     usage: TokenUsage = Field(default_factory=TokenUsage)
+    failed_calls: int = Field(0, ge=0)
+    """Of ``usage.calls``, those that failed at the endpoint (refused, timed out, 5xx after retries)."""
     cost_usd: float | None = None
     llm: str = ""
     protocol_differences: list[str] = Field(default_factory=list)

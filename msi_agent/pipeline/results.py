@@ -65,6 +65,7 @@ def build_results(
     spend: Mapping[str, TokenUsage] | None = None,
     differences: Sequence[str] = (),
     seed: int = 0,
+    failed_calls: int = 0,
 ) -> Results:
     """The tables; ``updates`` (the MSI namespace's distill log) gives the insight counts per step.
 
@@ -91,6 +92,7 @@ def build_results(
         conditions=summary,
         insight_counts=[InsightCount(step=u.step, counts=u.counts) for u in updates],
         usage=overall,
+        failed_calls=failed_calls,
         cost_usd=cost(overall, price) if price else None,
         llm=llm,
         protocol_differences=list(differences),
@@ -181,7 +183,8 @@ def render_markdown(results: Results, *, title: str) -> str:
         "",
         f"LLM: {markdown.text(results.llm)}; the whole run (collect, distill, eval) used "
         f"{usage.fresh_prompt_tokens} prompt + {usage.fresh_completion_tokens} completion tokens in {usage.calls} "
-        f"calls to the endpoint, and {usage.cached_prompt_tokens} + {usage.cached_completion_tokens} from the cache "
+        f"calls to the endpoint{f' ({results.failed_calls} of them failed)' if results.failed_calls else ''}, and "
+        f"{usage.cached_prompt_tokens} + {usage.cached_completion_tokens} from the cache "
         f"in {usage.cached_calls} calls.",
     ]
     if results.protocol_differences:

@@ -71,6 +71,9 @@ def test_an_outage_mid_run_is_not_scored_and_one_resume_gives_the_same_table(
     errored = sum(c["errored"] for c in results["conditions"].values())
     assert errored and sum(c["episodes"] for c in results["conditions"].values()) == 8 - errored
     assert all(r["episodes"] + r["errored"] > 0 for r in results["rows"])
+    failed = results["failed_calls"]  # counted apart from the calls answered, in the run's totals line
+    md = (tmp_path / "w" / "runs" / "o" / "results.md").read_text()
+    assert 0 < failed <= results["usage"]["calls"] and f"calls to the endpoint ({failed} of them failed)" in md
     answered_before = server.answered
 
     server.fault = None
