@@ -25,6 +25,14 @@ ALL = "all"
 SPLIT_LABELS = {Split.VALID_SEEN.value: "seen", Split.VALID_UNSEEN.value: "unseen", ALL: "all"}
 
 
+PLW_NOTE = (
+    "GC is pooled over goal conditions (satisfied ÷ total, all episodes of the row); PLW SR and PLW GC (ALFRED's "
+    "path-length weighting) weight each episode's own SR or GC by min(1, expert steps ÷ agent steps) and by its "
+    "expert length. The two weight episodes differently, so PLW GC can exceed GC (when the tasks with many goal "
+    "conditions are the ones done badly)."
+)
+
+
 def result_rows(by_condition: Mapping[str, Sequence[Episode]]) -> list[ResultRow]:
     """One row per condition × split (seen, unseen, all) × family (each, and ``all``); errored ones not scored.
     Each row carries 95 % intervals for SR and GC (``pipeline.uncertainty``)."""
@@ -177,6 +185,8 @@ def render_markdown(results: Results, *, title: str) -> str:
                             ]
                         )
                     )
+    if any(r.plw_sr is not None for r in results.rows):
+        out += ["", PLW_NOTE]
     out += _comparison_section(results.comparisons)
     usage = results.usage
     out += [
