@@ -37,9 +37,21 @@ def test_presets_lists_tables_task_counts_and_tokens(tmp_path: Path, monkeypatch
     for name in ("paper-teach", "paper-alfworld-dev", "paper-domain-shift", "paper-insight-selectors"):
         cells = [c.strip() for c in rows[name].split("│")]
         assert cells[5].replace(",", "").isdigit() and cells[6].replace(",", "").isdigit(), cells
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    for name, line in rows.items():  # the README's cost table is what this command prints (it budgets runs)
+        if name.startswith("paper-"):
+            cells = [c.strip() for c in line.split("│")]
+            calls, tokens = cells[5], int(cells[6].replace(",", ""))
+            documented = next(r for r in readme.splitlines() if r.startswith(f"| `{name}` |")).split("|")
+            assert (documented[-3].strip(), documented[-2].strip()) == (calls, _millions(tokens)), name
     assert "Headline table, ALFWorld dev (20 tasks) row" in rows["paper-alfworld-dev"]
     assert "60 train, 10 seen + 10 unseen" in rows["paper-alfworld-dev"]
     assert "tokens for openai:gpt-4o" in result.output and "4 characters per token" in result.output
+
+
+def _millions(tokens: int) -> str:
+    """How the README writes a token count: 0.69 M, 1.22 M."""
+    return f"{tokens / 1e6:.2f} M"
 
 
 def test_real_engines_are_measured_on_the_built_in_simulator(tmp_path: Path) -> None:
