@@ -14,6 +14,7 @@ from msi_agent.cli.main import app
 
 PLAYER_DIR = Path(__file__).resolve().parents[1] / "pipeline"
 sys.path.insert(0, str(PLAYER_DIR))
+from household_player import GENERAL_RULE  # noqa: E402
 from program_player import TASKS, TEACH  # noqa: E402
 
 sys.path.remove(str(PLAYER_DIR))
@@ -50,3 +51,18 @@ def test_run_with_the_program_executor_wins_every_teach_family(tmp_path: Path, f
     )
     code, out = _run(tmp_path, "--name", "p", "--executor", "react", "--family", family, *sizes)
     assert code == 2 and "(agent.executor was 'program', now 'react')" in out, out
+
+
+def test_the_msi_arms_programs_are_written_with_the_distilled_insights(tmp_path: Path) -> None:
+    from msi_agent.pipeline.calllog import CallLog
+
+    sizes = ["--train-tasks", str(TASKS), "--test-tasks", str(TASKS), "--baselines", "none"]
+    code, out = _run(tmp_path, "--name", "p", "--executor", "program", "--family", "coffee", *sizes)
+    assert code == 0, out
+    log = CallLog(tmp_path / "runs" / "p" / "calls.sqlite")
+    try:
+        programs = [c for c in log.calls() if c.purpose == "program"]
+    finally:
+        log.close()
+    with_rules = {c.scope for c in programs if any(GENERAL_RULE in text for _, text in c.messages)}
+    assert with_rules == {"msi-hashmap"} and {c.scope for c in programs} >= {"msi-hashmap", "no-insights"}
