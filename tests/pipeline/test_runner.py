@@ -103,3 +103,14 @@ def test_a_changed_task_is_not_resumed(tmp_path: Path) -> None:
     again = [jobs[0], Job("c", changed, jobs[1].episode_id)]
     with pytest.raises(RunFolderError, match=r"run.c.t1 on task t1 .* differs in params.goal .*--fresh"):
         run_jobs(again, lambda job: Episode(task=job.task), folder)
+
+
+def test_a_resume_refuses_an_episode_whose_task_changed_since(tmp_path: Path) -> None:
+    folder = RunFolder(tmp_path / "run")
+    jobs = _jobs(2)
+    run_jobs(jobs, lambda job: Episode(task=job.task, success=True), folder)
+    changed = [Job(j.condition, j.task.model_copy(update={"params": {"goal": "new"}}), j.episode_id) for j in jobs]
+    refused = r"on task t0 as it was sampled before, and the task sampled now differs in params.goal .*--fresh"
+    with pytest.raises(RunFolderError, match=refused):
+        run_jobs(changed, lambda job: Episode(task=job.task), folder)
+    assert folder.load_episode("c", jobs[0].episode_id).task.params == {}  # type: ignore[union-attr]
