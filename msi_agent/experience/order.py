@@ -7,16 +7,23 @@ and flags spell it as text: ``shuffle``, ``given``, ``families:a,b`` or ``LABEL:
 LABEL names the environment's scale in the plural as the user likes it (``rooms:Kitchen,LivingRoom``,
 ``categories:…``); the names must be categories the environment declares. Seeds of groups not listed follow the
 listed ones, in the order given.
+
+A grouped order also confines pairing (``pairs_within``): a success is contrasted only with a failure of its own
+group, never of an earlier or a later one. The domain-shift protocol learns one room at a time from that room's
+experience; earlier rooms already speak through the insights they left, and letting their failures into a later
+room's seeds would mix domains inside one update (and a later room's would leak the future). A success whose group
+holds no failure becomes a lone seed.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:  # the settings parse seed orders: keep this module cheap to import
     from msi_agent.experience.seeds import Seed
+    from msi_agent.records import Task
 
 Kind = Literal["shuffle", "given", "families", "categories"]
 _FAMILY_LABELS = ("family", "families")
@@ -75,9 +82,14 @@ class SeedOrdering:
         out = list(seeds)
         if self.groups:
             rank = {g: i for i, g in enumerate(self.groups)}
-            out.sort(key=lambda s: rank.get(self._group(s), len(rank)))
+            out.sort(key=lambda s: rank.get(self.group_of(s.success.task), len(rank)))
         return out
 
-    def _group(self, seed: Seed) -> str:
-        task = seed.success.task
+    def group_of(self, task: Task) -> str:
+        """The group a task falls in: its family, or its environment category."""
         return task.family if self.kind == "families" else str(task.environment)
+
+    @property
+    def pairs_within(self) -> Callable[[Task], str] | None:
+        """What pairing must keep equal (``select_seeds(within=...)``): the group, when seeds go group by group."""
+        return self.group_of if self.groups else None

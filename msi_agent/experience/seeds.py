@@ -5,11 +5,14 @@
   (instruction, family and category; see ``similarity``) is most cosine-similar — contrast across tasks, not retries.
 - ``same-task`` (ExpeL): each success with a failure of the same task.
 A success without any failure to pair with is kept as a lone seed, so no success is wasted.
+
+``within`` confines ``pair`` to tasks of one group (a seed order's family or category, ``experience.order``), so a
+step of the paper's domain shift sees only the experience of the room being learnt.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -17,7 +20,7 @@ from langchain_core.embeddings import Embeddings
 
 from msi_agent.experience.similarity import episode_texts
 from msi_agent.modes import ExperienceMode, SeedFrom
-from msi_agent.records import Episode, Source
+from msi_agent.records import Episode, Source, Task
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,8 +51,12 @@ def select_seeds(
     *,
     seed_from: SeedFrom | str = SeedFrom.BOTH,
     embeddings: Embeddings | None = None,
+    within: Callable[[Task], str] | None = None,
 ) -> list[Seed]:
-    """Seeds in a stable order (by task id, then episode id); the generator shuffles them if asked."""
+    """Seeds in a stable order (by task id, then episode id); the generator shuffles them if asked.
+
+    With ``within``, a success is paired only with a failure whose task has the same ``within`` value (same-task
+    pairs always do)."""
     mode, seed_from = ExperienceMode(mode), SeedFrom(seed_from)
     allowed = {
         SeedFrom.AGENT: {Source.AGENT},
@@ -68,10 +75,15 @@ def select_seeds(
         return [Seed(ep, by_task.get(ep.task.id)) for ep in successes]
     if embeddings is None:
         raise ValueError("pair mode compares instructions by embedding; pass the store's `embeddings`")
-    return _pair_across_tasks(successes, failures, embeddings)
+    return _pair_across_tasks(successes, failures, embeddings, within)
 
 
-def _pair_across_tasks(successes: list[Episode], failures: list[Episode], embeddings: Embeddings) -> list[Seed]:
+def _pair_across_tasks(
+    successes: list[Episode],
+    failures: list[Episode],
+    embeddings: Embeddings,
+    within: Callable[[Task], str] | None,
+) -> list[Seed]:
     if not successes or not failures:
         return [Seed(ep) for ep in successes]
     texts = episode_texts(successes + failures)
@@ -80,10 +92,13 @@ def _pair_across_tasks(successes: list[Episode], failures: list[Episode], embedd
     row = [distinct.index(t) for t in texts]
     fail_vecs = vectors[row[len(successes) :]]
     fail_tasks = np.array([ep.task.id for ep in failures])
+    fail_groups = np.array([within(ep.task) for ep in failures]) if within else None
     seeds = []
     for i, ep in enumerate(successes):
         sims = fail_vecs @ vectors[row[i]]
         sims[fail_tasks == ep.task.id] = -np.inf
+        if within is not None and fail_groups is not None:
+            sims[fail_groups != within(ep.task)] = -np.inf
         best = int(np.argmax(sims))
         seeds.append(Seed(ep, failures[best] if np.isfinite(sims[best]) else None))
     return seeds

@@ -32,27 +32,39 @@ class Unit:
     ids: frozenset[str]
 
 
+def check(spec: str) -> None:
+    """Refuse a spec of no known form; what it names is checked once the namespace is distilled (``units``)."""
+    kind, _, value = spec.partition(":")
+    known = {
+        "top": value.isdigit() and int(value) > 0,
+        "ids": bool(value),
+        "scale": value in {s.value for s in Scale},
+        "key": bool(value),
+    }
+    if not known.get(kind, False):
+        raise AblationError(
+            f"--ablate {spec!r} is not one of top:K, ids:ID,ID…, scale:general|environment|subtask, key:NAME"
+        )
+
+
 def units(spec: str, store: InsightStore, namespace: str) -> list[Unit]:
+    check(spec)
     kind, _, value = spec.partition(":")
     held = sorted(store.list(namespace=namespace), key=lambda i: (-i.score, i.id))
     if not held:
         raise AblationError(f"namespace {namespace!r} holds no insights to ablate; distill first")
-    if kind == "top" and value.isdigit() and int(value) > 0:
+    if kind == "top":
         return [_one(i) for i in held[: int(value)]]
-    if kind == "ids" and value:
+    if kind == "ids":
         by_id = {i.id: i for i in held}
         missing = [x for x in value.split(",") if x not in by_id]
         if missing:
             raise AblationError(f"no insight {missing[0]!r} in namespace {namespace!r}; see `msi-agent insights list`")
         return [_one(by_id[x]) for x in dict.fromkeys(value.split(","))]
-    if kind == "scale" and value in {s.value for s in Scale}:
+    if kind == "scale":
         chosen = [i for i in held if i.scale.value == value]
         return [_group(f"scale-{value}", chosen, spec, namespace)]
-    if kind == "key" and value:
-        return [_group(f"key-{value}", [i for i in held if i.key == value], spec, namespace)]
-    raise AblationError(
-        f"--ablate {spec!r} is not one of top:K, ids:ID,ID…, scale:general|environment|subtask, key:NAME"
-    )
+    return [_group(f"key-{value}", [i for i in held if i.key == value], spec, namespace)]
 
 
 def _one(insight: Insight) -> Unit:

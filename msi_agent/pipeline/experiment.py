@@ -26,6 +26,7 @@ from msi_agent.pipeline.stages import (
     evaluate,
     expel_namespace,
     namespace_of,
+    seed_ordering,
     selector_namespace,
     settings_arms,
     tasks_for,
@@ -33,7 +34,19 @@ from msi_agent.pipeline.stages import (
 from msi_agent.records import Episode, new_id
 
 
+def check_settings(session: Session) -> None:
+    """What the settings name that can be checked before anything is played: the seed order's groups, the task
+    families, the form of each ``eval.ablate`` spec. A mistake there must not cost a collect's LLM calls first."""
+    s = session.settings
+    seed_ordering(session)
+    session.suite.spec.check_families(s.env.families)
+    for spec in s.eval.ablate:
+        ablation.check(spec)
+
+
 def open_run(session: Session, name: str, *, command: str, fresh: bool = False) -> RunFolder:
+    """The run folder ``name`` (discarded first with ``fresh``), once ``check_settings`` passed."""
+    check_settings(session)
     folder = RunFolder.in_workspace(session.settings.workspace, name)
     if fresh:
         discard(session, folder)

@@ -210,19 +210,20 @@ def distill(session: Session, folder: RunFolder, seeds: Sequence[Seed] | None = 
 
     ``seeds`` default to the experience selector's choice among the pool's training episodes (``distill.from_run``;
     the online arm gives its own). ``distill.seed_order`` may group seeds by family or by environment category in a
-    given order (the paper's domain shift, ``experience.order``); ``given`` is the selector's stable order,
-    ``shuffle`` the seeded shuffle. An update whose LLM call failed is not logged (a rerun makes it) and stops the
-    stage; the write order that survives a kill at any point is ``proposals.run_updates``'.
+    given order (the paper's domain shift, ``experience.order``), and then pairs within a group only; ``given`` is
+    the selector's stable order, ``shuffle`` the seeded shuffle. An update whose LLM call failed is not logged (a
+    rerun makes it) and stops the stage; the write order that survives a kill at any point is
+    ``proposals.run_updates``'.
     """
     s, d = session.settings, session.settings.distill
     namespace = namespace_of(s, folder)
+    ordering = seed_ordering(session)
     if seeds is None:
         source = d.from_run or (folder.name if session.pool.count(run=folder.name, split=Split.TRAIN) else None)
         episodes = session.pool.query(split=Split.TRAIN, run=source)
-        seeds = select_seeds(episodes, d.selector, seed_from=d.seed_from, embeddings=session.embeddings)
-    ordering = SeedOrdering.parse(d.seed_order)
-    spec = session.suite.spec
-    ordering.check(families=spec.family_names(), categories=spec.categories, environment=spec.name)
+        seeds = select_seeds(
+            episodes, d.selector, seed_from=d.seed_from, embeddings=session.embeddings, within=ordering.pairs_within
+        )
     seeds = ordering.arrange(seeds)
     config = GeneratorConfig(
         variant=d.variant,
@@ -272,6 +273,14 @@ def distill(session: Session, folder: RunFolder, seeds: Sequence[Seed] | None = 
         session.errors.not_started += max(0, len(seeds) - len(folder.updates(namespace)) - 1)
     session.errors.check()
     return folder.updates(namespace)
+
+
+def seed_ordering(session: Session) -> SeedOrdering:
+    """``distill.seed_order``, checked against the environment's families and categories."""
+    ordering = SeedOrdering.parse(session.settings.distill.seed_order)
+    spec = session.suite.spec
+    ordering.check(families=spec.family_names(), categories=spec.categories, environment=spec.name)
+    return ordering
 
 
 def _claim(session: Session, ledger: NamespaceLedger, namespace: str, folder: RunFolder) -> None:

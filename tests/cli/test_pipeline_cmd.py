@@ -22,10 +22,12 @@ def player_importable() -> Iterator[None]:
     sys.path.remove(str(PLAYER_DIR))
 
 
-def _invoke(workspace: Path, *args: str, store: str = "memory") -> tuple[int, str]:
+def _invoke(
+    workspace: Path, *args: str, store: str = "memory", llm: str = "household_player:make_model"
+) -> tuple[int, str]:
     result = CliRunner().invoke(
         app,
-        ["--workspace", str(workspace), "--store", store, "--llm", "household_player:make_model", *args],
+        ["--workspace", str(workspace), "--store", store, "--llm", llm, *args],
         env={"MSI_STORE__EMBEDDER": "hash", "COLUMNS": "200"},
     )
     return result.exit_code, result.output + (str(result.exception) if result.exception else "")
@@ -104,3 +106,26 @@ def test_user_errors_are_one_line(tmp_path: Path) -> None:
     assert code == 2 and "no preset 'nope' (known: paper-alfworld-dev," in out
     code, out = _invoke(tmp_path, "collect", "--backend", "rayz")
     assert code == 2 and "pipeline.backend: Input should be 'local' or 'ray', got 'rayz' (set via flag" in out
+
+
+def test_settings_are_checked_before_anything_is_played(tmp_path: Path) -> None:
+    """A seed order, task family or ablation spec the run cannot use fails at once (exit 2, one line), before a
+    run folder, an episode or an LLM call."""
+    import household_player
+
+    household_player.PROMPTS.clear()
+    counted = "household_player:counted_model"
+    cases = [
+        (("run", "--name", "shift", "--seed-order", "rooms:Kitchen,Garage"), "['Garage'] are not categories"),
+        (("distill", "--name", "shift", "--order", "families:cooking"), "['cooking'] are not task families"),
+        (("eval", "--name", "shift", "--ablate", "top:0"), "--ablate 'top:0' is not one of top:K"),
+        (("run", "--name", "shift", "-f", "juggling"), "unknown task families ['juggling']"),
+    ]
+    for args, message in cases:
+        code, out = _invoke(tmp_path, *args, llm=counted)
+        error, *rest = out.strip().splitlines()
+        assert code == 2 and error.startswith("error: ") and message in error and rest == ["2"], (args, out)
+    assert household_player.PROMPTS == []
+    assert not (tmp_path / "runs" / "shift").exists()
+    code, out = _invoke(tmp_path, "collect", "--name", "shift", "--train-tasks", "1", llm=counted)
+    assert code == 0 and household_player.PROMPTS, out  # the counter does count

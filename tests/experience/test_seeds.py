@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from langchain_core.embeddings import Embeddings
 
+from msi_agent.experience.order import SeedOrdering
 from msi_agent.experience.seeds import Seed, select_seeds
 from msi_agent.modes import ExperienceMode, SeedFrom
 from msi_agent.records import Episode, Source, Task
@@ -22,8 +23,16 @@ class WordEmbeddings(Embeddings):
         return self.embed_documents([text])[0]
 
 
-def _ep(task_id: str, instruction: str, *, success: bool, source: Source = Source.AGENT) -> Episode:
-    task = Task(id=task_id, family="f", environment="Kitchen", scene="s", instruction=instruction)
+def _ep(
+    task_id: str,
+    instruction: str,
+    *,
+    success: bool,
+    source: Source = Source.AGENT,
+    room: str = "Kitchen",
+    family: str = "f",
+) -> Episode:
+    task = Task(id=task_id, family=family, environment=room, scene="s", instruction=instruction)
     return Episode(id=f"{task_id}-{source.value}-{int(success)}", task=task, success=success, source=source)
 
 
@@ -70,3 +79,28 @@ def test_pair_mode_without_failures_or_embeddings() -> None:
         select_seeds(EPISODES, "bogus")
     assert isinstance(select_seeds([], "pair", embeddings=WordEmbeddings()), list)
     assert Seed(EPISODES[0]).experience_ids == ["t1-agent-1"]
+
+
+def test_a_grouped_seed_order_pairs_within_the_group_only() -> None:
+    """The closest failure is in another room (or family): a grouped order passes it over, and a success whose
+    group holds no failure stays alone; a plain order still pairs across groups."""
+    episodes = [
+        _ep("k1", "put the apple in the fridge", success=True, family="cool"),
+        _ep("b1", "cool the apple in the fridge", success=False, room="Bedroom", family="cool"),
+        _ep("k2", "put the knife in the sink", success=False, family="clean"),
+        _ep("b2", "look at the book with the lamp", success=True, room="Bedroom", family="look"),
+        _ep("k3", "examine the book under the lamp", success=False, family="look"),
+    ]
+    embeddings = WordEmbeddings()
+
+    def pairs(order: str) -> dict[str, str | None]:
+        seeds = select_seeds(episodes, "pair", embeddings=embeddings, within=SeedOrdering.parse(order).pairs_within)
+        return {s.success.task.id: s.failure.task.id if s.failure else None for s in seeds}
+
+    assert pairs("shuffle") == pairs("given") == {"k1": "b1", "b2": "k3"}
+    assert pairs("rooms:Kitchen,Bedroom") == {"k1": "k2", "b2": "b1"}
+    assert pairs("families:cool,look") == {"k1": "b1", "b2": "k3"}
+    assert pairs("families:look") == pairs("families:cool,look")  # unlisted groups pair within themselves too
+    alone = [e for e in episodes if e.task.id != "k2"]
+    seeds = select_seeds(alone, "pair", embeddings=embeddings, within=lambda task: task.family + task.environment)
+    assert {s.success.task.id: s.failure for s in seeds} == {"k1": None, "b2": None}

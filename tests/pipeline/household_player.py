@@ -2,13 +2,16 @@
 
 On "look at … under the lamp" tasks it looks around (a mistake) unless the prompt holds ``LIGHT_RULE``.
 ``make_model`` is what ``--llm household_player:make_model`` builds; ``HOUSEHOLD_PLAYER_DELAY`` seconds per call
-make a run slow enough to be killed mid-way.
+make a run slow enough to be killed mid-way. ``counted_model`` also appends every prompt it answers to ``PROMPTS``
+(the CLI runs in the test's process), for tests that a command made no LLM call.
 """
 
 from __future__ import annotations
 
 import os
 import re
+
+from langchain_core.messages import BaseMessage
 
 import envs
 from envs.tasks import TaskSpec, sample_tasks
@@ -20,6 +23,7 @@ FAMILIES = ["pick_and_place_simple", "look_at_obj_in_light"]
 LIGHT_RULE = "Take the object first, then turn on the lamp."
 GENERAL_RULE = "Go to a receptacle before taking from it."
 ENV_RULE = "Lamps stand near desks and sofas."
+PROMPTS: list[str] = []
 
 
 def tasks_for(seed: int = 0, n: int = 8) -> list[Task]:
@@ -56,3 +60,13 @@ def player(delay: float = 0.0) -> ExpertPlayer:
 
 def make_model() -> ScriptedChatModel:
     return ScriptedChatModel(player(float(os.environ.get("HOUSEHOLD_PLAYER_DELAY", "0"))), name="household-player")
+
+
+def counted_model() -> ScriptedChatModel:
+    play = player()
+
+    def respond(messages: list[BaseMessage]) -> str:
+        PROMPTS.append("\n".join(str(m.content) for m in messages))
+        return play(messages)
+
+    return ScriptedChatModel(respond, name="household-player")

@@ -79,6 +79,7 @@ def test_general_only_prompts_hold_no_environment_rule(tmp_path: Path) -> None:
 # -- the paper's presets on the household simulator, played by its expert through the scripted model -------------
 
 ROOM_OF_SEED = re.compile(r"Experience 1, [^\n]*\nTask: [^\n]*\(room type: (\w+);")
+ROOM_OF_EXPERIENCE = re.compile(r"Experience \d+, [^\n]*\nTask: [^\n]*\(room type: (\w+);")
 
 
 class HouseholdRecorder:
@@ -175,6 +176,10 @@ def test_the_domain_shift_order_feeds_rooms_in_the_given_order(tmp_path: Path) -
         assert len(rooms) == len(recorder.prompts) >= 8 and len(set(rooms)) >= 3
         rank = {room: i for i, room in enumerate(order)}
         assert rooms == sorted(rooms, key=lambda r: rank.get(r, len(rank)))  # room by room, the rest after
+        # a room's step sees that room's experience only: its failures too, never another room's
+        per_prompt = [ROOM_OF_EXPERIENCE.findall(p) for p in recorder.prompts]
+        assert sum(len(found) == 2 for found in per_prompt) >= 4
+        assert all(set(found) == {room} for found, room in zip(per_prompt, rooms, strict=True))
     garage = {"distill.seed_order": "rooms:Kitchen,Garage"}
     with (
         preset_session(tmp_path, "paper-domain-shift", recorder, **garage) as s,
