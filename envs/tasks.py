@@ -23,7 +23,6 @@ from collections.abc import Callable, Sequence
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from envs.household import scenes
-from envs.household.dialogue import dialogue
 from envs.household.families import family, family_names
 from envs.household.placement import arrange
 from envs.household.scenes import RoomType
@@ -95,7 +94,7 @@ def _one(spec: TaskSpec, name: str, pool: list[str], index: int) -> Task:
         instruction = fam.instruction(draw.goal, rng)
         params = {"init": init.model_dump(mode="json"), "goal": draw.goal, "max_steps": fam.max_steps}
         if fam.source == "teach":
-            params["dialogue"] = dialogue(instruction, fam.goal_details(draw.goal, init), init, rng)
+            params["dialogue"] = fam.dialogue(draw, init, instruction, rng)
         task_id = hashlib.blake2b(f"{spec.seed}|{spec.split.value}|{name}|{index}".encode(), digest_size=6).hexdigest()
         return Task(
             id=f"{name}-{sc.name}-{task_id}",

@@ -1,9 +1,10 @@
 """Commander–Driver dialogues for TEACh tasks, generated from the task's goal (TEACh's TfD input, arXiv 2110.00534).
 
-A dialogue opens with a greeting, the Commander's request (the family's instruction), the details the goal
-needs (``Family.goal_details``: the TEACh definition's descriptions, or the goal conditions, in words), and the
-Driver asking where the objects it needs are, answered with the receptacles that hold them in the initial
-arrangement. Wording, order and who speaks first come from the
+A dialogue opens with an optional greeting from the Driver, the Commander's request (the family's instruction in
+plain English), the details the goal needs (``Family.goal_details``: the TEACh definition's descriptions as
+sentences, leaving out those the request already says), and where the objects the goal needs are: the Driver asks
+about each one (or about all at once) and the Commander answers with the receptacles that hold them in the initial
+arrangement — every instance when the goal counts all of them. Wording, order and who speaks first come from the
 task's seeded random stream, so a task's dialogue is the same on every machine and differs between seeds.
 """
 
@@ -11,70 +12,90 @@ from __future__ import annotations
 
 import random
 import re
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Mapping, Sequence
 
-from envs.backend import WorldInit
-from envs.household.catalog import KNIVES, display_name
+from envs.backend import ObjectInit, WorldInit
+from envs.household.goals import type_of_id
+from envs.household.speech import count, indefinite, noun, plural, sentence
+from envs.teach.properties import object_classes
 
 COMMANDER, DRIVER = "Commander", "Driver"
 Turn = list[str]
 """``[speaker, utterance]`` (JSON-friendly; stored in ``Task.params["dialogue"]``)."""
 
 _GREETINGS = ("Hello, what should I do today?", "Hi! What is my task?", "Hello. How can I help?", "Hi, ready to work.")
-_OPENERS = ("", "Hi. ", "Hello! ", "Today ")
-_DETAIL = ("It is done when {}.", "Make sure that {}.", "What matters: {}.")
-_ASK = ("Where is the {}?", "Where can I find a {}?", "Do you know where the {} is?")
-_ANSWER = ("The {} is {}.", "You can find the {} {}.", "Check {2}: the {0} is there.")
-_CLOSE = ("Okay, on it.", "Got it.", "Thanks, starting now.")
+_OPENERS = ("{R}", "Hi. {R}", "Hello! {R}", "Today, {r}", "We need to {r}")
+_DETAILS = ("{}", "Here is what it takes. {}", "Here are the details. {}")
+_ASK = ("Where is the {n}?", "Where can I find {a}?", "Do you know where the {n} is?")
+_ASK_ALL = ("Where are the {p}?", "Where can I find the {p}?")
+_ASK_EVERYTHING = ("Where can I find what I need?", "Where are the things I need?")
+_ANSWER = ("The {n} is {w}.", "There is {a} {w}.", "You will find {a} {w}.")
+_UNKNOWN = "I am not sure where {a} is; please look around."
+_CLOSE = ("Okay, on it.", "Got it.", "Thanks, starting now.", "Great, I will get started.")
+
+_CONTAINERS = frozenset(
+    {"Cabinet", "Drawer", "Fridge", "Microwave", "SinkBasin", "BathtubBasin", "GarbageCan", "Box", "Safe", "Toaster",
+     "Sink", "Bowl", "Pot", "Cup", "Mug", "Kettle", "CoffeeMachine", "LaundryHamper"}
+)  # fmt: skip
+_FILLER = frozenset({"the", "and", "all", "any", "one", "needs", "need", "with"})
 
 
-def dialogue(instruction: str, details: Sequence[str], init: WorldInit, rng: random.Random) -> list[Turn]:
-    """The dialogue of a task whose goal ``details`` say what it needs over ``init``; ``rng`` is the task's own
+def dialogue(
+    instruction: str, details: Sequence[str], wanted: Mapping[str, bool], init: WorldInit, rng: random.Random
+) -> list[Turn]:
+    """The dialogue of a task requested by ``instruction``, whose goal ``details`` say what it asks and ``wanted``
+    names the object types it needs over ``init`` (True: every instance counts); ``rng`` is the task's own
     stream."""
     turns: list[Turn] = []
     if rng.random() < 0.6:
         turns.append([DRIVER, rng.choice(_GREETINGS)])
-    request = instruction[0].lower() + instruction[1:] if rng.random() < 0.5 else instruction
-    opener = rng.choice(_OPENERS)
-    turns.append([COMMANDER, f"{opener}{request}" if opener.strip() != "Today" else f"Today, {request}"])
-    if details:
-        turns.append([COMMANDER, rng.choice(_DETAIL).format("; ".join(details))])
-    for kind in _needed(instruction, details, init):
-        where = _where(kind, init)
-        if not where:
-            continue
-        name = display_name(kind)
-        turns.append([DRIVER, rng.choice(_ASK).format(name)])
-        template = rng.choice(_ANSWER)
-        turns.append([COMMANDER, template.format(name, where, where.split(" ", 1)[-1])])
+    request = sentence(instruction)
+    openers = [o for o in _OPENERS if not (request.startswith("Please") and o.startswith("We"))]
+    turns.append([COMMANDER, rng.choice(openers).format(R=request, r=request[0].lower() + request[1:])])
+    new = [d for d in details if not _said(d, request)]
+    if new:
+        turns.append([COMMANDER, rng.choice(_DETAILS).format(" ".join(new))])
+    answers = [(kind, every, _answer(kind, every, init, rng)) for kind, every in wanted.items()]
+    if rng.random() < 0.3 and len(answers) > 1:
+        turns.append([DRIVER, rng.choice(_ASK_EVERYTHING)])
+        turns.append([COMMANDER, " ".join(a for _, _, a in answers)])
+    else:
+        for kind, every, answer in answers:
+            ask = rng.choice(_ASK_ALL if every else _ASK)
+            turns.append([DRIVER, ask.format(n=noun(kind), a=indefinite(kind), p=plural(kind))])
+            turns.append([COMMANDER, answer])
     turns.append([DRIVER, rng.choice(_CLOSE)])
     return turns
 
 
-def _needed(instruction: str, details: Sequence[str], init: WorldInit) -> list[str]:
-    """Object types of the arrangement that the request or the goal names (and a knife when slicing is asked)."""
-    text = " ".join([instruction, *details]).lower()
-    kinds = sorted({o.object_type for o in init.objects if o.parent is not None})
-    wanted = [k for k in kinds if re.search(rf"\b{display_name(k)}s?\b", text) and k not in KNIVES]
-    if "slice" in text:
-        wanted += [k for k in kinds if k in KNIVES][:1]
-    return wanted
+def _said(detail: str, request: str) -> bool:
+    """True when every content word of ``detail`` is already in ``request`` ("Water the plant." after "Please
+    water the houseplant.")."""
+    words = {w for w in re.findall(r"[a-z]+", detail.lower()) if len(w) > 2 and w not in _FILLER}
+    return all(w in request.lower() for w in words)
 
 
-def _where(kind: str, init: WorldInit) -> str:
-    """``"in the cabinet"`` / ``"on the countertop"``: the receptacle type of the first object of ``kind``."""
-    by_id = {o.object_id: o for o in init.objects}
-    first = next((o for o in init.objects if o.object_type == kind and o.parent), None)
-    if first is None or first.parent is None:
-        return ""
-    parent = first.parent
-    while parent in by_id and by_id[parent].parent:  # inside a plate or a pot: name the receptacle under it
-        parent = by_id[parent].parent  # type: ignore[assignment]
-    rtype = parent.split("|")[0]
-    word = "in" if rtype in _CONTAINERS else "on"
-    return f"{word} the {display_name(rtype)}"
+def _answer(kind: str, every: bool, init: WorldInit, rng: random.Random) -> str:
+    """Where the objects of ``kind`` (a type, or a TEACh class such as ``Lamps``) are: the first one, or all of
+    them when ``every``, each named by its own type ("a desk lamp on the desk and a floor lamp next to the sofa")."""
+    found = [o for o in init.objects if kind in object_classes(o.object_type)]
+    groups = Counter((o.object_type, p) for o in (found if every else found[:1]) if (p := _place(o, init)))
+    if not groups:
+        return _UNKNOWN.format(a=indefinite(kind))
+    if sum(groups.values()) == 1:
+        ((one, where),) = groups
+        return rng.choice(_ANSWER).format(n=noun(one), a=indefinite(one), w=where)
+    parts = [f"{count(n, t)} {where}" for (t, where), n in groups.items()]
+    listed = parts[0] if len(parts) == 1 else f"{', '.join(parts[:-1])} and {parts[-1]}"
+    return f"There {'is' if listed.startswith('a') else 'are'} {listed}."
 
 
-_CONTAINERS = frozenset(
-    {"Cabinet", "Drawer", "Fridge", "Microwave", "SinkBasin", "BathtubBasin", "GarbageCan", "Box", "Safe", "Toaster"}
-)
+def _place(obj: ObjectInit, init: WorldInit) -> str:
+    """``"in the cabinet"``, ``"on the plate on the countertop"``, ``"next to the sofa"``; "" when unknown."""
+    if obj.parent is None:
+        return f"next to the {noun(type_of_id(obj.near))}" if obj.near else ""
+    holder = next((o for o in init.objects if o.object_id == obj.parent), None)
+    rtype = type_of_id(obj.parent)
+    where = f"{'in' if rtype in _CONTAINERS else 'on'} the {noun(rtype)}"
+    return f"{where} {_place(holder, init)}".rstrip() if holder is not None else where

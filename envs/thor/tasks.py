@@ -17,7 +17,6 @@ from collections.abc import Callable, Sequence
 
 from envs.backend import WorldInit
 from envs.household import scenes
-from envs.household.dialogue import dialogue
 from envs.household.expert import PlanError, solve
 from envs.household.families import Family, Goal, family, family_names
 from envs.household.scenes import RoomType
@@ -91,7 +90,7 @@ def _one(spec: TaskSpec, world: ThorWorld, name: str, pool: list[str], index: in
             SPAWN_SEED: spawn_seed,
         }
         if fam.source == "teach":
-            params["dialogue"] = dialogue(instruction, fam.goal_details(draw.goal, init), init, rng)
+            params["dialogue"] = fam.dialogue(draw, init, instruction, rng)
         return Task(
             id=f"{name}-{sc.name}-{task_id.hexdigest()}", family=name, environment=sc.category, scene=sc.name,
             instruction=instruction, split=spec.split, seed=spec.seed, params=params,

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from envs.backend import WorldInit
+from envs.household.dialogue import Turn, dialogue
 from envs.household.goals import Condition, ConditionsCheck, GoalCheck
 from envs.household.placement import Need
 from envs.household.scenes import RoomType, Scene
@@ -63,6 +64,14 @@ class Family:
             return self.teach.details(goal)
         assert self.conditions is not None
         return [c.text for c in self.conditions(goal, init)]
+
+    def dialogue(self, draw: Draw, init: WorldInit, instruction: str, rng: random.Random) -> list[Turn]:
+        """The Commander–Driver dialogue of a task drawn as ``draw`` over ``init`` (``envs.household.dialogue``):
+        it locates what the placement provided for the goal and every object type the goal names."""
+        wanted = self.teach.objects(draw.goal) if self.teach is not None else {}
+        for need in draw.needs:
+            wanted.setdefault(need.object_type, False)
+        return dialogue(instruction, self.goal_details(draw.goal, init), wanted, init, rng)
 
     def goal_check(self, goal: Goal, init: WorldInit) -> GoalCheck:
         """The goal of one task; raises KeyError/TypeError/ValueError when ``goal`` does not fit the family."""
