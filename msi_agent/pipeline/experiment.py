@@ -10,6 +10,7 @@ from __future__ import annotations
 import shutil
 from collections.abc import Mapping, Sequence
 
+from msi_agent.experience.pool import PoolError
 from msi_agent.modes import Baseline, ExpelSeeds, ExperienceMode, SeedFrom, Variant
 from msi_agent.pipeline import ablation, protocol
 from msi_agent.pipeline.namespaces import NamespaceLedger, writer_lock
@@ -31,22 +32,29 @@ from msi_agent.pipeline.stages import (
     settings_arms,
     tasks_for,
 )
-from msi_agent.records import Episode, new_id
+from msi_agent.records import Episode, Split, new_id
 
 
-def check_settings(session: Session) -> None:
-    """What the settings name that can be checked before anything is played: the seed order's groups, the task
-    families, the form of each ``eval.ablate`` spec. A mistake there must not cost a collect's LLM calls first."""
+def check_settings(session: Session, run: str) -> None:
+    """What the settings of run ``run`` name that can be checked before anything is played: the seed order's
+    groups, the task families, the form of each ``eval.ablate`` spec, another run to distil from. A mistake there
+    must not cost a collect's LLM calls first."""
     s = session.settings
     seed_ordering(session)
     session.suite.spec.check_families(s.env.families)
     for spec in s.eval.ablate:
         ablation.check(spec)
+    source = s.distill.from_run
+    if source and source != run and not session.pool.count(run=source, split=Split.TRAIN):
+        raise PoolError(
+            f"distill.from_run {source!r}: the experience pool holds no training episodes of that run; "
+            f"collect them first (`msi-agent collect --name {source}`) or name a run that did"
+        )
 
 
 def open_run(session: Session, name: str, *, command: str, fresh: bool = False) -> RunFolder:
     """The run folder ``name`` (discarded first with ``fresh``), once ``check_settings`` passed."""
-    check_settings(session)
+    check_settings(session, name)
     folder = RunFolder.in_workspace(session.settings.workspace, name)
     if fresh:
         discard(session, folder)

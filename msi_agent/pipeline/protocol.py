@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from envs.spec import EnvSpec
 from msi_agent.config import Settings
-from msi_agent.modes import Executor, ExpelSeeds, PaperBenchmark, SeedFrom
+from msi_agent.experience.order import SeedOrdering
+from msi_agent.modes import Executor, ExpelSeeds, ExperienceMode, PaperBenchmark, SeedFrom
 from msi_agent.records import Scale
 
 
@@ -42,6 +43,12 @@ def differences(settings: Settings, spec: EnvSpec) -> list[str]:
         out.append(
             "The ExpeL baseline pairs each success with a failure of the same task (distill.expel_seeds=same-task); "
             "the paper distils ExpeL from MSI's seeds."
+        )
+    if SeedOrdering.parse(d.seed_order).groups and d.selector is ExperienceMode.PAIR:
+        out.append(
+            f"Seeds go group by group (distill.seed_order={d.seed_order}) and each success is paired only with a "
+            "failure of its own group, so an update sees one room's (or family's) experience only (our reading of the "
+            "paper's domain-shift protocol)."
         )
     if d.edit_score:
         out.append(f"EDIT changes a score by {d.edit_score:+g} (distill.edit_score; ExpeL's code); the paper keeps it.")

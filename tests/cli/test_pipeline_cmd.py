@@ -109,8 +109,8 @@ def test_user_errors_are_one_line(tmp_path: Path) -> None:
 
 
 def test_settings_are_checked_before_anything_is_played(tmp_path: Path) -> None:
-    """A seed order, task family or ablation spec the run cannot use fails at once (exit 2, one line), before a
-    run folder, an episode or an LLM call."""
+    """A seed order, task family, ablation spec or run to distil from that the run cannot use fails at once (exit 2,
+    one line), before a run folder, an episode or an LLM call."""
     import household_player
 
     household_player.PROMPTS.clear()
@@ -120,6 +120,7 @@ def test_settings_are_checked_before_anything_is_played(tmp_path: Path) -> None:
         (("distill", "--name", "shift", "--order", "families:cooking"), "['cooking'] are not task families"),
         (("eval", "--name", "shift", "--ablate", "top:0"), "--ablate 'top:0' is not one of top:K"),
         (("run", "--name", "shift", "-f", "juggling"), "unknown task families ['juggling']"),
+        (("distill", "--name", "shift", "--from-run", "ghost"), "distill.from_run 'ghost': the experience pool holds"),
     ]
     for args, message in cases:
         code, out = _invoke(tmp_path, *args, llm=counted)

@@ -48,3 +48,11 @@ def test_a_spec_names_its_benchmark_by_function() -> None:
     assert lines[0] == "Fetch." and NOT_THE_PAPERS in lines[1]
     teach_like = replace(spec, paper_benchmark="envs.household.families:paper_benchmark")
     assert spec.benchmark([]) is None and teach_like.benchmark(["coffee"]).value == "teach"
+
+
+def test_a_grouped_seed_order_says_it_pairs_within_the_group() -> None:
+    household = envs.spec("household")
+    rooms = _settings(distill={"seed_order": "rooms:Kitchen,Bedroom"})
+    assert "paired only with a failure of its own group" in "\n".join(differences(rooms, household))
+    for plain in ({"seed_order": "given"}, {"seed_order": "rooms:Kitchen", "selector": "success"}):
+        assert "its own group" not in "\n".join(differences(_settings(distill=plain), household)), plain
