@@ -56,15 +56,14 @@ def dialogue(
     new = [d for d in details if not _said(d, request)]
     if new:
         turns.append([COMMANDER, rng.choice(_DETAILS).format(" ".join(new))])
-    answers = [(kind, every, _answer(kind, every, init, rng)) for kind, every in wanted.items()]
-    if rng.random() < 0.3 and len(answers) > 1:
+    if rng.random() < 0.3 and len(wanted) > 1:
         turns.append([DRIVER, rng.choice(_ASK_EVERYTHING)])
-        turns.append([COMMANDER, " ".join(a for _, _, a in answers)])
+        turns.append([COMMANDER, _all_at_once(wanted, init, rng)])
     else:
-        for kind, every, answer in answers:
+        for kind, every in wanted.items():
             ask = rng.choice(_ASK_ALL if every else _ASK)
             turns.append([DRIVER, ask.format(n=noun(kind), a=indefinite(kind), p=plural(kind))])
-            turns.append([COMMANDER, answer])
+            turns.append([COMMANDER, _answer(kind, every, init, rng)])
     turns.append([DRIVER, rng.choice(_CLOSE)])
     return turns
 
@@ -76,10 +75,39 @@ def _said(detail: str, request: str) -> bool:
     return all(w in request.lower() for w in words)
 
 
+def _all_at_once(wanted: Mapping[str, bool], init: WorldInit, rng: random.Random) -> str:
+    """Where everything ``wanted`` is, in one turn; single objects that share a place are said together ("The
+    bread and the knife are on the countertop.")."""
+    said: dict[str, list[str]] = {}  # a place → the single objects there; a whole answer → []
+    for kind, every in wanted.items():
+        first = _instances(kind, init)[:1]
+        where = _place(first[0], init) if first and not every else ""
+        if where:
+            said.setdefault(where, []).append(first[0].object_type)
+        else:
+            said[_answer(kind, every, init, rng)] = []
+    out = []
+    for where, kinds in said.items():
+        if len(kinds) == 1:
+            out.append(rng.choice(_ANSWER).format(n=noun(kinds[0]), a=indefinite(kinds[0]), w=where))
+        elif kinds:
+            names = [f"the {noun(k)}" for k in kinds]
+            listed = f"{', '.join(names[:-1])} and {names[-1]}"
+            out.append(f"{listed[0].upper()}{listed[1:]} are {where}.")
+        else:
+            out.append(where)
+    return " ".join(out)
+
+
+def _instances(kind: str, init: WorldInit) -> list[ObjectInit]:
+    """The objects of ``kind``: a type, or a TEACh class such as ``Lamps`` (desk and floor lamps)."""
+    return [o for o in init.objects if kind in object_classes(o.object_type)]
+
+
 def _answer(kind: str, every: bool, init: WorldInit, rng: random.Random) -> str:
-    """Where the objects of ``kind`` (a type, or a TEACh class such as ``Lamps``) are: the first one, or all of
-    them when ``every``, each named by its own type ("a desk lamp on the desk and a floor lamp next to the sofa")."""
-    found = [o for o in init.objects if kind in object_classes(o.object_type)]
+    """Where the objects of ``kind`` are: the first one, or all of them when ``every``, each named by its own type
+    ("a desk lamp on the desk and a floor lamp next to the sofa")."""
+    found = _instances(kind, init)
     groups = Counter((o.object_type, p) for o in (found if every else found[:1]) if (p := _place(o, init)))
     if not groups:
         return _UNKNOWN.format(a=indefinite(kind))
