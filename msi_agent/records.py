@@ -270,4 +270,3 @@ class HistoryEntry(Record):
     score_after: float
     at: datetime = Field(default_factory=_now)
     provenance: Provenance = Field(default_factory=Provenance)
-
