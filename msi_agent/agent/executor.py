@@ -149,8 +149,8 @@ class Attempt:
         """The step limit: the task's own when the config defers to the environment and it reports one. A limit
         below the expert's plan length is warned about: no agent can win such an episode."""
         reported = first.info.get("max_steps")
-        budget = int(reported) if self.config.env_budget and isinstance(reported, int) and reported > 0 else None
-        budget = budget or self.config.max_steps
+        own = self.config.env_budget and isinstance(reported, int) and reported > 0
+        budget = reported if own else self.config.max_steps
         if self.reference_length is not None and self.reference_length > budget:
             log.warning(
                 "task %s: the expert needs %d steps but the step limit is %d, so no agent can win it; raise "

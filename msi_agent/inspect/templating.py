@@ -12,7 +12,7 @@ from markupsafe import Markup
 from msi_agent.inspect.charts import BarChart, to_svg
 from msi_agent.inspect.compare import pivot
 from msi_agent.markdown import text as md
-from msi_agent.pipeline.results import interval, points
+from msi_agent.pipeline.results import COMPARISON_NOTE, interval, points
 from msi_agent.stats import Effect
 
 
@@ -49,5 +49,5 @@ def environment() -> Environment:
     )
     env.filters |= {"pct": pct, "number": number, "svg": svg, "md": md, "effect": effect}
     env.filters |= {"interval": interval, "points": points}
-    env.globals["pivot"] = pivot
+    env.globals |= {"pivot": pivot, "comparison_note": COMPARISON_NOTE}
     return env

@@ -25,6 +25,13 @@ ALL = "all"
 SPLIT_LABELS = {Split.VALID_SEEN.value: "seen", Split.VALID_UNSEEN.value: "unseen", ALL: "all"}
 
 
+COMPARISON_NOTE = (
+    "Arm − versus, in percentage points: the mean over the test tasks both arms played (errored episodes left out) "
+    "with a 95 % paired-bootstrap interval. The verdict is an exact two-sided sign test at 5 % over the tasks whose "
+    "success differed (GC decides only when SR did not move): a bootstrap over few tasks is overconfident. Fewer "
+    f"than {MIN_PAIRS} paired tasks are too few to say."
+)
+"""How to read the arm comparison; results.md, the report and the viewer all print this one text."""
 PLW_NOTE = (
     "GC is pooled over goal conditions (satisfied ÷ total, all episodes of the row); PLW SR and PLW GC (ALFRED's "
     "path-length weighting) weight each episode's own SR or GC by min(1, expert steps ÷ agent steps) and by its "
@@ -78,8 +85,8 @@ def build_results(
     """The tables; ``updates`` (the MSI namespace's distill log) gives the insight counts per step.
 
     ``spend`` is the run's call log by scope (``CallLog.spend``): every call made, errored and interrupted
-    attempts included, so the totals are what the endpoint processed. A condition the log has no calls of (none
-    given, or episodes played out of process, e.g. on Ray) counts its episodes' own usage. ``seed`` seeds the
+    attempts included (Ray actors' calls too), so the totals are what the endpoint processed. A condition the log
+    has no calls of (no log given) counts its episodes' own usage. ``seed`` seeds the
     paired bootstrap of the arm comparison, so the same episodes always give the same tables."""
     price = price_for(llm, prices or {})
     spend = dict(spend or {})
@@ -222,10 +229,7 @@ def _comparison_section(comparisons: Sequence[ArmComparison]) -> list[str]:
         "",
         "## Arms compared on the same tasks",
         "",
-        "Arm − versus, in percentage points: the mean over the test tasks both arms played (errored episodes left "
-        "out) with a 95 % paired-bootstrap interval. The verdict is an exact two-sided sign test at 5 % over the "
-        "tasks whose success differed (GC decides only when SR did not move): a bootstrap over few tasks is "
-        f"overconfident. Fewer than {MIN_PAIRS} paired tasks are too few to say.",
+        COMPARISON_NOTE,
         "",
     ]
     header = ["arm", "versus", "paired tasks", "Δ SR (95% CI)", "Δ GC (95% CI)", "verdict"]
